@@ -1,0 +1,190 @@
+"""Who may see and change what: the one place that decides.
+
+A user's *standing* is read once per request (three queries) and kept on the
+user object: the coalitions they organize, lead, or belong to through their
+agency, and the committees they sit on. Queryset filters (`visible_to`) and the
+django-rules predicates below both read it, so a list and a detail page can
+never disagree.
+
+- Organizers manage everything in their coalition, restricted committees included.
+- Leads read everything in their coalition except restricted committees they
+  are not on.
+- Agency members (a login linked to a person of an agency with an active
+  membership) read their coalition's open committees and the committees they
+  sit on; they change only their own agency.
+- Nobody sees a coalition they have no standing in.
+"""
+
+from dataclasses import dataclass
+
+import rules
+from django.db.models import Q
+
+
+@dataclass(frozen=True)
+class Standing:
+    organizer_of: frozenset[int] = frozenset()
+    lead_of: frozenset[int] = frozenset()
+    member_of: frozenset[int] = frozenset()
+    agency_id: int | None = None
+    person_id: int | None = None
+    committees: frozenset[int] = frozenset()
+    committees_led: frozenset[int] = frozenset()
+
+    @property
+    def coalitions(self) -> frozenset[int]:
+        return self.organizer_of | self.lead_of | self.member_of
+
+    @property
+    def staff_of(self) -> frozenset[int]:
+        """Coalitions where the user reads everything but restricted committees."""
+        return self.organizer_of | self.lead_of
+
+
+NOBODY = Standing()
+
+
+def standing(user) -> Standing:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOBODY
+    cached = getattr(user, "_standing", None)
+    if cached is None:
+        cached = user._standing = _load_standing(user)
+    return cached
+
+
+def forget_standing(user) -> None:
+    """Call after changing a user's roles within the same request."""
+    user.__dict__.pop("_standing", None)
+
+
+def _load_standing(user) -> Standing:
+    from coordination.models import CoalitionRole, CommitteeMember
+    from members.models import Membership, Person
+
+    organizer_of, lead_of = set(), set()
+    for coalition_id, role in CoalitionRole.objects.filter(user=user).values_list("coalition_id", "role"):
+        (organizer_of if role == CoalitionRole.Role.ORGANIZER else lead_of).add(coalition_id)
+
+    person = Person.objects.filter(user=user, is_active=True).values("id", "agency_id").first()
+    member_of: set[int] = set()
+    committees: set[int] = set()
+    committees_led: set[int] = set()
+    if person:
+        if person["agency_id"]:
+            member_of = set(
+                Membership.objects.filter(agency_id=person["agency_id"], status=Membership.Status.ACTIVE).values_list(
+                    "coalition_id", flat=True
+                )
+            )
+        for committee_id, is_lead in CommitteeMember.objects.filter(person_id=person["id"]).values_list(
+            "committee_id", "is_lead"
+        ):
+            committees.add(committee_id)
+            if is_lead:
+                committees_led.add(committee_id)
+    return Standing(
+        organizer_of=frozenset(organizer_of),
+        lead_of=frozenset(lead_of),
+        member_of=frozenset(member_of),
+        agency_id=person["agency_id"] if person else None,
+        person_id=person["id"] if person else None,
+        committees=frozenset(committees),
+        committees_led=frozenset(committees_led),
+    )
+
+
+# --- Queryset filters -------------------------------------------------------
+
+
+def coalition_filter(user, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}id__in": standing(user).coalitions})
+
+
+def committee_filter(user, prefix: str = "") -> Q:
+    """Committees the user may see; `prefix` lets other models filter through a
+    foreign key (e.g. prefix="committee__")."""
+    from coordination.models import Committee
+
+    s = standing(user)
+    v = Committee.Visibility
+    return (
+        Q(**{f"{prefix}coalition_id__in": s.organizer_of})
+        | Q(**{f"{prefix}coalition_id__in": s.lead_of, f"{prefix}visibility__in": [v.OPEN, v.MEMBERS]})
+        | Q(**{f"{prefix}coalition_id__in": s.member_of, f"{prefix}visibility": v.OPEN})
+        | Q(**{f"{prefix}id__in": s.committees})
+    )
+
+
+def agency_filter(user) -> Q:
+    """Agencies the user may see: members (of any status) of their coalitions."""
+    return Q(memberships__coalition_id__in=standing(user).coalitions) | Q(id=standing(user).agency_id)
+
+
+# --- Predicates (object-level permissions through django-rules) -------------
+
+
+@rules.predicate
+def is_organizer_of(user, coalition) -> bool:
+    return coalition is not None and coalition.pk in standing(user).organizer_of
+
+
+@rules.predicate
+def is_lead_of(user, coalition) -> bool:
+    return coalition is not None and coalition.pk in standing(user).lead_of
+
+
+@rules.predicate
+def has_standing_in(user, coalition) -> bool:
+    return coalition is not None and coalition.pk in standing(user).coalitions
+
+
+@rules.predicate
+def can_see_committee(user, committee) -> bool:
+    from coordination.models import Committee
+
+    s = standing(user)
+    v = Committee.Visibility
+    cid = committee.coalition_id
+    return (
+        cid in s.organizer_of
+        or committee.pk in s.committees
+        or (cid in s.lead_of and committee.visibility != v.RESTRICTED)
+        or (cid in s.member_of and committee.visibility == v.OPEN)
+    )
+
+
+@rules.predicate
+def organizes_committee_coalition(user, committee) -> bool:
+    return committee is not None and committee.coalition_id in standing(user).organizer_of
+
+
+@rules.predicate
+def is_own_agency(user, agency) -> bool:
+    return agency is not None and agency.pk == standing(user).agency_id
+
+
+@rules.predicate
+def organizes_a_coalition_of_agency(user, agency) -> bool:
+    if agency is None:
+        return False
+    organizer_of = standing(user).organizer_of
+    return bool(organizer_of) and agency.memberships.filter(coalition_id__in=organizer_of).exists()
+
+
+@rules.predicate
+def can_see_agency(user, agency) -> bool:
+    if agency is None:
+        return False
+    if agency.pk == standing(user).agency_id:
+        return True
+    return agency.memberships.filter(coalition_id__in=standing(user).coalitions).exists()
+
+
+rules.add_perm("coordination.view_coalition", has_standing_in)
+rules.add_perm("coordination.manage_coalition", is_organizer_of)
+rules.add_perm("coordination.invite_to_coalition", is_organizer_of)
+rules.add_perm("coordination.view_committee", can_see_committee)
+rules.add_perm("coordination.change_committee", organizes_committee_coalition)
+rules.add_perm("members.view_agency", can_see_agency)
+rules.add_perm("members.change_agency", is_own_agency | organizes_a_coalition_of_agency)

@@ -1,0 +1,462 @@
+"""Load the demo coalitions: one modelled on Shasta County's (meeting since
+November 2013), one on neighbouring Siskiyou County's. Safe to run again: it
+creates what is missing and leaves what exists as it is. Local phone numbers
+are fictitious (555-01xx); the National Human Trafficking Hotline is real."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from coordination.models import Coalition, CoalitionRole, Committee, CommitteeMember, User
+from members.models import Agency, Membership, Person, Sector
+
+DEMO_PASSWORD = "roundtable-demo"
+LOGINS = [
+    ("organizer@example.org", "organizer of both demo coalitions"),
+    ("lead@example.org", "lead (chair) of the Shasta coalition"),
+    ("member@example.org", "representative of the Shasta County Sheriff's Office"),
+]
+
+COALITIONS = [
+    {
+        "slug": "shasta",
+        "name": "Shasta County Coalition Against Human Trafficking",
+        "counties": "Shasta County",
+        "founded_on": date(2013, 11, 14),
+        "contact_email": "coalition@shasta.example.org",
+        "description": (
+            "Citizens, business people, parents and agency leaders who have met every month since "
+            "November 2013 to bring the right people and agencies to one table. Coordinated, law "
+            "enforcement, legislators and social-service agencies make up the sum total of the "
+            "solution: accountability for exploiters and buyers, and places and people that restore "
+            "survivors. We work in four areas: awareness, prevention, intervention and restoration."
+        ),
+    },
+    {
+        "slug": "siskiyou",
+        "name": "Siskiyou County Human Trafficking Coalition",
+        "counties": "Siskiyou County",
+        "founded_on": date(2016, 3, 10),
+        "contact_email": "coalition@siskiyou.example.org",
+        "description": (
+            "Siskiyou County agencies working together so that anyone who meets a person who may be "
+            "trafficked knows who to call: Child Protective Services for anyone under 18, law "
+            "enforcement for an adult with injuries, and the National Human Trafficking Hotline or a "
+            "local resource for an adult asking for support."
+        ),
+    },
+]
+
+
+@dataclass
+class AgencySeed:
+    name: str
+    sector: str
+    phone: str
+    coalitions: dict[str, dict] = field(default_factory=dict)
+    available_24_7: bool = False
+    listed_publicly: bool = True
+    languages: str = "English"
+    counties_served: str = ""
+    description: str = ""
+
+
+AGENCIES = [
+    AgencySeed(
+        "Shasta County Sheriff's Office",
+        Sector.LAW_ENFORCEMENT_LOCAL,
+        "(530) 555-0110",
+        {
+            "shasta": {
+                "joined_on": date(2013, 11, 14),
+                "mou_signed_on": date(2014, 2, 13),
+                "mou_review_on": date(2027, 2, 13),
+            }
+        },
+        available_24_7=True,
+        counties_served="Shasta County",
+        languages="English, Spanish",
+        description=(
+            "Patrol, investigations and the county jail; leads human trafficking investigations outside city limits."
+        ),
+    ),
+    AgencySeed(
+        "Redding Police Department",
+        Sector.LAW_ENFORCEMENT_LOCAL,
+        "(530) 555-0111",
+        {
+            "shasta": {
+                "joined_on": date(2013, 11, 14),
+                "mou_signed_on": date(2014, 2, 13),
+                "mou_review_on": date(2026, 12, 15),
+            }
+        },
+        available_24_7=True,
+        counties_served="City of Redding",
+    ),
+    AgencySeed(
+        "Shasta County District Attorney",
+        Sector.PROSECUTION,
+        "(530) 555-0112",
+        {
+            "shasta": {
+                "joined_on": date(2013, 11, 14),
+                "mou_signed_on": date(2014, 3, 13),
+                "mou_review_on": date(2027, 3, 13),
+            }
+        },
+        counties_served="Shasta County",
+        description="Prosecution of traffickers and buyers; victim-witness advocates.",
+    ),
+    AgencySeed(
+        "Shasta County Child Protective Services",
+        Sector.CHILD_WELFARE,
+        "(530) 555-0113",
+        {
+            "shasta": {
+                "joined_on": date(2014, 1, 9),
+                "mou_signed_on": date(2014, 6, 12),
+                "mou_review_on": date(2027, 6, 12),
+            }
+        },
+        available_24_7=True,
+        counties_served="Shasta County",
+        languages="English, Spanish, Hmong",
+    ),
+    AgencySeed(
+        "North Valley Crisis and Domestic Violence Center",
+        Sector.DV_SA_CENTRE,
+        "(530) 555-0114",
+        {
+            "shasta": {
+                "joined_on": date(2013, 11, 14),
+                "mou_signed_on": date(2014, 2, 13),
+                "mou_review_on": date(2027, 2, 13),
+            }
+        },
+        available_24_7=True,
+        counties_served="Shasta and Tehama Counties",
+        languages="English, Spanish",
+        description="24-hour crisis line, emergency shelter, advocacy and counselling.",
+    ),
+    AgencySeed(
+        "Shasta Community Hospital",
+        Sector.HEALTH_CARE,
+        "(530) 555-0115",
+        {"shasta": {"joined_on": date(2015, 4, 9)}},
+        available_24_7=True,
+        counties_served="Shasta County",
+    ),
+    AgencySeed(
+        "Shasta County Office of Education",
+        Sector.EDUCATION,
+        "(530) 555-0116",
+        {"shasta": {"joined_on": date(2014, 9, 11)}},
+        counties_served="Shasta County",
+    ),
+    AgencySeed(
+        "Redding Interfaith Council",
+        Sector.FAITH,
+        "(530) 555-0117",
+        {"shasta": {"joined_on": date(2015, 1, 8), "status": Membership.Status.ACTIVE, "is_voting": False}},
+    ),
+    AgencySeed(
+        "Shasta Hospitality Association",
+        Sector.BUSINESS,
+        "(530) 555-0118",
+        {"shasta": {"joined_on": date(2016, 5, 12)}},
+        listed_publicly=False,
+        description="Hotels and motels: staff training on recognising trafficking.",
+    ),
+    AgencySeed(
+        "Parents Against Exploitation Shasta",
+        Sector.CIVIC,
+        "(530) 555-0119",
+        {"shasta": {"joined_on": date(2017, 2, 9), "status": Membership.Status.PROSPECTIVE}},
+        listed_publicly=False,
+    ),
+    AgencySeed(
+        "California Highway Patrol, Northern Division",
+        Sector.LAW_ENFORCEMENT_STATE,
+        "(530) 555-0120",
+        {"shasta": {"joined_on": date(2014, 5, 8)}, "siskiyou": {"joined_on": date(2016, 3, 10)}},
+        available_24_7=True,
+        counties_served="Shasta and Siskiyou Counties",
+    ),
+    AgencySeed(
+        "Siskiyou County Child Protective Services",
+        Sector.CHILD_WELFARE,
+        "(530) 555-0130",
+        {
+            "siskiyou": {
+                "joined_on": date(2016, 3, 10),
+                "mou_signed_on": date(2016, 6, 9),
+                "mou_review_on": date(2026, 12, 9),
+            }
+        },
+        counties_served="Siskiyou County",
+        description=(
+            "Business hours (530) 555-0130; after hours (530) 555-0131. Call for anyone who is or looks under 18."
+        ),
+    ),
+    AgencySeed(
+        "Siskiyou County Sheriff's Office",
+        Sector.LAW_ENFORCEMENT_LOCAL,
+        "(530) 555-0132",
+        {"siskiyou": {"joined_on": date(2016, 3, 10)}},
+        available_24_7=True,
+        counties_served="Siskiyou County",
+    ),
+    AgencySeed(
+        "Siskiyou Crisis and Domestic Violence Center",
+        Sector.DV_SA_CENTRE,
+        "(530) 555-0133",
+        {"siskiyou": {"joined_on": date(2016, 3, 10)}},
+        available_24_7=True,
+        counties_served="Siskiyou County",
+        description="24-hour crisis line (530) 555-0134, shelter and advocacy.",
+    ),
+    AgencySeed(
+        "Siskiyou Hospital Human Trafficking Response Program",
+        Sector.HEALTH_CARE,
+        "(530) 555-0135",
+        {"siskiyou": {"joined_on": date(2017, 9, 14)}},
+        counties_served="Siskiyou County",
+    ),
+]
+
+# (name, title, agency, e-mail, login, representative of coalitions as "primary"/"alternate")
+PEOPLE = [
+    ("Lena Ortiz", "Sergeant, Investigations", "Shasta County Sheriff's Office", "member@example.org", True, "primary"),
+    (
+        "Tom Becker",
+        "Deputy",
+        "Shasta County Sheriff's Office",
+        "tbecker@sheriff.shasta.example.org",
+        False,
+        "alternate",
+    ),
+    (
+        "Marcus Reyes",
+        "Deputy District Attorney",
+        "Shasta County District Attorney",
+        "lead@example.org",
+        True,
+        "primary",
+    ),
+    ("Ana Lim", "Detective", "Redding Police Department", "alim@rpd.example.org", False, "primary"),
+    (
+        "Grace Okafor",
+        "Program Manager",
+        "Shasta County Child Protective Services",
+        "gokafor@cps.shasta.example.org",
+        False,
+        "primary",
+    ),
+    (
+        "Rosa Delgado",
+        "Executive Director",
+        "North Valley Crisis and Domestic Violence Center",
+        "rdelgado@nvcdvc.example.org",
+        False,
+        "primary",
+    ),
+    (
+        "Dr. Sam Patel",
+        "Emergency Department Director",
+        "Shasta Community Hospital",
+        "spatel@hospital.shasta.example.org",
+        False,
+        "primary",
+    ),
+    (
+        "Karen Mills",
+        "Prevention Coordinator",
+        "Shasta County Office of Education",
+        "kmills@scoe.example.org",
+        False,
+        "primary",
+    ),
+    ("Pastor John Hale", "Chair", "Redding Interfaith Council", "jhale@interfaith.example.org", False, "primary"),
+    (
+        "Mia Chen",
+        "General Manager",
+        "Shasta Hospitality Association",
+        "mchen@hospitality.example.org",
+        False,
+        "primary",
+    ),
+    (
+        "Dave Morgan",
+        "Volunteer",
+        "Parents Against Exploitation Shasta",
+        "dmorgan@parents.example.org",
+        False,
+        "primary",
+    ),
+    (
+        "Officer Ben Ruiz",
+        "Public Information Officer",
+        "California Highway Patrol, Northern Division",
+        "bruiz@chp.example.org",
+        False,
+        "primary",
+    ),
+    (
+        "Helen Ward",
+        "Supervisor",
+        "Siskiyou County Child Protective Services",
+        "hward@cps.siskiyou.example.org",
+        False,
+        "primary",
+    ),
+    (
+        "Luis Romero",
+        "Lieutenant",
+        "Siskiyou County Sheriff's Office",
+        "lromero@sheriff.siskiyou.example.org",
+        False,
+        "primary",
+    ),
+    (
+        "Joy Kim",
+        "Advocate",
+        "Siskiyou Crisis and Domestic Violence Center",
+        "jkim@crisis.siskiyou.example.org",
+        False,
+        "primary",
+    ),
+    (
+        "Nora Blake",
+        "Program Coordinator",
+        "Siskiyou Hospital Human Trafficking Response Program",
+        "nblake@hospital.siskiyou.example.org",
+        False,
+        "primary",
+    ),
+]
+
+COMMITTEES = [
+    (
+        "shasta",
+        "Awareness and Education",
+        Committee.Visibility.OPEN,
+        "Plan trainings for schools, hotels and faith groups; keep the awareness calendar.",
+        ["Karen Mills", "Pastor John Hale", "Mia Chen"],
+        ["Karen Mills"],
+    ),
+    (
+        "shasta",
+        "Restoration Services",
+        Committee.Visibility.MEMBERS,
+        "Map shelter, counselling and case management for survivors and close the gaps.",
+        ["Rosa Delgado", "Grace Okafor", "Dr. Sam Patel"],
+        ["Rosa Delgado"],
+    ),
+    (
+        "shasta",
+        "Law Enforcement Working Group",
+        Committee.Visibility.RESTRICTED,
+        "Law-enforcement-only coordination of investigations and operations.",
+        ["Lena Ortiz", "Ana Lim", "Officer Ben Ruiz"],
+        ["Lena Ortiz"],
+    ),
+    (
+        "siskiyou",
+        "Case Review Team",
+        Committee.Visibility.RESTRICTED,
+        "Multidisciplinary review of referrals; no victim-identifying notes are kept.",
+        ["Helen Ward", "Luis Romero", "Joy Kim"],
+        ["Helen Ward"],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo coalitions, agencies, people and logins (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if any coalition exists.")
+
+    @transaction.atomic
+    def handle(self, *args, if_empty: bool = False, **options):
+        if if_empty and Coalition.objects.exists():
+            self.stdout.write("Coalitions exist already; demo data left alone.")
+            return
+        coalitions = {}
+        for spec in COALITIONS:
+            slug = spec["slug"]
+            coalitions[slug], _ = Coalition.objects.get_or_create(
+                slug=slug, defaults={k: v for k, v in spec.items() if k != "slug"}
+            )
+        agencies = {}
+        for seed in AGENCIES:
+            agency, _ = Agency.objects.get_or_create(
+                name=seed.name,
+                defaults={
+                    "sector": seed.sector,
+                    "phone": seed.phone,
+                    "available_24_7": seed.available_24_7,
+                    "listed_publicly": seed.listed_publicly,
+                    "languages": seed.languages,
+                    "counties_served": seed.counties_served,
+                    "description": seed.description,
+                },
+            )
+            agencies[seed.name] = agency
+            for slug, membership in seed.coalitions.items():
+                Membership.objects.get_or_create(agency=agency, coalition=coalitions[slug], defaults=membership)
+
+        people = {}
+        for name, title, agency_name, email, has_login, representative in PEOPLE:
+            agency = agencies[agency_name]
+            person, _ = Person.objects.get_or_create(
+                full_name=name, agency=agency, defaults={"title": title, "email": email}
+            )
+            people[name] = person
+            if has_login and person.user_id is None:
+                person.user = self._login(email, name)
+                person.save(update_fields=["user"])
+            field_name = f"{representative}_representative"
+            Membership.objects.filter(agency=agency, **{f"{field_name}__isnull": True}).update(**{field_name: person})
+
+        organizer = self._login("organizer@example.org", "Dana Whitfield")
+        organizer_person, _ = Person.objects.get_or_create(
+            user=organizer,
+            defaults={"full_name": "Dana Whitfield", "title": "Coalition Coordinator", "email": organizer.email},
+        )
+        people["Dana Whitfield"] = organizer_person
+        for coalition in coalitions.values():
+            CoalitionRole.objects.get_or_create(
+                coalition=coalition,
+                user=organizer,
+                role=CoalitionRole.Role.ORGANIZER,
+                defaults={"title": "Coordinator"},
+            )
+        lead = User.objects.get(email="lead@example.org")
+        CoalitionRole.objects.get_or_create(
+            coalition=coalitions["shasta"], user=lead, role=CoalitionRole.Role.LEAD, defaults={"title": "Chair"}
+        )
+
+        for slug, name, visibility, charge, members, leads in COMMITTEES:
+            committee, _ = Committee.objects.get_or_create(
+                coalition=coalitions[slug],
+                name=name,
+                defaults={"slug": name.lower().replace(" ", "-"), "visibility": visibility, "charge": charge},
+            )
+            for member in members:
+                CommitteeMember.objects.get_or_create(
+                    committee=committee, person=people[member], defaults={"is_lead": member in leads}
+                )
+
+        self.stdout.write(self.style.SUCCESS("Demo coalitions are ready. Log in with:"))
+        for email, what in LOGINS:
+            self.stdout.write(f"  {email:<24} password {DEMO_PASSWORD}   ({what})")
+
+    def _login(self, email: str, full_name: str) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name)
+        return user

@@ -1,0 +1,239 @@
+"""What spans the coalition: logins, coalitions, their committees, invitations
+and the notification ledger."""
+
+from zoneinfo import available_timezones
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from . import access
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email: str) -> "User":
+        return self.get(email__iexact=email)
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        if not email:
+            raise ValueError("A user needs an e-mail address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)  # None gives an unusable password
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A login. People log in with their work e-mail address; what they may see
+    comes from their coalition roles and from the agency of their person."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=150)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField("administrator", default=False, help_text="May use the administration site.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"{value!r} is not a time zone. Use a name such as America/Los_Angeles.")
+
+
+class CoalitionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CoalitionQuerySet":
+        return self.filter(access.coalition_filter(user))
+
+
+class Coalition(models.Model):
+    """A county (or multi-county) coalition that meets and coordinates the response."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True, help_text="Used in the coalition's addresses.")
+    counties = models.CharField(max_length=300, help_text="The counties or region it covers.")
+    founded_on = models.DateField(null=True, blank=True, help_text="Date of the first meeting.")
+    time_zone = models.CharField(max_length=64, default="America/Los_Angeles", validators=[validate_time_zone])
+    description = models.TextField(blank=True, help_text="The public description: mission and work.")
+    contact_email = models.EmailField(blank=True, help_text="Where the coalition takes messages.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CoalitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("coalition", args=[self.slug])
+
+
+class CoalitionRole(models.Model):
+    """A user's standing in a coalition: organizer (coordinator) or lead (chair,
+    co-chair). Agency members need no row here: their agency's membership
+    gives them their access."""
+
+    class Role(models.TextChoices):
+        ORGANIZER = "organizer", "Organizer"
+        LEAD = "lead", "Lead"
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="coalition_roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    title = models.CharField(max_length=100, blank=True, help_text="For example Chair or Co-chair.")
+
+    class Meta:
+        ordering = ["coalition__name", "role", "user__full_name"]
+        constraints = [models.UniqueConstraint(fields=["coalition", "user", "role"], name="coalitionrole_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.coalition}"
+
+
+class CommitteeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CommitteeQuerySet":
+        return self.filter(access.committee_filter(user))
+
+
+class Committee(models.Model):
+    """A committee or working group that meets apart from the full coalition."""
+
+    class Visibility(models.TextChoices):
+        OPEN = "open", "Open to all coalition members"
+        MEMBERS = "members", "Committee members, leads and organizers"
+        RESTRICTED = "restricted", "Restricted: committee members and organizers only"
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="committees")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60)
+    charge = models.TextField(blank=True, help_text="What the committee is asked to do.")
+    visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.OPEN)
+    is_active = models.BooleanField(default=True)
+    members = models.ManyToManyField("members.Person", through="CommitteeMember", related_name="committees")
+
+    objects = CommitteeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["coalition__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["coalition", "slug"], name="committee_slug_unique"),
+            models.UniqueConstraint(fields=["coalition", "name"], name="committee_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("committee", args=[self.coalition.slug, self.slug])
+
+
+class CommitteeMember(models.Model):
+    """A person on a committee, possibly as one of its leads."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey("members.Person", on_delete=models.CASCADE, related_name="committee_memberships")
+    is_lead = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_lead", "person__full_name"]
+        constraints = [models.UniqueConstraint(fields=["committee", "person"], name="committeemember_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person} on {self.committee}"
+
+
+class Invitation(models.Model):
+    """An organizer's invitation to a person: an e-mail with a one-time link to
+    set a password. Accepting it activates the login."""
+
+    class Role(models.TextChoices):
+        ORGANIZER = "organizer", "Organizer"
+        LEAD = "lead", "Lead"
+        MEMBER = "member", "Agency representative"
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.user.email} to {self.coalition}"
+
+
+class Notification(models.Model):
+    """The ledger of every e-mail the system sends: what, to whom, about which
+    object, for which period, and how it went. The unique key is how a message
+    is sent exactly once: a second request for the same message finds the row."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", "Invitation"
+        PASSWORD_RESET = "password_reset", "Password reset"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Not needed any more"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    object_id = models.BigIntegerField(help_text="The row the message is about.")
+    period = models.CharField(max_length=40, blank=True, help_text="Which occurrence: a date, a window or a version.")
+    email = models.EmailField()
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now, help_text="When the next try is due.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id", "period", "email"], name="notification_once")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.email} ({self.get_status_display()})"

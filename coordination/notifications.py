@@ -1,0 +1,181 @@
+"""The notification ledger: queue a message once, send it once.
+
+`queue()` writes a row whose unique key (kind, object, period, address) makes
+a second request for the same message a no-op, and hands its id to Celery
+after the transaction commits. `deliver()` claims the row with a conditional
+update that only one worker can win, builds the message from the row's
+object at send time, sends it, and records the outcome. A failure leaves the
+row pending for a retry with backoff; after the last try it stays visible as
+failed. The sweeper requeues rows whose task was lost (Redis down at commit,
+a worker killed mid-send).
+"""
+
+import logging
+import smtplib
+from collections.abc import Callable
+from datetime import timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from .mail import absolute_url, build_message
+from .models import Invitation, Notification, User
+
+log = logging.getLogger(__name__)
+
+# A claimed row not marked sent after this long belongs to a worker that died.
+STALE_CLAIM = timedelta(minutes=10)
+# A pending row whose task has not run after this long was lost on the way.
+LOST_TASK = timedelta(minutes=2)
+
+
+def retry_delay(attempt: int) -> int:
+    """Seconds before try `attempt + 1`: 1, 2, 4... minutes, at most 30, well
+    inside half the broker's visibility timeout."""
+    return min(60 * 2 ** max(attempt - 1, 0), 1800)
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    NOT_CLAIMED = "not claimed"
+
+
+def queue(
+    kind: str,
+    object_id: int,
+    email: str,
+    *,
+    period: str = "",
+    user: User | None = None,
+    coalition=None,
+) -> Notification | None:
+    """Record that a message is owed and send it after commit. Returns None if
+    the same message was already recorded."""
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                kind=kind, object_id=object_id, period=period, email=email, user=user, coalition=coalition
+            )
+    except IntegrityError:
+        return None
+    _enqueue_after_commit(notification.pk)
+    return notification
+
+
+def _enqueue_after_commit(notification_id: int) -> None:
+    from .tasks import send_notification
+
+    def enqueue() -> None:
+        try:
+            send_notification.delay(notification_id=notification_id)
+        except Exception:  # Redis down: the sweeper finds the row later.
+            log.warning("Could not queue notification %s; the sweeper will retry.", notification_id, exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+def deliver(notification_id: int) -> Outcome:
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
+        status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return Outcome.NOT_CLAIMED
+    notification = Notification.objects.select_related("user", "coalition").get(pk=notification_id)
+    message = compose(notification)
+    if message is None:
+        _finish(notification, Notification.Status.SKIPPED)
+        return Outcome.SKIPPED
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as exc:
+        last_try = notification.attempts > settings.EMAIL_MAX_RETRIES
+        Notification.objects.filter(pk=notification.pk).update(
+            status=Notification.Status.FAILED if last_try else Notification.Status.PENDING,
+            next_attempt_at=now + timedelta(seconds=retry_delay(notification.attempts)),
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        log.warning("Sending notification %s failed (attempt %s): %s", notification.pk, notification.attempts, exc)
+        return Outcome.FAILED if last_try else Outcome.RETRY
+    _finish(notification, Notification.Status.SENT)
+    return Outcome.SENT
+
+
+def _finish(notification: Notification, status: str) -> None:
+    Notification.objects.filter(pk=notification.pk).update(status=status, sent_at=timezone.now(), last_error="")
+
+
+def requeue_lost() -> int:
+    """Hand to Celery again the rows whose task was lost. Returns how many."""
+    now = timezone.now()
+    Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+        status=Notification.Status.PENDING
+    )
+    lost = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lt=now - LOST_TASK)
+    count = 0
+    from .tasks import send_notification
+
+    for notification_id in lost.values_list("pk", flat=True).iterator():
+        send_notification.delay(notification_id=notification_id)
+        count += 1
+    return count
+
+
+# --- What each kind of message says ----------------------------------------
+
+
+def _password_link(user: User, url_name: str) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return absolute_url(reverse(url_name, args=[uid, default_token_generator.make_token(user)]))
+
+
+def compose_invitation(notification: Notification) -> EmailMultiAlternatives | None:
+    invitation = (
+        Invitation.objects.select_related("user", "coalition", "invited_by").filter(pk=notification.object_id).first()
+    )
+    if invitation is None or not invitation.user.is_active:
+        return None
+    user = invitation.user
+    context = {
+        "invitation": invitation,
+        "user": user,
+        "coalition": invitation.coalition,
+        "has_password": user.has_usable_password(),
+        "accept_url": _password_link(user, "invitation_accept"),
+        "login_url": absolute_url(reverse("login")),
+        "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+    return build_message("invitation", context, [notification.email])
+
+
+def compose_password_reset(notification: Notification) -> EmailMultiAlternatives | None:
+    user = User.objects.filter(pk=notification.object_id, is_active=True).first()
+    if user is None:
+        return None
+    context = {
+        "user": user,
+        "reset_url": _password_link(user, "password_reset_confirm"),
+        "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+    return build_message("password_reset", context, [notification.email])
+
+
+COMPOSERS: dict[str, Callable[[Notification], EmailMultiAlternatives | None]] = {
+    Notification.Kind.INVITATION: compose_invitation,
+    Notification.Kind.PASSWORD_RESET: compose_password_reset,
+}
+
+
+def compose(notification: Notification) -> EmailMultiAlternatives | None:
+    return COMPOSERS[notification.kind](notification)

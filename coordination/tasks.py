@@ -1,0 +1,28 @@
+"""Celery tasks of the coordination app: thin wrappers over services."""
+
+import logging
+
+from celery import shared_task
+
+from . import notifications
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="coordination.send_notification", bind=True, max_retries=None)
+def send_notification(self, *, notification_id: int) -> str:
+    outcome = notifications.deliver(notification_id)
+    if outcome == notifications.Outcome.RETRY:
+        # deliver() counted the attempt and will mark the row failed after the
+        # last one, so the retries here need no limit of their own.
+        attempts = notifications.Notification.objects.values_list("attempts", flat=True).get(pk=notification_id)
+        raise self.retry(countdown=notifications.retry_delay(attempts))
+    return outcome
+
+
+@shared_task(name="coordination.sweep_notifications")
+def sweep_notifications() -> int:
+    count = notifications.requeue_lost()
+    if count:
+        log.info("Requeued %s notifications whose task was lost.", count)
+    return count

@@ -1,0 +1,44 @@
+from django import forms, template
+
+register = template.Library()
+
+
+@register.filter
+def is_checkbox(field) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def is_choice_list(field) -> bool:
+    return isinstance(field.field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple))
+
+
+@register.filter
+def choices_styled(field):
+    """The field, its radio or checkbox inputs given Bootstrap's class. Forms
+    are built per request, so setting the class here touches no other form."""
+    field.field.widget.attrs.setdefault("class", "form-check-input")
+    return field
+
+
+@register.simple_tag
+def bootstrap_widget(field):
+    """The field's widget with Bootstrap classes and what a screen reader needs:
+    whether it is invalid and which texts describe it."""
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        css = "form-select"
+    else:
+        css = "form-control"
+    attrs = {"class": f"{css} is-invalid" if field.errors else css}
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        described.append(f"{field.auto_id}_error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return field.as_widget(attrs=attrs)

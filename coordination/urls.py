@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from members import urls as members_urls
+
+from . import views
+
+accounts = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(post_reset_login=False),
+        name="password_reset_confirm",
+    ),
+    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("invitation/<uidb64>/<token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
+]
+
+coalition = [
+    path("", views.coalition_detail, name="coalition"),
+    path("invite/", views.invite, name="invite"),
+    path("committees/new/", views.committee_form, name="committee_create"),
+    path("committees/<slug:slug>/", views.committee_detail, name="committee"),
+    path("committees/<slug:slug>/edit/", views.committee_form, name="committee_edit"),
+    path("members/", include(members_urls.coalition_patterns)),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="dashboard"), name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("accounts/", include(accounts)),
+    path("coalitions/switch/", views.switch_coalition, name="switch_coalition"),
+    path("c/<slug:coalition_slug>/", include(coalition)),
+    path("agencies/", include(members_urls.agency_patterns)),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,192 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_GET
+
+from members.models import Membership
+
+from . import access, services
+from .forms import CommitteeForm, InvitationForm, LoginForm, PasswordResetForm
+from .models import Coalition, CoalitionRole, Committee
+
+# --- Loading with access checked ----------------------------------------------
+
+
+def get_coalition_for_user(request: HttpRequest, slug: str) -> Coalition:
+    """The coalition, or 404 when the user has no standing in it."""
+    coalition = get_object_or_404(Coalition.objects.visible_to(request.user), slug=slug)
+    request.session["coalition_id"] = coalition.pk
+    return coalition
+
+
+def get_organized_coalition(request: HttpRequest, slug: str) -> Coalition:
+    coalition = get_coalition_for_user(request, slug)
+    if not request.user.has_perm("coordination.manage_coalition", coalition):
+        raise PermissionDenied("Only the coalition's organizers can do this.")
+    return coalition
+
+
+def get_committee_for_user(request: HttpRequest, coalition_slug: str, slug: str) -> Committee:
+    """The committee, or 404 when it is hidden from the user (a restricted
+    committee does not reveal that it exists)."""
+    return get_object_or_404(
+        Committee.objects.visible_to(request.user).select_related("coalition"),
+        coalition__slug=coalition_slug,
+        slug=slug,
+    )
+
+
+# --- Accounts -----------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+
+
+class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+    """The one-time link of an invitation: set a password, and you are in."""
+
+    template_name = "registration/invitation_accept.html"
+    post_reset_login = True
+    post_reset_login_backend = "coordination.backends.EmailBackend"
+    success_url = reverse_lazy("dashboard")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.accept_invitations(form.user)
+        messages.success(self.request, "Welcome to Roundtable. Your password is set and you are logged in.")
+        return response
+
+
+# --- Pages --------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    standing = access.standing(user)
+    coalitions = list(
+        Coalition.objects.visible_to(user).annotate(
+            active_members=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE), distinct=True)
+        )
+    )
+    roles = {}
+    for role in CoalitionRole.objects.filter(user=user):
+        roles.setdefault(role.coalition_id, []).append(role)
+    committees = {}
+    for committee in Committee.objects.visible_to(user).filter(is_active=True).order_by("name"):
+        committees.setdefault(committee.coalition_id, []).append(committee)
+    agency = None
+    person = getattr(user, "person", None) if standing.person_id else None
+    if person is not None:
+        agency = person.agency
+    cards = [
+        {
+            "coalition": coalition,
+            "roles": roles.get(coalition.pk, []),
+            "is_organizer": coalition.pk in standing.organizer_of,
+            "is_member": coalition.pk in standing.member_of,
+            "committees": committees.get(coalition.pk, []),
+            "my_committees": standing.committees,
+            "committees_led": standing.committees_led,
+        }
+        for coalition in coalitions
+    ]
+    return render(request, "coordination/dashboard.html", {"cards": cards, "agency": agency})
+
+
+@login_required
+def coalition_detail(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    coalition = get_coalition_for_user(request, coalition_slug)
+    is_organizer = request.user.has_perm("coordination.manage_coalition", coalition)
+    context = {
+        "coalition": coalition,
+        "is_organizer": is_organizer,
+        "roles": coalition.roles.select_related("user").order_by("-role", "user__full_name"),
+        "committees": Committee.objects.visible_to(request.user)
+        .filter(coalition=coalition)
+        .annotate(member_count=Count("memberships"))
+        .order_by("-is_active", "name"),
+        "member_counts": dict(
+            coalition.memberships.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        ),
+        "invitations": (coalition.invitations.select_related("user", "invited_by")[:20] if is_organizer else []),
+    }
+    return render(request, "coordination/coalition_detail.html", context)
+
+
+@login_required
+def committee_detail(request: HttpRequest, coalition_slug: str, slug: str) -> HttpResponse:
+    committee = get_committee_for_user(request, coalition_slug, slug)
+    request.session["coalition_id"] = committee.coalition_id
+    members = committee.memberships.select_related("person__agency")
+    return render(
+        request,
+        "coordination/committee_detail.html",
+        {
+            "committee": committee,
+            "coalition": committee.coalition,
+            "members": members,
+            "can_change": request.user.has_perm("coordination.change_committee", committee),
+        },
+    )
+
+
+@login_required
+def committee_form(request: HttpRequest, coalition_slug: str, slug: str | None = None) -> HttpResponse:
+    coalition = get_organized_coalition(request, coalition_slug)
+    committee = get_committee_for_user(request, coalition_slug, slug) if slug else None
+    form = CommitteeForm(request.POST or None, instance=committee, coalition=coalition)
+    if request.method == "POST" and form.is_valid():
+        committee = form.save()
+        messages.success(request, f"Committee “{committee.name}” saved.")
+        return redirect(committee)
+    return render(
+        request, "coordination/committee_form.html", {"form": form, "coalition": coalition, "committee": committee}
+    )
+
+
+@login_required
+def invite(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    coalition = get_organized_coalition(request, coalition_slug)
+    form = InvitationForm(request.POST or None, coalition=coalition, invited_by=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = form.save()
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.user.email}. They will get an e-mail with a link to set a password.",
+            )
+            return redirect("coalition", coalition.slug)
+    return render(request, "coordination/invite.html", {"form": form, "coalition": coalition})
+
+
+@login_required
+def switch_coalition(request: HttpRequest) -> HttpResponse:
+    """The coalition picker: remember the choice and go to its page."""
+    coalition = get_coalition_for_user(request, request.GET.get("coalition", ""))
+    return redirect(coalition)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and the container health check: is the database there?"""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

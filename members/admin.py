@@ -1,0 +1,24 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Agency, Membership, Person
+
+
+@admin.register(Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "sector", "phone", "listed_publicly"]
+    list_filter = ["sector", "listed_publicly"]
+    search_fields = ["name"]
+
+
+@admin.register(Person)
+class PersonAdmin(SimpleHistoryAdmin):
+    list_display = ["full_name", "agency", "email", "is_active"]
+    search_fields = ["full_name", "email"]
+    autocomplete_fields = ["agency", "user"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["agency", "coalition", "status", "joined_on", "mou_review_on"]
+    list_filter = ["coalition", "status"]

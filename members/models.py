@@ -1,0 +1,117 @@
+"""Member agencies, their people, and their membership in coalitions."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class Sector(models.TextChoices):
+    LAW_ENFORCEMENT_LOCAL = "law_local", "Local law enforcement"
+    LAW_ENFORCEMENT_STATE = "law_state", "State law enforcement"
+    LAW_ENFORCEMENT_FEDERAL = "law_federal", "Federal law enforcement"
+    PROSECUTION = "prosecution", "Prosecution"
+    COURTS = "courts", "Courts and probation"
+    CHILD_WELFARE = "child_welfare", "Child welfare"
+    SOCIAL_SERVICES = "social_services", "Social services"
+    VICTIM_SERVICES = "victim_services", "Victim services"
+    DV_SA_CENTRE = "dv_sa", "Domestic violence and sexual assault centre"
+    HEALTH_CARE = "health_care", "Health care"
+    BEHAVIOURAL_HEALTH = "behavioural_health", "Behavioural health"
+    PUBLIC_HEALTH = "public_health", "Public health"
+    EDUCATION = "education", "Education"
+    YOUTH_HOUSING = "youth_housing", "Youth and housing services"
+    LEGAL_IMMIGRATION = "legal_immigration", "Legal and immigration services"
+    TRIBAL = "tribal", "Tribal"
+    FAITH = "faith", "Faith community"
+    BUSINESS = "business", "Business"
+    CIVIC = "civic", "Civic and volunteer"
+    ELECTED = "elected", "Elected officials"
+    SURVIVOR_LEADERS = "survivor_leaders", "Survivor leaders"
+    OTHER = "other", "Other"
+
+
+class Agency(models.Model):
+    """An organisation at the table: a sheriff's office, a crisis centre, a school district."""
+
+    name = models.CharField(max_length=200, unique=True)
+    sector = models.CharField(max_length=30, choices=Sector.choices, db_index=True)
+    description = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    phone = models.CharField("main phone", max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    counties_served = models.CharField(max_length=300, blank=True)
+    languages = models.CharField(max_length=300, blank=True, help_text="Comma-separated, e.g. English, Spanish.")
+    available_24_7 = models.BooleanField("available 24/7", default=False)
+    listed_publicly = models.BooleanField(default=False, help_text="Shown in the public resource directory.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("agency", args=[self.pk])
+
+
+class Person(models.Model):
+    """Someone who takes part: work contact details only, never a victim."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="people")
+    full_name = models.CharField(max_length=150)
+    title = models.CharField(max_length=150, blank=True)
+    email = models.EmailField("work e-mail", blank=True)
+    phone = models.CharField("work phone", max_length=40, blank=True)
+    receives_reminders = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="person"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Membership(models.Model):
+    """An agency's membership in one coalition."""
+
+    class Status(models.TextChoices):
+        PROSPECTIVE = "prospective", "Prospective"
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    coalition = models.ForeignKey("coordination.Coalition", on_delete=models.CASCADE, related_name="memberships")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    joined_on = models.DateField(null=True, blank=True)
+    is_voting = models.BooleanField("voting member", default=True)
+    mou_signed_on = models.DateField("MOU signed", null=True, blank=True)
+    mou_review_on = models.DateField("MOU review due", null=True, blank=True)
+    primary_representative = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    alternate_representative = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency__name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "coalition"], name="membership_unique")]
+        indexes = [models.Index(fields=["coalition", "status"], name="membership_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} in {self.coalition}"

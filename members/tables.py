@@ -1,0 +1,23 @@
+import django_tables2 as tables
+
+from .models import Membership
+
+
+class MembershipTable(tables.Table):
+    agency = tables.Column(linkify=lambda record: record.agency.get_absolute_url(), order_by="agency__name")
+    sector = tables.Column(accessor="agency__sector", verbose_name="Sector", order_by="agency__sector")
+    status = tables.Column()
+    primary_representative = tables.Column(
+        verbose_name="Primary representative", order_by="primary_representative__full_name"
+    )
+    phone = tables.Column(
+        accessor="agency__phone", verbose_name="Main phone", orderable=False, attrs={"td": {"class": "text-nowrap"}}
+    )
+    joined_on = tables.DateColumn(verbose_name="Joined", format="M Y")
+
+    class Meta:
+        model = Membership
+        fields = ["agency", "sector", "status", "primary_representative", "phone", "joined_on"]
+        order_by = "agency"
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        empty_text = "No member agencies match these filters."
