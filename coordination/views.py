@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET
 
-from members.models import Membership
+from members.models import Agency, Membership
 
 from . import access, services
 from .forms import CommitteeForm, InvitationForm, LoginForm, PasswordResetForm
@@ -86,12 +86,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for role in CoalitionRole.objects.filter(user=user):
         roles.setdefault(role.coalition_id, []).append(role)
     committees = {}
-    for committee in Committee.objects.visible_to(user).filter(is_active=True).order_by("name"):
+    for committee in Committee.objects.visible_to(user).filter(is_active=True).select_related("coalition"):
         committees.setdefault(committee.coalition_id, []).append(committee)
-    agency = None
-    person = getattr(user, "person", None) if standing.person_id else None
-    if person is not None:
-        agency = person.agency
+    agency = Agency.objects.filter(pk=standing.agency_id).first() if standing.agency_id else None
     cards = [
         {
             "coalition": coalition,
@@ -117,6 +114,7 @@ def coalition_detail(request: HttpRequest, coalition_slug: str) -> HttpResponse:
         "roles": coalition.roles.select_related("user").order_by("-role", "user__full_name"),
         "committees": Committee.objects.visible_to(request.user)
         .filter(coalition=coalition)
+        .select_related("coalition")
         .annotate(member_count=Count("memberships"))
         .order_by("-is_active", "name"),
         "member_counts": dict(

@@ -1,0 +1,29 @@
+# Roundtable's production image: gunicorn for the web, the same image for the
+# Celery worker and beat (see docker-compose.yml).
+FROM python:3.13-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DEBUG=false \
+    VAR_DIR=/app/var
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends build-essential curl \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 1000 roundtable
+
+WORKDIR /app
+COPY requirements.txt constraints-build.txt ./
+RUN PIP_CONSTRAINT=constraints-build.txt pip install -r requirements.txt
+
+COPY . .
+# collectstatic needs settings that load; these values exist only for this step.
+RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
+    ALLOWED_HOSTS=build EMAIL_HOST=build python manage.py collectstatic --noinput \
+    && mkdir -p /app/var && chown -R roundtable /app/var
+
+USER roundtable
+EXPOSE 8000
+CMD ["gunicorn", "coordination.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]

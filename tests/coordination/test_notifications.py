@@ -1,0 +1,119 @@
+"""The notification ledger sends each message once, retries failures, and
+never drops one (coordination/notifications.py)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from coordination import notifications
+from coordination.models import Notification
+
+from ..conftest import free_port
+from ..factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def reset_notification(user) -> Notification:
+    return Notification.objects.create(kind=Notification.Kind.PASSWORD_RESET, object_id=user.pk, email=user.email)
+
+
+def test_a_message_reaches_the_smtp_server_once_however_often_it_is_delivered(smtp_mailer):
+    user = UserFactory(full_name="Rosa Delgado")
+    notification = reset_notification(user)
+
+    assert notifications.deliver(notification.pk) == notifications.Outcome.SENT
+    assert notifications.deliver(notification.pk) == notifications.Outcome.NOT_CLAIMED
+
+    assert len(smtp_mailer.messages) == 1
+    message = smtp_mailer.messages[0]
+    assert message["To"] == user.email
+    assert message["Subject"] == "Reset your Roundtable password"
+    assert "Hello Rosa Delgado" in message.get_body(("plain",)).get_content()
+    assert "<a href=" in message.get_body(("html",)).get_content()
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
+    assert notification.sent_at is not None
+    assert notification.attempts == 1
+
+
+def test_queueing_the_same_message_twice_records_it_once(db):
+    user = UserFactory()
+    first = notifications.queue(Notification.Kind.PASSWORD_RESET, user.pk, user.email, period="w1")
+    second = notifications.queue(Notification.Kind.PASSWORD_RESET, user.pk, user.email, period="w1")
+    assert first is not None
+    assert second is None
+    assert Notification.objects.count() == 1
+
+
+def test_a_failed_send_stays_pending_with_the_error_then_fails_after_the_last_try(settings):
+    closed_port = free_port()  # nothing listens there: the connection is refused
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": closed_port, "use_tls": False, "timeout": 2},
+        }
+    }
+    settings.EMAIL_MAX_RETRIES = 2
+    notification = reset_notification(UserFactory())
+
+    assert notifications.deliver(notification.pk) == notifications.Outcome.RETRY
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.PENDING
+    assert "Connection refused" in notification.last_error or "ConnectionRefused" in notification.last_error
+    assert notification.next_attempt_at > timezone.now()
+
+    assert notifications.deliver(notification.pk) == notifications.Outcome.RETRY
+    assert notifications.deliver(notification.pk) == notifications.Outcome.FAILED
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.FAILED
+    assert notification.attempts == 3
+    assert notification.sent_at is None
+
+
+def test_retry_delays_grow_and_stay_within_half_the_visibility_timeout(settings):
+    delays = [notifications.retry_delay(attempt) for attempt in range(1, 12)]
+    assert delays == sorted(delays)
+    assert delays[0] == 60
+    assert max(delays) <= settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] / 2
+
+
+def test_a_message_about_a_deleted_user_is_skipped_not_sent(smtp_mailer):
+    user = UserFactory()
+    notification = reset_notification(user)
+    user.delete()
+    assert notifications.deliver(notification.pk) == notifications.Outcome.SKIPPED
+    assert smtp_mailer.messages == []
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SKIPPED
+
+
+def test_the_sweeper_requeues_messages_whose_task_was_lost(smtp_mailer):
+    """Redis was down when the request committed: the row waits in the ledger
+    and the sweeper (running every minute) sends it."""
+    user = UserFactory()
+    lost = reset_notification(user)
+    Notification.objects.filter(pk=lost.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=5))
+    recent = Notification.objects.create(
+        kind=Notification.Kind.PASSWORD_RESET, object_id=user.pk, email=user.email, period="recent"
+    )
+    assert notifications.requeue_lost() == 1
+    lost.refresh_from_db()
+    recent.refresh_from_db()
+    assert lost.status == Notification.Status.SENT
+    assert recent.status == Notification.Status.PENDING
+    assert len(smtp_mailer.messages) == 1
+
+
+def test_the_sweeper_releases_a_claim_left_by_a_dead_worker(smtp_mailer):
+    notification = reset_notification(UserFactory())
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.SENDING,
+        claimed_at=timezone.now() - notifications.STALE_CLAIM - timedelta(minutes=1),
+        next_attempt_at=timezone.now() - timedelta(minutes=20),
+    )
+    assert notifications.requeue_lost() == 1
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
+    assert len(smtp_mailer.messages) == 1

@@ -1,0 +1,71 @@
+"""`manage.py seed_demo` builds the demo coalitions, and running it again changes nothing."""
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from coordination.models import Coalition, CoalitionRole, Committee, User
+from members.models import Agency, Membership, Person
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Coalition, CoalitionRole, Committee, User, Agency, Membership, Person]
+
+
+def counts() -> dict:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def test_seed_demo_is_idempotent_and_keeps_changes(capsys):
+    call_command("seed_demo")
+    first = counts()
+    sheriff = Agency.objects.get(name="Shasta County Sheriff's Office")
+    sheriff.phone = "(530) 555-0199"
+    sheriff.save()
+
+    call_command("seed_demo")
+    assert counts() == first
+    sheriff.refresh_from_db()
+    assert sheriff.phone == "(530) 555-0199"
+    assert "organizer@example.org" in capsys.readouterr().out
+
+
+def test_if_empty_leaves_an_existing_deployment_alone(capsys):
+    Coalition.objects.create(name="Real Coalition", slug="real", counties="Real County")
+    call_command("seed_demo", if_empty=True)
+    assert list(Coalition.objects.values_list("slug", flat=True)) == ["real"]
+    assert "left alone" in capsys.readouterr().out
+
+
+def test_demo_has_two_coalitions_modelled_on_shasta_and_siskiyou():
+    call_command("seed_demo")
+    shasta = Coalition.objects.get(slug="shasta")
+    assert shasta.founded_on.isoformat() == "2013-11-14"
+    siskiyou = Coalition.objects.get(slug="siskiyou")
+    names = set(Agency.objects.filter(memberships__coalition=siskiyou).values_list("name", flat=True))
+    assert {
+        "Siskiyou County Child Protective Services",
+        "Siskiyou County Sheriff's Office",
+        "Siskiyou Crisis and Domestic Violence Center",
+        "Siskiyou Hospital Human Trafficking Response Program",
+    } <= names
+    assert Committee.objects.filter(visibility=Committee.Visibility.RESTRICTED).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("email", "expected"),
+    [
+        ("organizer@example.org", ["Shasta County Coalition", "Siskiyou County", "Invite a person"]),
+        ("lead@example.org", ["Shasta County Coalition", "Lead · Chair"]),
+        ("member@example.org", ["Shasta County Coalition", "Your agency: Shasta County Sheriff"]),
+    ],
+)
+def test_each_demo_login_reaches_its_dashboard(email, expected, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    call_command("seed_demo")
+    client = Client()
+    response = client.post(reverse("login"), {"username": email, "password": "roundtable-demo"}, follow=True)
+    page = response.content.decode().replace("&#x27;", "'")
+    for text in expected:
+        assert text in page

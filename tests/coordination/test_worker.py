@@ -1,0 +1,54 @@
+"""Tasks go through a real Celery worker on real Redis, after commit, and
+sending stays exactly-once when a task runs twice."""
+
+import pytest
+from django.urls import reverse
+
+from coordination.models import Notification
+from coordination.tasks import send_notification
+
+from ..conftest import wait_for
+from ..factories import UserFactory
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_invitation_is_sent_by_the_worker_after_the_request_commits(world, celery_worker):
+    organizer = world.client_for(world.organizer)
+    response = organizer.post(
+        reverse("invite", args=[world.home.slug]),
+        {"full_name": "Grace Okafor", "email": "grace@cps.example.org", "role": "lead"},
+    )
+    assert response.status_code == 302
+
+    def delivered():
+        return Notification.objects.filter(email="grace@cps.example.org", status=Notification.Status.SENT).first()
+
+    notification = wait_for(delivered, log=celery_worker.log_path)
+    assert notification.kind == Notification.Kind.INVITATION
+    messages = [m for m in celery_worker.messages if m["To"] == "grace@cps.example.org"]
+    assert len(messages) == 1
+    assert world.home.name in messages[0]["Subject"]
+    assert "/accounts/invitation/" in messages[0].get_body(("plain",)).get_content()
+
+
+def test_the_same_send_queued_twice_reaches_the_inbox_once(db, celery_worker):
+    user = UserFactory(email="twice@example.org")
+    notification = Notification.objects.create(
+        kind=Notification.Kind.PASSWORD_RESET, object_id=user.pk, email=user.email
+    )
+    send_notification.delay(notification_id=notification.pk)
+    send_notification.delay(notification_id=notification.pk)
+
+    def sent():
+        notification.refresh_from_db()
+        return notification.status == Notification.Status.SENT
+
+    wait_for(sent, log=celery_worker.log_path)
+    # Give the second task every chance to send a duplicate.
+    import time
+
+    time.sleep(2)
+    assert [m["To"] for m in celery_worker.messages].count("twice@example.org") == 1
+    notification.refresh_from_db()
+    assert notification.attempts == 1

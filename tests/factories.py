@@ -1,0 +1,86 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from coordination.models import Coalition, CoalitionRole, Committee, CommitteeMember, User
+from members.models import Agency, Membership, Person, Sector
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CoalitionFactory(DjangoModelFactory):
+    class Meta:
+        model = Coalition
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"County {n} Coalition")
+    slug = factory.Sequence(lambda n: f"county-{n}")
+    counties = "Example County"
+
+
+class CoalitionRoleFactory(DjangoModelFactory):
+    class Meta:
+        model = CoalitionRole
+
+    coalition = factory.SubFactory(CoalitionFactory)
+    user = factory.SubFactory(UserFactory)
+    role = CoalitionRole.Role.ORGANIZER
+
+
+class AgencyFactory(DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    sector = Sector.VICTIM_SERVICES
+    phone = factory.Sequence(lambda n: f"(530) 555-{n % 10000:04d}")
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    agency = factory.SubFactory(AgencyFactory)
+    coalition = factory.SubFactory(CoalitionFactory)
+    status = Membership.Status.ACTIVE
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    agency = factory.SubFactory(AgencyFactory)
+    full_name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"person{n}@agency.example.org")
+
+
+class CommitteeFactory(DjangoModelFactory):
+    class Meta:
+        model = Committee
+
+    coalition = factory.SubFactory(CoalitionFactory)
+    name = factory.Sequence(lambda n: f"Committee {n}")
+    slug = factory.Sequence(lambda n: f"committee-{n}")
+    visibility = Committee.Visibility.OPEN
+
+
+class CommitteeMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = CommitteeMember
+
+    committee = factory.SubFactory(CommitteeFactory)
+    person = factory.SubFactory(PersonFactory)
