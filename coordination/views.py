@@ -146,7 +146,8 @@ def committee_detail(request: HttpRequest, coalition_slug: str, slug: str) -> Ht
 def committee_form(request: HttpRequest, coalition_slug: str, slug: str | None = None) -> HttpResponse:
     coalition = get_organized_coalition(request, coalition_slug)
     committee = get_committee_for_user(request, coalition_slug, slug) if slug else None
-    form = CommitteeForm(request.POST or None, instance=committee, coalition=coalition)
+    data = request.POST if request.method == "POST" else None
+    form = CommitteeForm(data, instance=committee, coalition=coalition)
     if request.method == "POST" and form.is_valid():
         committee = form.save()
         messages.success(request, f"Committee “{committee.name}” saved.")
@@ -159,7 +160,8 @@ def committee_form(request: HttpRequest, coalition_slug: str, slug: str | None =
 @login_required
 def invite(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     coalition = get_organized_coalition(request, coalition_slug)
-    form = InvitationForm(request.POST or None, coalition=coalition, invited_by=request.user)
+    data = request.POST if request.method == "POST" else None
+    form = InvitationForm(data, coalition=coalition, invited_by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = form.save()

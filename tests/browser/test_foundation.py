@@ -1,6 +1,8 @@
 """The demo logins reach their dashboards in a real browser; every page
 visited passes axe-core. Screenshots are kept in test-artifacts/."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -46,6 +48,11 @@ def test_organizer_pages_work_and_pass_axe(visit):
     page.get_by_role("link", name="Members", exact=True).click()
     expect(page.get_by_role("link", name="Shasta County Sheriff's Office")).to_be_visible()
     tab.check("members")
+    # The filter narrows the table in place (htmx) and keeps the address shareable.
+    page.get_by_label("Search").fill("hospital")
+    expect(page.get_by_role("link", name="Shasta Community Hospital")).to_be_visible()
+    expect(page.get_by_role("link", name="Shasta County Sheriff's Office")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"q=hospital"))
     tab.go("/c/shasta/invite/")
     page.locator("main").get_by_role("button", name="Send the invitation").click()
     expect(page.get_by_text("This field is required.").first).to_be_visible()
