@@ -181,6 +181,30 @@ def can_see_agency(user, agency) -> bool:
     return agency.memberships.filter(coalition_id__in=standing(user).coalitions).exists()
 
 
+@rules.predicate
+def organizes_membership_coalition(user, membership) -> bool:
+    return membership is not None and membership.coalition_id in standing(user).organizer_of
+
+
+@rules.predicate
+def can_change_role(user, role) -> bool:
+    """The agency's own representatives, and organizers of the role's coalition."""
+    if role is None:
+        return False
+    s = standing(user)
+    coalition_id = role.response_area.coalition_id
+    if role.agency_id == s.agency_id:
+        return coalition_id in s.member_of or coalition_id in s.staff_of
+    return coalition_id in s.organizer_of
+
+
+@rules.predicate
+def can_change_person(user, person) -> bool:
+    if person is None or person.agency_id is None:
+        return False
+    return is_own_agency(user, person.agency) or organizes_a_coalition_of_agency(user, person.agency)
+
+
 rules.add_perm("coordination.view_coalition", has_standing_in)
 rules.add_perm("coordination.manage_coalition", is_organizer_of)
 rules.add_perm("coordination.invite_to_coalition", is_organizer_of)
@@ -188,3 +212,8 @@ rules.add_perm("coordination.view_committee", can_see_committee)
 rules.add_perm("coordination.change_committee", organizes_committee_coalition)
 rules.add_perm("members.view_agency", can_see_agency)
 rules.add_perm("members.change_agency", is_own_agency | organizes_a_coalition_of_agency)
+rules.add_perm("members.change_membership", organizes_membership_coalition)
+rules.add_perm("members.change_agencyrole", can_change_role)
+rules.add_perm("members.change_person", can_change_person)
+rules.add_perm("members.invite_person", can_change_person & organizes_a_coalition_of_agency)
+rules.add_perm("members.manage_response_areas", is_organizer_of)

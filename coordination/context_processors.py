@@ -7,7 +7,12 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    coalitions = list(Coalition.objects.visible_to(user).only("id", "name", "slug"))
-    current_id = request.session.get("coalition_id")
-    current = next((c for c in coalitions if c.pk == current_id), coalitions[0] if coalitions else None)
-    return {"nav_coalitions": coalitions, "current_coalition": current}
+    # Included templates that render on their own (django-tables2) run the
+    # context processors again: compute once per request.
+    cached = getattr(request, "_navigation", None)
+    if cached is None:
+        coalitions = list(Coalition.objects.visible_to(user).only("id", "name", "slug"))
+        current_id = request.session.get("coalition_id")
+        current = next((c for c in coalitions if c.pk == current_id), coalitions[0] if coalitions else None)
+        cached = request._navigation = {"nav_coalitions": coalitions, "current_coalition": current}
+    return cached

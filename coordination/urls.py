@@ -29,7 +29,7 @@ coalition = [
     path("committees/new/", views.committee_form, name="committee_create"),
     path("committees/<slug:slug>/", views.committee_detail, name="committee"),
     path("committees/<slug:slug>/edit/", views.committee_form, name="committee_edit"),
-    path("members/", include(members_urls.coalition_patterns)),
+    path("", include(members_urls.coalition_patterns)),
 ]
 
 urlpatterns = [
@@ -39,6 +39,7 @@ urlpatterns = [
     path("coalitions/switch/", views.switch_coalition, name="switch_coalition"),
     path("c/<slug:coalition_slug>/", include(coalition)),
     path("agencies/", include(members_urls.agency_patterns)),
+    path("memberships/", include(members_urls.membership_patterns)),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

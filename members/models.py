@@ -1,9 +1,37 @@
-"""Member agencies, their people, and their membership in coalitions."""
+"""Member agencies, their people, their membership in coalitions, and their
+roles in each coalition's coordinated response."""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+# A role (or profile) not confirmed for this long is stale.
+STALE_AFTER = timedelta(days=182)
+
+# The parts of the coordinated response every new coalition starts with.
+DEFAULT_RESPONSE_AREAS = [
+    "Awareness and education",
+    "Training",
+    "Prevention and demand reduction",
+    "Identification and reporting",
+    "Crisis response and hotline",
+    "Investigation",
+    "Prosecution and victim-witness support",
+    "Child welfare response",
+    "Shelter and housing",
+    "Medical care",
+    "Mental health and counselling",
+    "Legal and immigration help",
+    "Case management and restoration",
+    "Interpretation",
+    "Policy and legislation",
+    "Data and evaluation",
+    "Survivor engagement",
+]
 
 
 class Sector(models.TextChoices):
@@ -64,7 +92,7 @@ class Person(models.Model):
     """Someone who takes part: work contact details only, never a victim."""
 
     agency = models.ForeignKey(Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="people")
-    full_name = models.CharField(max_length=150)
+    full_name = models.CharField(max_length=150, db_index=True)
     title = models.CharField(max_length=150, blank=True)
     email = models.EmailField("work e-mail", blank=True)
     phone = models.CharField("work phone", max_length=40, blank=True)
@@ -111,7 +139,80 @@ class Membership(models.Model):
     class Meta:
         ordering = ["agency__name"]
         constraints = [models.UniqueConstraint(fields=["agency", "coalition"], name="membership_unique")]
-        indexes = [models.Index(fields=["coalition", "status"], name="membership_status_idx")]
+        indexes = [
+            models.Index(fields=["coalition", "status"], name="membership_status_idx"),
+            models.Index(fields=["coalition", "joined_on"], name="membership_joined_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agency} in {self.coalition}"
+
+
+class ResponseArea(models.Model):
+    """A part of a coalition's coordinated response, e.g. "Shelter and housing"."""
+
+    coalition = models.ForeignKey("coordination.Coalition", on_delete=models.CASCADE, related_name="response_areas")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists and the coverage matrix.")
+    is_active = models.BooleanField(default=True, help_text="Inactive areas leave the coverage matrix.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["coalition", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["coalition", "name"], name="responsearea_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgencyRole(models.Model):
+    """An agency's part in one response area: what it does, for whom, and how
+    to reach it for that. The coverage matrix and the directories read these."""
+
+    class Capacity(models.TextChoices):
+        ACTIVE = "active", "Active"
+        LIMITED = "limited", "Limited"
+        PAUSED = "paused", "Paused"
+
+    class Ages(models.TextChoices):
+        ALL = "all", "All ages"
+        MINORS = "minors", "Under 18"
+        ADULTS = "adults", "18 and over"
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="roles")
+    response_area = models.ForeignKey(ResponseArea, on_delete=models.PROTECT, related_name="roles")
+    description = models.TextField("what it does", help_text="What the agency does in this part of the response.")
+    ages = models.CharField("for ages", max_length=10, choices=Ages.choices, default=Ages.ALL)
+    languages = models.CharField(max_length=300, blank=True, help_text="Comma-separated, e.g. English, Spanish.")
+    phone = models.CharField("phone for this", max_length=40, blank=True)
+    hours = models.CharField(max_length=150, blank=True, help_text="For example Mon–Fri 8:00–17:00.")
+    available_24_7 = models.BooleanField("available 24/7", default=False)
+    capacity = models.CharField(max_length=10, choices=Capacity.choices, default=Capacity.ACTIVE)
+    is_public = models.BooleanField(
+        "public", default=False, help_text="Shown in the public directory and the reporting guide."
+    )
+    confirmed_at = models.DateTimeField("last confirmed", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["response_area__position", "response_area__name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "response_area"], name="agencyrole_unique")]
+        indexes = [models.Index(fields=["response_area", "capacity"], name="agencyrole_area_capacity_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} — {self.response_area}"
+
+    @property
+    def is_stale(self) -> bool:
+        return self.confirmed_at is None or self.confirmed_at < timezone.now() - STALE_AFTER
+
+    @property
+    def covers(self) -> bool:
+        """Whether the role counts toward covering its area (paused roles do not)."""
+        return self.capacity != self.Capacity.PAUSED

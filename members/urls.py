@@ -3,9 +3,24 @@ from django.urls import path
 from . import views
 
 coalition_patterns = [
-    path("", views.member_list, name="member_list"),
+    path("members/", views.member_list, name="member_list"),
+    path("members/add/", views.member_add, name="member_add"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("response-areas/", views.response_areas, name="response_areas"),
+    path("response-areas/<int:area_pk>/", views.response_areas, name="response_area_edit"),
 ]
 
 agency_patterns = [
     path("<int:pk>/", views.agency_detail, name="agency"),
+    path("<int:pk>/edit/", views.agency_edit, name="agency_edit"),
+    path("<int:pk>/confirm/", views.agency_confirm, name="agency_confirm"),
+    path("<int:pk>/roles/add/", views.role_form, name="role_add"),
+    path("<int:pk>/roles/<int:role_pk>/", views.role_form, name="role_edit"),
+    path("<int:pk>/people/add/", views.person_form, name="person_add"),
+    path("<int:pk>/people/<int:person_pk>/", views.person_form, name="person_edit"),
+    path("<int:pk>/people/<int:person_pk>/invite/", views.person_invite, name="person_invite"),
+]
+
+membership_patterns = [
+    path("<int:pk>/", views.membership_edit, name="membership_edit"),
 ]

@@ -1,40 +1,292 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from coordination import access
-from coordination.views import get_coalition_for_user
+from coordination import services as coordination_services
+from coordination.exports import FORMATS, export_rows
+from coordination.models import Coalition, Invitation
+from coordination.views import get_coalition_for_user, get_organized_coalition
 
+from . import services
+from .coverage import coverage_for
 from .filters import MembershipFilter
-from .models import Agency
+from .forms import (
+    AgencyForm,
+    AgencyRoleForm,
+    ExistingAgencyForm,
+    MembershipForm,
+    NewMemberForm,
+    PersonForm,
+    ResponseAreaForm,
+)
+from .history import agency_history
+from .models import Agency, AgencyRole, Membership, Person, ResponseArea
 from .tables import MembershipTable
+
+# --- Loading with access checked ----------------------------------------------
+
+
+def get_agency_for_user(request: HttpRequest, pk: int) -> Agency:
+    """The agency, or 404 when it is not a member of any of the user's coalitions."""
+    return get_object_or_404(Agency.objects.filter(access.agency_filter(request.user)).distinct(), pk=pk)
+
+
+def get_agency_to_change(request: HttpRequest, pk: int) -> Agency:
+    agency = get_agency_for_user(request, pk)
+    if not request.user.has_perm("members.change_agency", agency):
+        raise PermissionDenied("Only the agency's own representatives and the coalition's organizers can change it.")
+    return agency
+
+
+def bound(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
+def editable_areas(user, agency: Agency):
+    """Response areas in which the user may give the agency a role."""
+    s = access.standing(user)
+    member_of = set(
+        agency.memberships.exclude(status=Membership.Status.INACTIVE).values_list("coalition_id", flat=True)
+    )
+    allowed = member_of & (s.coalitions if agency.pk == s.agency_id else s.organizer_of)
+    return ResponseArea.objects.filter(coalition_id__in=allowed, is_active=True).select_related("coalition")
+
+
+# --- The member directory and the coverage matrix ----------------------------
 
 
 @login_required
 def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     coalition = get_coalition_for_user(request, coalition_slug)
     memberships = coalition.memberships.select_related("agency", "primary_representative")
-    filterset = MembershipFilter(request.GET, queryset=memberships)
+    filterset = MembershipFilter(request.GET, queryset=memberships, coalition=coalition)
     table = MembershipTable(filterset.qs)
+    export_format = request.GET.get("_export")
+    if export_format in FORMATS:
+        RequestConfig(request, paginate=False).configure(table)
+        filename = f"{coalition.slug}-members-{timezone.localdate():%Y-%m-%d}"
+        return export_rows(table.as_values(), export_format, filename)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     template = "members/_member_table.html" if request.htmx else "members/member_list.html"
-    return render(request, template, {"coalition": coalition, "filter": filterset, "table": table})
+    return render(
+        request,
+        template,
+        {
+            "coalition": coalition,
+            "filter": filterset,
+            "table": table,
+            "is_organizer": request.user.has_perm("coordination.manage_coalition", coalition),
+        },
+    )
+
+
+@login_required
+def coverage(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    coalition = get_coalition_for_user(request, coalition_slug)
+    return render(
+        request,
+        "members/coverage.html",
+        {
+            "coalition": coalition,
+            "coverage": coverage_for(coalition),
+            "is_organizer": request.user.has_perm("coordination.manage_coalition", coalition),
+        },
+    )
+
+
+@login_required
+def member_add(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    coalition = get_organized_coalition(request, coalition_slug)
+    new_form = NewMemberForm(bound(request) if request.POST.get("form") == "new" else None, prefix="new")
+    existing_form = ExistingAgencyForm(
+        bound(request) if request.POST.get("form") == "existing" else None, coalition=coalition, prefix="existing"
+    )
+    form = new_form if request.POST.get("form") == "new" else existing_form
+    if request.method == "POST" and form.is_valid():
+        agency = new_form.save(commit=False) if form is new_form else form.cleaned_data["agency"]
+        services.add_member_agency(
+            coalition, agency, status=form.cleaned_data["status"], joined_on=form.cleaned_data["joined_on"]
+        )
+        messages.success(request, f"{agency.name} is now a member of {coalition.name}. Add its people and roles.")
+        return redirect(agency)
+    return render(
+        request,
+        "members/member_add.html",
+        {"coalition": coalition, "new_form": new_form, "existing_form": existing_form},
+    )
+
+
+# --- The agency page and its forms ---------------------------------------------
 
 
 @login_required
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = get_object_or_404(Agency.objects.filter(access.agency_filter(request.user)).distinct(), pk=pk)
-    coalitions = access.standing(request.user).coalitions
+    agency = get_agency_for_user(request, pk)
+    user = request.user
+    s = access.standing(user)
+    visible = s.coalitions
+    roles = list(
+        agency.roles.filter(response_area__coalition_id__in=visible).select_related(
+            "response_area__coalition", "confirmed_by"
+        )
+    )
+    changeable = set(services.roles_changeable_by(user, agency).values_list("pk", flat=True))
+    can_change = user.has_perm("members.change_agency", agency)
+    memberships = list(
+        agency.memberships.filter(coalition_id__in=visible).select_related(
+            "coalition", "primary_representative", "alternate_representative"
+        )
+    )
+    organizes = {m.coalition_id for m in memberships if m.coalition_id in s.organizer_of}
     return render(
         request,
         "members/agency_detail.html",
         {
             "agency": agency,
-            "people": agency.people.filter(is_active=True),
-            "memberships": agency.memberships.filter(coalition_id__in=coalitions).select_related(
-                "coalition", "primary_representative", "alternate_representative"
-            ),
-            "can_change": request.user.has_perm("members.change_agency", agency),
+            "people": agency.people.select_related("user").order_by("-is_active", "full_name"),
+            "memberships": memberships,
+            "roles": roles,
+            "changeable_roles": changeable,
+            "can_change": can_change,
+            "can_invite": bool(organizes),
+            "organizes": organizes,
+            "history": agency_history(agency, visible),
+            "stale_count": sum(1 for role in roles if role.pk in changeable and role.is_stale),
         },
+    )
+
+
+@login_required
+def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = get_agency_to_change(request, pk)
+    form = AgencyForm(bound(request), instance=agency)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The agency's profile is saved.")
+        return redirect(agency)
+    return render(request, "members/agency_form.html", {"agency": agency, "form": form})
+
+
+@login_required
+@require_POST
+def agency_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = get_agency_to_change(request, pk)
+    count = services.confirm_agency(agency, request.user, services.roles_changeable_by(request.user, agency))
+    messages.success(
+        request, f"Thank you: the profile and {count} role{'s' if count != 1 else ''} are confirmed as current."
+    )
+    return redirect(agency)
+
+
+@login_required
+def role_form(request: HttpRequest, pk: int, role_pk: int | None = None) -> HttpResponse:
+    agency = get_agency_for_user(request, pk)
+    if role_pk is None:
+        role = AgencyRole(agency=agency)
+        if not request.user.has_perm("members.change_agency", agency):
+            raise PermissionDenied(
+                "Only the agency's own representatives and the coalition's organizers can add roles."
+            )
+    else:
+        role = get_object_or_404(services.roles_changeable_by(request.user, agency), pk=role_pk)
+    areas = editable_areas(request.user, agency)
+    form = AgencyRoleForm(bound(request), instance=role, areas=areas)
+    if request.method == "POST" and form.is_valid():
+        role = form.save(commit=False)
+        # Saving a role is confirming it: the person who wrote it vouches for it.
+        role.confirmed_at, role.confirmed_by = timezone.now(), request.user
+        role.save()
+        messages.success(request, f"The role in “{role.response_area}” is saved.")
+        return redirect(agency)
+    return render(request, "members/role_form.html", {"agency": agency, "role": role, "form": form})
+
+
+@login_required
+def person_form(request: HttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
+    agency = get_agency_to_change(request, pk)
+    person = get_object_or_404(agency.people, pk=person_pk) if person_pk else Person(agency=agency)
+    form = PersonForm(bound(request), instance=person)
+    if request.method == "POST" and form.is_valid():
+        person = form.save()
+        messages.success(request, f"{person.full_name} is saved.")
+        return redirect(agency)
+    return render(request, "members/person_form.html", {"agency": agency, "person": person, "form": form})
+
+
+@login_required
+@require_POST
+def person_invite(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    agency = get_agency_for_user(request, pk)
+    person = get_object_or_404(agency.people.filter(is_active=True, user__isnull=True), pk=person_pk)
+    if not request.user.has_perm("members.invite_person", person):
+        raise PermissionDenied("Only the coalition's organizers can invite people to log in.")
+    s = access.standing(request.user)
+    coalition = Coalition.objects.filter(pk__in=s.organizer_of, memberships__agency=agency).order_by("name").first()
+    if not person.email:
+        messages.error(request, f"Add a work e-mail address for {person.full_name} first.")
+        return redirect(agency)
+    try:
+        coordination_services.invite(
+            coalition=coalition,
+            email=person.email,
+            full_name=person.full_name,
+            role=Invitation.Role.MEMBER,
+            agency=agency,
+            invited_by=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"{person.full_name} is invited: an e-mail with a link to set a password is on its way."
+        )
+    return redirect(agency)
+
+
+@login_required
+def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.select_related("agency", "coalition").filter(
+            coalition_id__in=access.standing(request.user).coalitions
+        ),
+        pk=pk,
+    )
+    if not request.user.has_perm("members.change_membership", membership):
+        raise PermissionDenied("Only the coalition's organizers can change a membership.")
+    form = MembershipForm(bound(request), instance=membership)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"The membership of {membership.agency} is saved.")
+        return redirect(membership.agency)
+    return render(request, "members/membership_form.html", {"membership": membership, "form": form})
+
+
+# --- Response areas -------------------------------------------------------------
+
+
+@login_required
+def response_areas(request: HttpRequest, coalition_slug: str, area_pk: int | None = None) -> HttpResponse:
+    coalition = get_coalition_for_user(request, coalition_slug)
+    is_organizer = request.user.has_perm("members.manage_response_areas", coalition)
+    area = get_object_or_404(coalition.response_areas, pk=area_pk) if area_pk else ResponseArea(coalition=coalition)
+    if request.method == "POST" and not is_organizer:
+        raise PermissionDenied("Only the coalition's organizers can change its response areas.")
+    form = ResponseAreaForm(bound(request), instance=area) if is_organizer else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, f"Response area “{area.name}” saved.")
+        return redirect("response_areas", coalition.slug)
+    areas = coalition.response_areas.all()
+    return render(
+        request,
+        "members/response_areas.html",
+        {"coalition": coalition, "areas": areas, "form": form, "area": area, "is_organizer": is_organizer},
     )

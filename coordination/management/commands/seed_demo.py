@@ -4,13 +4,15 @@ creates what is missing and leaves what exists as it is. Local phone numbers
 are fictitious (555-01xx); the National Human Trafficking Hotline is real."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from coordination.models import Coalition, CoalitionRole, Committee, CommitteeMember, User
-from members.models import Agency, Membership, Person, Sector
+from members.models import Agency, AgencyRole, Membership, Person, ResponseArea, Sector
+from members.services import ensure_default_response_areas
 
 DEMO_PASSWORD = "roundtable-demo"
 LOGINS = [
@@ -374,6 +376,156 @@ COMMITTEES = [
 ]
 
 
+A, L, P = AgencyRole.Capacity.ACTIVE, AgencyRole.Capacity.LIMITED, AgencyRole.Capacity.PAUSED
+# (agency, response area, what it does, capacity, public, months since confirmed)
+# Months over six make a stale role; areas nobody covers are the coalitions' gaps
+# (in Shasta: legal and immigration help, interpretation, policy, data and
+# evaluation, survivor engagement).
+ROLES = [
+    (
+        "Shasta County Sheriff's Office",
+        "Investigation",
+        "Investigates trafficking outside city limits; task force lead.",
+        A,
+        True,
+        1,
+    ),
+    (
+        "Shasta County Sheriff's Office",
+        "Identification and reporting",
+        "Takes reports by phone at any hour; patrol deputies trained to recognise trafficking.",
+        A,
+        True,
+        8,
+    ),
+    ("Shasta County Sheriff's Office", "Training", "Roll-call and academy training on indicators.", L, False, 2),
+    (
+        "Redding Police Department",
+        "Investigation",
+        "Investigates within the city; vice and narcotics unit.",
+        A,
+        True,
+        3,
+    ),
+    (
+        "Shasta County District Attorney",
+        "Prosecution and victim-witness support",
+        "Prosecutes traffickers and buyers; victim-witness advocates accompany survivors through court.",
+        A,
+        True,
+        2,
+    ),
+    (
+        "Shasta County Child Protective Services",
+        "Child welfare response",
+        "Responds to every report about a person who is or looks under 18.",
+        A,
+        True,
+        1,
+    ),
+    (
+        "Shasta County Child Protective Services",
+        "Identification and reporting",
+        "Hotline for reports about minors, business hours and after hours.",
+        A,
+        True,
+        1,
+    ),
+    (
+        "North Valley Crisis and Domestic Violence Center",
+        "Crisis response and hotline",
+        "24-hour crisis line and in-person advocacy.",
+        A,
+        True,
+        1,
+    ),
+    ("North Valley Crisis and Domestic Violence Center", "Shelter and housing", "Emergency shelter beds.", L, False, 4),
+    (
+        "North Valley Crisis and Domestic Violence Center",
+        "Case management and restoration",
+        "Long-term case management and safety planning.",
+        A,
+        False,
+        5,
+    ),
+    (
+        "North Valley Crisis and Domestic Violence Center",
+        "Mental health and counselling",
+        "Counselling for survivors, English and Spanish.",
+        L,
+        False,
+        9,
+    ),
+    (
+        "Shasta Community Hospital",
+        "Medical care",
+        "Emergency department protocol for suspected trafficking.",
+        A,
+        True,
+        3,
+    ),
+    (
+        "Shasta County Office of Education",
+        "Awareness and education",
+        "Prevention lessons in middle and high schools.",
+        A,
+        False,
+        2,
+    ),
+    (
+        "Shasta County Office of Education",
+        "Prevention and demand reduction",
+        "Healthy-relationships curriculum for teens.",
+        A,
+        False,
+        2,
+    ),
+    ("Redding Interfaith Council", "Shelter and housing", "Volunteer host homes for short stays.", P, False, 20),
+    ("Shasta Hospitality Association", "Awareness and education", "Front-desk staff training in hotels.", A, False, 7),
+    (
+        "California Highway Patrol, Northern Division",
+        "Investigation",
+        "Interdiction on the interstate corridor.",
+        A,
+        False,
+        2,
+    ),
+    (
+        "California Highway Patrol, Northern Division",
+        "Training",
+        "Training for truck stops and dispatchers.",
+        A,
+        False,
+        2,
+    ),
+    (
+        "Siskiyou County Child Protective Services",
+        "Child welfare response",
+        "Responds to reports about anyone under 18; after-hours line.",
+        A,
+        True,
+        1,
+    ),
+    (
+        "Siskiyou County Sheriff's Office",
+        "Investigation",
+        "Investigations and reports from adults with injuries.",
+        A,
+        True,
+        2,
+    ),
+    ("Siskiyou Crisis and Domestic Violence Center", "Crisis response and hotline", "24-hour crisis line.", A, True, 1),
+    (
+        "Siskiyou Hospital Human Trafficking Response Program",
+        "Medical care",
+        "Trafficking response program in the emergency department.",
+        A,
+        True,
+        10,
+    ),
+]
+
+
 class Command(BaseCommand):
     help = "Create the demo coalitions, agencies, people and logins (idempotent)."
 
@@ -451,9 +603,35 @@ class Command(BaseCommand):
                     committee=committee, person=people[member], defaults={"is_lead": member in leads}
                 )
 
+        self._roles(coalitions, agencies, people)
+
         self.stdout.write(self.style.SUCCESS("Demo coalitions are ready. Log in with:"))
         for email, what in LOGINS:
             self.stdout.write(f"  {email:<24} password {DEMO_PASSWORD}   ({what})")
+
+    def _roles(self, coalitions, agencies, people) -> None:
+        representatives = {p.agency_id: p.user for p in people.values() if p.user_id}
+        now = timezone.now()
+        for name, area_name, description, capacity, public, months in ROLES:
+            agency = agencies[name]
+            coalition = agency.memberships.select_related("coalition").first().coalition
+            ensure_default_response_areas(coalition)
+            area = ResponseArea.objects.get(coalition=coalition, name=area_name)
+            AgencyRole.objects.get_or_create(
+                agency=agency,
+                response_area=area,
+                defaults={
+                    "description": description,
+                    "capacity": capacity,
+                    "is_public": public,
+                    "phone": agency.phone,
+                    "available_24_7": agency.available_24_7,
+                    "hours": "" if agency.available_24_7 else "Mon–Fri 8:00–17:00",
+                    "languages": agency.languages,
+                    "confirmed_at": now - timedelta(days=30 * months),
+                    "confirmed_by": representatives.get(agency.pk),
+                },
+            )
 
     def _login(self, email: str, full_name: str) -> User:
         user = User.objects.filter(email=email).first()

@@ -1,0 +1,59 @@
+"""CSV and XLSX downloads of a table, safe to open in a spreadsheet.
+
+A cell that starts with = + - @ (or a tab or carriage return) would run as a
+formula in Excel or LibreOffice; in CSV it is prefixed with an apostrophe, in
+XLSX it is written as a text cell, so a name like "=HYPERLINK(...)" shows as
+the text it is."""
+
+import csv
+import io
+from datetime import date, datetime
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = {"csv", "xlsx"}
+
+
+def neutralise(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else value
+    if isinstance(value, (int, float, date)):
+        return value
+    return str(value)
+
+
+def export_rows(rows, export_format: str, filename: str) -> HttpResponse:
+    """`rows` is a header row followed by data rows (e.g. table.as_values())."""
+    rows = [[_plain(cell) for cell in row] for row in rows]
+    if export_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in rows:
+            writer.writerow([neutralise(cell) for cell in row])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        workbook = Workbook()
+        sheet = workbook.active
+        for row in rows:
+            sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # openpyxl took the text for a formula
+                    cell.data_type = "s"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{export_format}"'
+    return response
