@@ -205,6 +205,11 @@ def can_change_person(user, person) -> bool:
     return is_own_agency(user, person.agency) or organizes_a_coalition_of_agency(user, person.agency)
 
 
+@rules.predicate
+def organizes_a_coalition_of_person(user, person) -> bool:
+    return person is not None and organizes_a_coalition_of_agency(user, person.agency)
+
+
 rules.add_perm("coordination.view_coalition", has_standing_in)
 rules.add_perm("coordination.manage_coalition", is_organizer_of)
 rules.add_perm("coordination.invite_to_coalition", is_organizer_of)
@@ -215,5 +220,5 @@ rules.add_perm("members.change_agency", is_own_agency | organizes_a_coalition_of
 rules.add_perm("members.change_membership", organizes_membership_coalition)
 rules.add_perm("members.change_agencyrole", can_change_role)
 rules.add_perm("members.change_person", can_change_person)
-rules.add_perm("members.invite_person", can_change_person & organizes_a_coalition_of_agency)
+rules.add_perm("members.invite_person", organizes_a_coalition_of_person)
 rules.add_perm("members.manage_response_areas", is_organizer_of)

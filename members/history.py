@@ -34,19 +34,21 @@ def _entries(records, label) -> list[Entry]:
     previous = None
     for record in records:
         changes = []
+        action = ACTIONS[record.history_type]
         if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            for change in delta.changes:
-                if change.field in HIDDEN_FIELDS:
-                    continue
-                verbose = record.instance_type._meta.get_field(change.field).verbose_name
-                changes.append(Change(str(verbose), change.old, change.new))
-            if not changes:
+            confirmed = False
+            for change in record.diff_against(previous).changes:
+                if change.field == "confirmed_at":
+                    confirmed = True
+                elif change.field not in HIDDEN_FIELDS:
+                    verbose = record.instance_type._meta.get_field(change.field).verbose_name
+                    changes.append(Change(str(verbose), change.old, change.new))
+            if not changes and not confirmed:
                 previous = record
                 continue
-        entries.append(
-            Entry(record.history_date, record.history_user, label(record), ACTIONS[record.history_type], changes)
-        )
+            if not changes:
+                action = "confirmed as current"
+        entries.append(Entry(record.history_date, record.history_user, label(record), action, changes))
         previous = record
     return entries
 

@@ -73,9 +73,13 @@ class Agency(models.Model):
     languages = models.CharField(max_length=300, blank=True, help_text="Comma-separated, e.g. English, Spanish.")
     available_24_7 = models.BooleanField("available 24/7", default=False)
     listed_publicly = models.BooleanField(default=False, help_text="Shown in the public resource directory.")
+    confirmed_at = models.DateTimeField("profile last confirmed", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["name"]

@@ -84,3 +84,23 @@ class CommitteeMemberFactory(DjangoModelFactory):
 
     committee = factory.SubFactory(CommitteeFactory)
     person = factory.SubFactory(PersonFactory)
+
+
+class ResponseAreaFactory(DjangoModelFactory):
+    class Meta:
+        model = "members.ResponseArea"
+
+    coalition = factory.SubFactory(CoalitionFactory)
+    name = factory.Sequence(lambda n: f"Area {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class AgencyRoleFactory(DjangoModelFactory):
+    class Meta:
+        model = "members.AgencyRole"
+
+    agency = factory.SubFactory(AgencyFactory)
+    response_area = factory.SubFactory(ResponseAreaFactory)
+    description = "Takes referrals."
+    capacity = "active"
+    confirmed_at = factory.LazyFunction(__import__("django.utils.timezone", fromlist=["now"]).now)
