@@ -146,6 +146,7 @@ class Membership(models.Model):
         indexes = [
             models.Index(fields=["coalition", "status"], name="membership_status_idx"),
             models.Index(fields=["coalition", "joined_on"], name="membership_joined_idx"),
+            models.Index(fields=["coalition", "mou_review_on"], name="membership_mou_review_idx"),
         ]
 
     def __str__(self) -> str:

@@ -14,13 +14,15 @@ class MembershipTable(tables.Table):
         accessor="agency__phone", verbose_name="Main phone", orderable=False, attrs={"td": {"class": "text-nowrap"}}
     )
     counties = tables.Column(accessor="agency__counties_served", verbose_name="Counties served", orderable=False)
-    joined_on = tables.DateColumn(verbose_name="Joined", format="M Y")
-    mou_review_on = tables.DateColumn(verbose_name="MOU review", format="M j, Y")
+    joined_on = tables.DateColumn(verbose_name="Joined", format="M Y", attrs={"td": {"class": "text-nowrap"}})
+    mou_review_on = tables.DateColumn(
+        verbose_name="MOU review", format="M j, Y", attrs={"td": {"class": "text-nowrap"}}
+    )
 
     class Meta:
         model = Membership
         fields = ["agency", "sector", "status", "primary_representative", "phone", "counties", "joined_on"]
-        sequence = ["agency", "sector", "status", "primary_representative", "phone", "counties", "joined_on"]
+        sequence = [*fields, "mou_review_on"]
         order_by = "agency"
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = "No member agencies match these filters."

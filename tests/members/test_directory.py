@@ -27,7 +27,9 @@ def directory(world):
 
 def names_in(response) -> list[str]:
     html = response.content.decode()
-    return [a.name for a in Agency.objects.all() if f">{escape(a.name)}<" in html]
+    """The agencies the page lists, in the order it lists them."""
+    found = [(html.find(f">{escape(a.name)}<"), a.name) for a in Agency.objects.all()]
+    return [name for position, name in sorted(found) if position >= 0]
 
 
 def listing(client, world, **params):
@@ -53,6 +55,18 @@ def test_directory_sorts_by_a_column(directory):
     client = directory.client_for(directory.member)
     html = listing(client, directory, sort="-agency").content.decode()
     assert html.index("Valley Hospital") < html.index("Test Sheriff")
+
+
+@pytest.mark.parametrize(
+    "column", ["agency", "sector", "status", "primary_representative", "joined_on", "mou_review_on"]
+)
+def test_every_titled_column_sorts(directory, column):
+    client = directory.client_for(directory.member)
+    ascending = names_in(listing(client, directory, sort=column))
+    descending = names_in(listing(client, directory, sort=f"-{column}"))
+    assert sorted(ascending) == sorted(descending) and len(ascending) == 3
+    if column == "agency":
+        assert ascending == sorted(ascending, key=str.lower) and descending == ascending[::-1]
 
 
 def test_csv_export_neutralises_formulas_and_follows_the_filters(directory):
