@@ -155,8 +155,9 @@ def can_see_committee(user, committee) -> bool:
 
 
 @rules.predicate
-def organizes_committee_coalition(user, committee) -> bool:
-    return committee is not None and committee.coalition_id in standing(user).organizer_of
+def organizes_its_coalition(user, obj) -> bool:
+    """For anything that belongs to one coalition (a committee, a membership, a meeting)."""
+    return obj is not None and obj.coalition_id in standing(user).organizer_of
 
 
 @rules.predicate
@@ -179,11 +180,6 @@ def can_see_agency(user, agency) -> bool:
     if agency.pk == standing(user).agency_id:
         return True
     return agency.memberships.filter(coalition_id__in=standing(user).coalitions).exists()
-
-
-@rules.predicate
-def organizes_membership_coalition(user, membership) -> bool:
-    return membership is not None and membership.coalition_id in standing(user).organizer_of
 
 
 @rules.predicate
@@ -214,10 +210,12 @@ rules.add_perm("coordination.view_coalition", has_standing_in)
 rules.add_perm("coordination.manage_coalition", is_organizer_of)
 rules.add_perm("coordination.invite_to_coalition", is_organizer_of)
 rules.add_perm("coordination.view_committee", can_see_committee)
-rules.add_perm("coordination.change_committee", organizes_committee_coalition)
+rules.add_perm("coordination.change_committee", organizes_its_coalition)
 rules.add_perm("members.view_agency", can_see_agency)
 rules.add_perm("members.change_agency", is_own_agency | organizes_a_coalition_of_agency)
-rules.add_perm("members.change_membership", organizes_membership_coalition)
+rules.add_perm("members.change_membership", organizes_its_coalition)
+rules.add_perm("meetings.change_meeting", organizes_its_coalition)
+rules.add_perm("meetings.schedule_meeting", is_organizer_of)
 rules.add_perm("members.change_agencyrole", can_change_role)
 rules.add_perm("members.change_person", can_change_person)
 rules.add_perm("members.invite_person", organizes_a_coalition_of_person)

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from meetings import urls as meetings_urls
 from members import urls as members_urls
 
 from . import views
@@ -30,6 +31,7 @@ coalition = [
     path("committees/<slug:slug>/", views.committee_detail, name="committee"),
     path("committees/<slug:slug>/edit/", views.committee_form, name="committee_edit"),
     path("", include(members_urls.coalition_patterns)),
+    path("", include(meetings_urls.coalition_patterns)),
 ]
 
 urlpatterns = [
@@ -40,6 +42,7 @@ urlpatterns = [
     path("c/<slug:coalition_slug>/", include(coalition)),
     path("agencies/", include(members_urls.agency_patterns)),
     path("memberships/", include(members_urls.membership_patterns)),
+    path("meetings/", include(meetings_urls.meeting_patterns)),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

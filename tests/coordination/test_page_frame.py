@@ -17,6 +17,10 @@ def pages(world):
         reverse("invite", args=[world.home.slug]),
         reverse("committee_create", args=[world.home.slug]),
         reverse("password_change"),
+        reverse("meeting_list", args=[world.home.slug]),
+        reverse("meeting_create", args=[world.home.slug]),
+        reverse("coverage", args=[world.home.slug]),
+        reverse("agency", args=[world.member_agency.pk]),
     ]
 
 

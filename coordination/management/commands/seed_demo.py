@@ -5,12 +5,15 @@ are fictitious (555-01xx); the National Human Trafficking Hotline is real."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from datetime import time as datetime_time
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from coordination.models import Coalition, CoalitionRole, Committee, CommitteeMember, User
+from meetings.models import Meeting
+from meetings.services import local_datetime
 from members.models import Agency, AgencyRole, Membership, Person, ResponseArea, Sector
 from members.services import ensure_default_response_areas
 
@@ -604,6 +607,7 @@ class Command(BaseCommand):
                 )
 
         self._roles(coalitions, agencies, people)
+        self._meetings(coalitions, organizer)
 
         self.stdout.write(self.style.SUCCESS("Demo coalitions are ready. Log in with:"))
         for email, what in LOGINS:
@@ -632,6 +636,55 @@ class Command(BaseCommand):
                     "confirmed_by": representatives.get(agency.pk),
                 },
             )
+
+    def _meetings(self, coalitions, organizer) -> None:
+        """The Shasta coalition has met on the second Thursday of every month,
+        at noon, since November 2013; its law enforcement group quarterly."""
+        shasta = coalitions["shasta"]
+        if shasta.meetings.exists():
+            return
+        zone = Meeting(coalition=shasta).zone
+        today = timezone.localdate()
+        law_enforcement = Committee.objects.get(coalition=shasta, slug="law-enforcement-working-group")
+        meetings = []
+        year, month = 2013, 11
+        while (year, month) <= (today.year + (today.month + 3 > 12), (today.month + 3 - 1) % 12 + 1):
+            first = date(year, month, 1)
+            day = first + timedelta(days=(3 - first.weekday()) % 7 + 7)  # second Thursday
+            start = local_datetime(day, datetime_time(12, 0), zone)
+            past = day < today
+            cancelled = (year, month) == (2020, 4)
+            meetings.append(
+                Meeting(
+                    coalition=shasta,
+                    title="Monthly coalition meeting",
+                    starts_at=start,
+                    ends_at=start + timedelta(minutes=90),
+                    place="County Library community room, Redding",
+                    status=Meeting.Status.CANCELLED
+                    if cancelled
+                    else (Meeting.Status.HELD if past else Meeting.Status.SCHEDULED),
+                    cancel_reason="County buildings closed; the coalition met by e-mail." if cancelled else "",
+                    created_by=organizer,
+                )
+            )
+            if month % 3 == 0:
+                start = local_datetime(day + timedelta(days=7), datetime_time(9, 0), zone)
+                meetings.append(
+                    Meeting(
+                        coalition=shasta,
+                        committee=law_enforcement,
+                        kind=Meeting.Kind.COMMITTEE,
+                        title="Law Enforcement Working Group",
+                        starts_at=start,
+                        ends_at=start + timedelta(hours=1),
+                        place="Sheriff's Office briefing room",
+                        status=Meeting.Status.HELD if day < today else Meeting.Status.SCHEDULED,
+                        created_by=organizer,
+                    )
+                )
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        Meeting.objects.bulk_create(meetings)
 
     def _login(self, email: str, full_name: str) -> User:
         user = User.objects.filter(email=email).first()
