@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -7,13 +9,18 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from meetings.models import Meeting
 from members.models import Agency, Membership
 
 from . import access, services
 from .forms import CommitteeForm, InvitationForm, LoginForm, PasswordResetForm
 from .models import Coalition, CoalitionRole, Committee
+
+# The dashboard names the next meeting if it falls within this window.
+NEXT_MEETING_WINDOW = timedelta(days=60)
 
 # --- Loading with access checked ----------------------------------------------
 
@@ -89,6 +96,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for committee in Committee.objects.visible_to(user).filter(is_active=True).select_related("coalition"):
         committees.setdefault(committee.coalition_id, []).append(committee)
     agency = Agency.objects.filter(pk=standing.agency_id).first() if standing.agency_id else None
+    next_meetings = {}
+    soon = Meeting.objects.visible_to(user).filter(
+        status=Meeting.Status.SCHEDULED,
+        ends_at__gte=timezone.now(),
+        starts_at__lte=timezone.now() + NEXT_MEETING_WINDOW,
+    )
+    for meeting in soon.select_related("coalition", "committee").order_by("starts_at"):
+        next_meetings.setdefault(meeting.coalition_id, meeting)
     cards = [
         {
             "coalition": coalition,
@@ -98,6 +113,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "committees": committees.get(coalition.pk, []),
             "my_committees": standing.committees,
             "committees_led": standing.committees_led,
+            "next_meeting": next_meetings.get(coalition.pk),
         }
         for coalition in coalitions
     ]

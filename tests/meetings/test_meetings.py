@@ -160,3 +160,14 @@ def test_demo_coalition_has_met_monthly_since_november_2013(db):
     assert first.local_start.time() == time(12, 0)
     assert meetings.filter(starts_at__gt=timezone.now()).count() >= 2
     assert all(m.local_start.weekday() == 3 and 8 <= m.local_start.day <= 14 for m in meetings)
+
+
+def test_the_dashboard_names_the_next_meeting_the_user_may_see(world):
+    soon = timezone.now() + timedelta(days=2)
+    make_meeting(world.home, soon, committee=world.restricted_committee, title="Operations briefing")
+    make_meeting(world.home, soon + timedelta(days=1), title="Monthly coalition meeting", place="Library")
+    page = world.client_for(world.member).get(reverse("dashboard")).content.decode()
+    assert "Next meeting:" in page
+    assert "Monthly coalition meeting" in page and "Operations briefing" not in page
+    organizer_page = world.client_for(world.organizer).get(reverse("dashboard")).content.decode()
+    assert "Operations briefing" in organizer_page
