@@ -206,6 +206,27 @@ def organizes_a_coalition_of_person(user, person) -> bool:
     return person is not None and organizes_a_coalition_of_agency(user, person.agency)
 
 
+@rules.predicate
+def reads_restricted_parts(user, meeting) -> bool:
+    """Restricted minutes and case-review items: the coalition's organizers and
+    leads, and for a committee's meeting its members."""
+    if meeting is None:
+        return False
+    s = standing(user)
+    return meeting.coalition_id in s.staff_of or (meeting.committee_id is not None and meeting.committee_id in s.committees)
+
+
+@rules.predicate
+def approves_minutes(user, meeting) -> bool:
+    """The coalition's leads approve minutes; a committee's leads approve its own."""
+    if meeting is None:
+        return False
+    s = standing(user)
+    return meeting.coalition_id in s.lead_of or (
+        meeting.committee_id is not None and meeting.committee_id in s.committees_led
+    )
+
+
 rules.add_perm("coordination.view_coalition", has_standing_in)
 rules.add_perm("coordination.manage_coalition", is_organizer_of)
 rules.add_perm("coordination.invite_to_coalition", is_organizer_of)
@@ -216,6 +237,8 @@ rules.add_perm("members.change_agency", is_own_agency | organizes_a_coalition_of
 rules.add_perm("members.change_membership", organizes_its_coalition)
 rules.add_perm("meetings.change_meeting", organizes_its_coalition)
 rules.add_perm("meetings.schedule_meeting", is_organizer_of)
+rules.add_perm("meetings.read_restricted", reads_restricted_parts)
+rules.add_perm("meetings.approve_minutes", approves_minutes)
 rules.add_perm("members.change_agencyrole", can_change_role)
 rules.add_perm("members.change_person", can_change_person)
 rules.add_perm("members.invite_person", organizes_a_coalition_of_person)

@@ -1,8 +1,10 @@
 from django import forms
 
 from coordination.models import Committee
+from members.models import Agency, Person
 
-from .models import Meeting
+from .models import AgendaItem, Meeting, Minutes
+from .privacy import Finding, findings
 from .services import NonexistentLocalTime, local_datetime
 
 
@@ -48,3 +50,83 @@ class CancelForm(forms.Form):
     reason = forms.CharField(
         label="Reason for cancelling", max_length=300, help_text="Shown on the meeting page and to the invitees."
     )
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "title",
+            "presenter",
+            "presenter_agency",
+            "minutes_allotted",
+            "notes",
+            "is_case_review",
+            "notes_allowed",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        labels = {"presenter_agency": "Presenting agency"}
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.meeting = meeting
+        agencies = Agency.objects.filter(memberships__coalition=meeting.coalition).order_by("name")
+        self.fields["presenter_agency"].queryset = agencies
+        self.fields["presenter"].queryset = Person.objects.filter(agency__in=agencies, is_active=True).order_by(
+            "full_name"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_case_review") and not data.get("notes_allowed") and data.get("notes", "").strip():
+            self.add_error(
+                "notes", "Case-review items keep no notes. Remove them, or tick “Keep notes” if they are needed."
+            )
+        return data
+
+
+class MinutesForm(forms.ModelForm):
+    checked = forms.BooleanField(
+        label="I checked: none of these are a victim's details",
+        required=False,
+        help_text="Only needed when Roundtable warns about something that looks like personal details.",
+    )
+
+    class Meta:
+        model = Minutes
+        fields = ["body", "restricted_body", "decisions"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 14}),
+            "restricted_body": forms.Textarea(attrs={"rows": 5}),
+            "decisions": forms.Textarea(attrs={"rows": 4}),
+        }
+        labels = {"body": "Minutes"}
+
+    def __init__(self, *args, can_write_restricted: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.findings: list[tuple[str, Finding]] = []
+        if not can_write_restricted:
+            del self.fields["restricted_body"]
+
+    def clean(self):
+        data = super().clean()
+        for name in ("body", "restricted_body", "decisions"):
+            if name in self.fields:
+                label = self.fields[name].label
+                self.findings += [(str(label), finding) for finding in findings(data.get(name) or "")]
+        if self.findings and not data.get("checked"):
+            self.add_error(
+                "checked",
+                "Some text looks like personal details (listed above). Remove anything that could identify a "
+                "victim, or tick this box if you checked and it does not.",
+            )
+        return data
+
+
+class GuestForm(forms.Form):
+    guest_name = forms.CharField(label="Guest's name", max_length=150)
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), required=False, label="Guest's agency")
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.order_by("name")

@@ -89,3 +89,117 @@ class Meeting(models.Model):
     @property
     def local_end(self):
         return self.ends_at.astimezone(self.zone)
+
+
+class AgendaItem(models.Model):
+    """One item of a meeting's agenda, in order."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=200)
+    presenter = models.ForeignKey("members.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    presenter_agency = models.ForeignKey(
+        "members.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    minutes_allotted = models.PositiveSmallIntegerField("minutes", null=True, blank=True)
+    notes = models.TextField(blank=True)
+    is_case_review = models.BooleanField(
+        "case review", default=False, help_text="Restricted to organizers and leads; keeps no notes unless allowed."
+    )
+    notes_allowed = models.BooleanField(
+        "keep notes", default=False, help_text="Case-review items keep no notes unless the organizer turns this on."
+    )
+    approves_minutes_of = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The standing item that approves the previous meeting's minutes.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendance(models.Model):
+    """A person's invitation to a meeting: their answer before, and whether they came."""
+
+    class Rsvp(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        MAYBE = "maybe", "Maybe"
+
+    class Status(models.TextChoices):
+        PRESENT = "present", "Present"
+        ABSENT = "absent", "Absent"
+        EXCUSED = "excused", "Excused"
+        SUBSTITUTE = "substitute", "Substitute sent"
+        GUEST = "guest", "Guest"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    person = models.ForeignKey(
+        "members.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="attendances"
+    )
+    guest_name = models.CharField(max_length=150, blank=True)
+    agency = models.ForeignKey(
+        "members.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="attendances"
+    )
+    rsvp = models.CharField(max_length=10, choices=Rsvp.choices, blank=True)
+    rsvp_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+
+    class Meta:
+        ordering = ["agency__name", "person__full_name", "guest_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once_per_person"),
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False) | ~models.Q(guest_name=""), name="attendance_has_someone"
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "status"], name="attendance_agency_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.meeting}"
+
+    @property
+    def name(self) -> str:
+        return self.person.full_name if self.person_id else self.guest_name
+
+
+class Minutes(models.Model):
+    """What a meeting decided, in Markdown: a draft until a lead approves it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    body = models.TextField(blank=True, help_text="Markdown. No victim-identifying details.")
+    restricted_body = models.TextField(
+        "restricted part", blank=True, help_text="Only organizers, leads and the committee's members can read this."
+    )
+    decisions = models.TextField(blank=True, help_text="One decision a line.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name_plural = "minutes"
+
+    def __str__(self) -> str:
+        return f"Minutes of {self.meeting}"
+
+    @property
+    def decision_list(self) -> list[str]:
+        return [line.strip(" -*\t") for line in self.decisions.splitlines() if line.strip(" -*\t")]

@@ -3,9 +3,12 @@
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from django.core import signing
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
-from .models import Meeting
+from .models import AgendaItem, Attendance, Meeting, Minutes
 
 UTC = ZoneInfo("UTC")
 
@@ -31,3 +34,135 @@ def cancel(meeting: Meeting, reason: str) -> Meeting:
     meeting.cancel_reason = reason
     meeting.save(update_fields=["status", "cancel_reason"])
     return meeting
+
+
+# --- Invitations and attendance ------------------------------------------------
+
+
+def invitees(meeting: Meeting):
+    """Who is invited: a committee's members, or the representatives (primary
+    and alternate) of the coalition's active member agencies."""
+    from members.models import Membership, Person
+
+    if meeting.committee_id:
+        people = Person.objects.filter(committee_memberships__committee_id=meeting.committee_id)
+    else:
+        memberships = Membership.objects.filter(coalition_id=meeting.coalition_id, status=Membership.Status.ACTIVE)
+        people = Person.objects.filter(
+            Q(pk__in=memberships.values("primary_representative"))
+            | Q(pk__in=memberships.values("alternate_representative"))
+        )
+    return people.filter(is_active=True).select_related("agency")
+
+
+def ensure_invitations(meeting: Meeting) -> int:
+    """An attendance row for every invitee who has none yet. Returns how many were added."""
+    existing = set(meeting.attendances.exclude(person=None).values_list("person_id", flat=True))
+    rows = [
+        Attendance(meeting=meeting, person=person, agency=person.agency)
+        for person in invitees(meeting)
+        if person.pk not in existing
+    ]
+    Attendance.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def record_rsvp(attendance: Attendance, answer: str) -> Attendance:
+    attendance.rsvp = answer
+    attendance.rsvp_at = timezone.now()
+    attendance.save(update_fields=["rsvp", "rsvp_at"])
+    return attendance
+
+
+RSVP_SALT = "meetings.rsvp"
+
+
+def rsvp_token(attendance: Attendance) -> str:
+    """A signed token for the e-mail's RSVP link: it names one invitation."""
+    return signing.dumps(attendance.pk, salt=RSVP_SALT)
+
+
+def attendance_from_token(token: str) -> Attendance | None:
+    try:
+        pk = signing.loads(token, salt=RSVP_SALT, max_age=RSVP_LINK_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    return Attendance.objects.select_related("meeting__coalition", "person").filter(pk=pk).first()
+
+
+RSVP_LINK_DAYS = 120
+
+
+# --- Agenda ----------------------------------------------------------------------
+
+
+def renumber(meeting: Meeting) -> None:
+    for position, item in enumerate(meeting.agenda_items.order_by("position", "pk"), start=1):
+        if item.position != position * 10:
+            item.position = position * 10
+            item.save(update_fields=["position"])
+
+
+@transaction.atomic
+def move_item(item: AgendaItem, direction: int) -> None:
+    """Swap the item with its neighbour above (-1) or below (+1)."""
+    renumber(item.meeting)
+    item.refresh_from_db()
+    items = list(item.meeting.agenda_items.order_by("position"))
+    index = items.index(item)
+    other = index + direction
+    if 0 <= other < len(items):
+        neighbour = items[other]
+        item.position, neighbour.position = neighbour.position, item.position
+        item.save(update_fields=["position"])
+        neighbour.save(update_fields=["position"])
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    return (
+        Meeting.objects.filter(
+            coalition_id=meeting.coalition_id, committee_id=meeting.committee_id, starts_at__lt=meeting.starts_at
+        )
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+def add_approval_item(meeting: Meeting) -> AgendaItem | None:
+    """The standing first item: approve the previous meeting's minutes."""
+    previous = previous_meeting(meeting)
+    if previous is None or meeting.agenda_items.filter(approves_minutes_of=previous).exists():
+        return None
+    return AgendaItem.objects.create(
+        meeting=meeting,
+        position=0,
+        title=f"Approve the minutes of {previous.local_start:%B %-d, %Y}",
+        approves_minutes_of=previous,
+        minutes_allotted=5,
+    )
+
+
+# --- Minutes ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_minutes(minutes: Minutes) -> bool:
+    """Save a draft. Changing approved minutes sends them back to draft, to be
+    approved again. Returns whether they went back to draft."""
+    reopened = minutes.pk is not None and minutes.status == Minutes.Status.APPROVED
+    if reopened:
+        minutes.status, minutes.approved_by, minutes.approved_at = Minutes.Status.DRAFT, None, None
+    minutes.save()
+    return reopened
+
+
+@transaction.atomic
+def approve_minutes(minutes: Minutes, user) -> Minutes:
+    minutes.status, minutes.approved_by, minutes.approved_at = Minutes.Status.APPROVED, user, timezone.now()
+    minutes.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    meeting = minutes.meeting
+    if meeting.status == Meeting.Status.SCHEDULED and meeting.ends_at < timezone.now():
+        meeting.status = Meeting.Status.HELD
+        meeting.save(update_fields=["status"])
+    return minutes

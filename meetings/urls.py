@@ -11,4 +11,11 @@ meeting_patterns = [
     path("<int:pk>/", views.meeting_detail, name="meeting"),
     path("<int:pk>/edit/", views.meeting_form, name="meeting_edit"),
     path("<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
+    path("<int:pk>/agenda/", views.agenda, name="agenda"),
+    path("<int:pk>/agenda/<int:item_pk>/", views.agenda, name="agenda_item"),
+    path("<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("<int:pk>/rsvp/", views.rsvp, name="rsvp"),
+    path("<int:pk>/minutes/", views.minutes_edit, name="minutes_edit"),
+    path("<int:pk>/minutes/approve/", views.minutes_approve, name="minutes_approve"),
+    path("rsvp/<str:token>/", views.rsvp_by_link, name="rsvp_link"),
 ]

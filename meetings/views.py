@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from coordination import access
 from coordination.views import get_coalition_for_user
 
 from . import services
-from .forms import CancelForm, MeetingForm
-from .models import Meeting
+from .forms import AgendaItemForm, CancelForm, GuestForm, MeetingForm, MinutesForm
+from .models import AgendaItem, Attendance, Meeting, Minutes
 
 UPCOMING = 10
 
@@ -62,18 +63,46 @@ def meeting_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, pk)
     request.session["coalition_id"] = meeting.coalition_id
-    changes = meeting.history.select_related("history_user").order_by("-history_date")[:20]
+    user = request.user
+    restricted = user.has_perm("meetings.read_restricted", meeting)
+    items = meeting.agenda_items.select_related("presenter", "presenter_agency", "approves_minutes_of")
+    if not restricted:
+        items = items.filter(is_case_review=False)
+    minutes = Minutes.objects.filter(meeting=meeting).select_related("approved_by").first()
+    attendances = list(meeting.attendances.select_related("person", "agency"))
+    my_person_id = access.standing(user).person_id
+    mine = next((a for a in attendances if a.person_id and a.person_id == my_person_id), None)
     return render(
         request,
         "meetings/meeting_detail.html",
         {
             "meeting": meeting,
             "coalition": meeting.coalition,
-            "can_change": request.user.has_perm("meetings.change_meeting", meeting),
-            "changes": changes,
+            "can_change": user.has_perm("meetings.change_meeting", meeting),
+            "can_approve": user.has_perm("meetings.approve_minutes", meeting),
+            "restricted": restricted,
+            "items": items,
+            "minutes": minutes,
+            "attendances": attendances,
+            "counts": _counts(attendances),
+            "mine": mine,
+            "rsvp_choices": Attendance.Rsvp.choices,
+            "changes": meeting.history.select_related("history_user").order_by("-history_date")[:20],
             "cancel_form": CancelForm(),
         },
     )
+
+
+def _counts(attendances) -> dict:
+    counts = {"yes": 0, "no": 0, "maybe": 0, "present": 0, "invited": 0}
+    for a in attendances:
+        if a.person_id:
+            counts["invited"] += 1
+        if a.rsvp:
+            counts[a.rsvp] += 1
+        if a.status in (Attendance.Status.PRESENT, Attendance.Status.SUBSTITUTE, Attendance.Status.GUEST):
+            counts["present"] += 1
+    return counts
 
 
 @login_required
@@ -106,4 +135,169 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"“{meeting.title}” is cancelled.")
     else:
         messages.error(request, "Give a reason for cancelling: the invitees will see it.")
+    return redirect(meeting)
+
+
+def _bound(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
+# --- Agenda ------------------------------------------------------------------------
+
+
+@login_required
+def agenda(request: HttpRequest, pk: int, item_pk: int | None = None) -> HttpResponse:
+    """The organizer builds the agenda: add, edit, move up and down, remove."""
+    meeting = get_meeting_to_change(request, pk)
+    item = get_object_or_404(meeting.agenda_items, pk=item_pk) if item_pk else AgendaItem(meeting=meeting)
+    if request.method == "POST" and "move" in request.POST:
+        moved = get_object_or_404(meeting.agenda_items, pk=request.POST.get("item"))
+        services.move_item(moved, -1 if request.POST["move"] == "up" else 1)
+        return redirect("agenda", meeting.pk)
+    if request.method == "POST" and "remove" in request.POST:
+        get_object_or_404(meeting.agenda_items, pk=request.POST.get("item")).delete()
+        messages.success(request, "The item is removed from the agenda.")
+        return redirect("agenda", meeting.pk)
+    if request.method == "POST" and "approval" in request.POST:
+        if services.add_approval_item(meeting) is None:
+            messages.info(request, "There is no earlier meeting whose minutes need approving, or the item is there.")
+        services.renumber(meeting)
+        return redirect("agenda", meeting.pk)
+    form = AgendaItemForm(_bound(request), instance=item, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        if item.pk is None:
+            last = meeting.agenda_items.order_by("-position").first()
+            form.instance.position = (last.position if last else 0) + 10
+        form.save()
+        messages.success(request, f"“{form.instance.title}” is on the agenda.")
+        return redirect("agenda", meeting.pk)
+    return render(
+        request,
+        "meetings/agenda.html",
+        {
+            "meeting": meeting,
+            "coalition": meeting.coalition,
+            "items": meeting.agenda_items.select_related("presenter", "presenter_agency"),
+            "form": form,
+            "item": item,
+        },
+    )
+
+
+# --- Invitations and attendance ----------------------------------------------------
+
+
+@login_required
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """One screen to record who came: present, absent, excused, substitute, guest."""
+    meeting = get_meeting_to_change(request, pk)
+    services.ensure_invitations(meeting)
+    rows = list(meeting.attendances.select_related("person", "agency"))
+    guest_form = GuestForm(request.POST if "add_guest" in request.POST else None, meeting=meeting)
+    if request.method == "POST" and "add_guest" in request.POST:
+        if guest_form.is_valid():
+            Attendance.objects.create(
+                meeting=meeting,
+                guest_name=guest_form.cleaned_data["guest_name"],
+                agency=guest_form.cleaned_data["agency"],
+                status=Attendance.Status.GUEST,
+            )
+            messages.success(request, f"{guest_form.cleaned_data['guest_name']} is recorded as a guest.")
+            return redirect("attendance", meeting.pk)
+    elif request.method == "POST":
+        allowed = {value for value, _ in Attendance.Status.choices} | {""}
+        changed = []
+        for row in rows:
+            status = request.POST.get(f"status-{row.pk}", row.status)
+            if status not in allowed:
+                messages.error(request, f"“{status}” is not an attendance status; nothing was saved.")
+                return redirect("attendance", meeting.pk)
+            if status != row.status:
+                row.status = status
+                changed.append(row)
+        Attendance.objects.bulk_update(changed, ["status"])
+        if meeting.status == Meeting.Status.SCHEDULED and meeting.starts_at <= timezone.now():
+            meeting.status = Meeting.Status.HELD
+            meeting.save(update_fields=["status"])
+        messages.success(request, "Attendance is saved.")
+        return redirect(meeting)
+    return render(
+        request,
+        "meetings/attendance.html",
+        {
+            "meeting": meeting,
+            "coalition": meeting.coalition,
+            "rows": rows,
+            "statuses": Attendance.Status.choices,
+            "guest_form": guest_form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request, pk)
+    person_id = access.standing(request.user).person_id
+    row = meeting.attendances.filter(person_id=person_id).first() if person_id else None
+    answer = request.POST.get("answer")
+    if row is None or answer not in Attendance.Rsvp.values:
+        messages.error(request, "You are not on this meeting's invitation list.")
+    else:
+        services.record_rsvp(row, answer)
+        messages.success(request, f"Your answer is recorded: {row.get_rsvp_display().lower()}.")
+    return redirect(meeting)
+
+
+def rsvp_by_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The RSVP link of an invitation e-mail: works without logging in. Showing
+    the page changes nothing (mail scanners open links); the buttons do."""
+    row = services.attendance_from_token(token)
+    if row is None or row.meeting.status == Meeting.Status.CANCELLED or row.meeting.ends_at < timezone.now():
+        return render(request, "meetings/rsvp_expired.html", status=410)
+    if request.method == "POST" and request.POST.get("answer") in Attendance.Rsvp.values:
+        services.record_rsvp(row, request.POST["answer"])
+        messages.success(request, f"Thank you: your answer is recorded as “{row.get_rsvp_display()}”.")
+        return redirect("rsvp_link", token)
+    return render(
+        request, "meetings/rsvp.html", {"row": row, "meeting": row.meeting, "choices": Attendance.Rsvp.choices}
+    )
+
+
+# --- Minutes -------------------------------------------------------------------------
+
+
+@login_required
+def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_to_change(request, pk)
+    minutes = Minutes.objects.filter(meeting=meeting).first() or Minutes(meeting=meeting)
+    form = MinutesForm(
+        _bound(request),
+        instance=minutes,
+        can_write_restricted=request.user.has_perm("meetings.read_restricted", meeting),
+    )
+    if request.method == "POST" and form.is_valid():
+        reopened = services.save_minutes(form.instance)
+        messages.success(
+            request,
+            "The minutes are saved and need a lead's approval again." if reopened else "The draft minutes are saved.",
+        )
+        return redirect(meeting)
+    return render(
+        request, "meetings/minutes_form.html", {"meeting": meeting, "coalition": meeting.coalition, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request, pk)
+    if not request.user.has_perm("meetings.approve_minutes", meeting):
+        raise PermissionDenied("Only the coalition's leads can approve minutes.")
+    minutes = get_object_or_404(Minutes, meeting=meeting)
+    if minutes.status == Minutes.Status.APPROVED:
+        messages.info(request, "These minutes were already approved.")
+    else:
+        services.approve_minutes(minutes, request.user)
+        messages.success(request, "The minutes are approved.")
     return redirect(meeting)

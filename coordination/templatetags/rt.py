@@ -1,4 +1,7 @@
+import markdown as markdown_lib
+import nh3
 from django import forms, template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -42,3 +45,49 @@ def bootstrap_widget(field):
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+# What Markdown may produce; everything else (script, style, event attributes,
+# javascript: links) is removed by nh3.
+MARKDOWN_TAGS = {
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+
+
+@register.filter
+def markdown(text: str) -> str:
+    """Markdown rendered to HTML that is safe to show."""
+    html = markdown_lib.markdown(text or "", extensions=["tables", "sane_lists"])
+    clean = nh3.clean(
+        html,
+        tags=MARKDOWN_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above

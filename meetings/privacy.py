@@ -1,0 +1,50 @@
+"""Looks for what may identify a person in text meant for minutes: phone
+numbers, e-mail addresses, street addresses, dates of birth and ID numbers.
+It cannot be sure; it names each spot so the writer can check it."""
+
+import re
+from dataclasses import dataclass
+
+PATTERNS = [
+    ("a phone number", re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)")),
+    ("an e-mail address", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    (
+        "a street address",
+        re.compile(
+            r"\b\d{1,6}\s+(?:[A-Z][\w.]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|"
+            r"Court|Ct|Way|Place|Pl|Highway|Hwy)\b\.?",
+        ),
+    ),
+    (
+        "a date of birth",
+        re.compile(
+            r"\b(?:DOB|D\.O\.B\.|born(?:\s+on)?|date of birth)\b[:\s]*"
+            r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2})",
+            re.IGNORECASE,
+        ),
+    ),
+    ("an ID number", re.compile(r"\b\d{3}-\d{2}-\d{4}\b|\b(?:[A-Z]{1,2}\d{6,9}|\d{9,})\b")),
+]
+
+
+@dataclass(frozen=True)
+class Finding:
+    what: str
+    line: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"Line {self.line}: “{self.text}” looks like {self.what}."
+
+
+def findings(text: str) -> list[Finding]:
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        taken: list[tuple[int, int]] = []
+        for what, pattern in PATTERNS:
+            for match in pattern.finditer(line):
+                if any(match.start() < end and start < match.end() for start, end in taken):
+                    continue
+                taken.append(match.span())
+                found.append(Finding(what, number, match.group(0).strip()))
+    return found

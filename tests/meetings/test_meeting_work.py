@@ -1,0 +1,227 @@
+"""Agenda, invitations and attendance, minutes and their approval."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings import services
+from meetings.models import AgendaItem, Attendance, Meeting, Minutes
+
+from ..factories import AgencyFactory, MembershipFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting(world):
+    membership = world.member_agency.memberships.get()
+    membership.primary_representative = world.member.person
+    membership.save()
+    start = timezone.now() - timedelta(hours=2)
+    return Meeting.objects.create(
+        coalition=world.home, title="Monthly meeting", starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+
+
+@pytest.fixture
+def upcoming(world, meeting):
+    start = timezone.now() + timedelta(days=7)
+    return Meeting.objects.create(
+        coalition=world.home, title="Next meeting", starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+
+
+def write_minutes(client, meeting, **data):
+    return client.post(reverse("minutes_edit", args=[meeting.pk]), {"body": "", "decisions": "", **data}, follow=True)
+
+
+# --- Agenda ---
+
+
+def test_organizer_builds_and_reorders_the_agenda(world, upcoming):
+    client = world.client_for(world.organizer)
+    for title in ("Welcome", "Hotel outreach report", "Round table"):
+        client.post(reverse("agenda", args=[upcoming.pk]), {"title": title, "minutes_allotted": 10})
+    hotel = upcoming.agenda_items.get(title="Hotel outreach report")
+    client.post(reverse("agenda", args=[upcoming.pk]), {"move": "up", "item": hotel.pk})
+    assert list(upcoming.agenda_items.values_list("title", flat=True)) == [
+        "Hotel outreach report",
+        "Welcome",
+        "Round table",
+    ]
+    client.post(reverse("agenda", args=[upcoming.pk]), {"approval": "1"})
+    first = upcoming.agenda_items.first()
+    assert first.approves_minutes_of.pk != upcoming.pk
+    assert first.title.startswith("Approve the minutes of")
+
+
+def test_case_review_items_keep_no_notes_unless_allowed_and_stay_hidden(world, upcoming):
+    client = world.client_for(world.organizer)
+    response = client.post(
+        reverse("agenda", args=[upcoming.pk]),
+        {"title": "Referral review", "is_case_review": "on", "notes": "Discussed"},
+    )
+    assert "Case-review items keep no notes" in response.content.decode()
+    assert not AgendaItem.objects.exists()
+    client.post(reverse("agenda", args=[upcoming.pk]), {"title": "Referral review", "is_case_review": "on"})
+    assert "Referral review" not in world.client_for(world.member).get(upcoming.get_absolute_url()).content.decode()
+    assert "Referral review" in world.client_for(world.lead).get(upcoming.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("role", ["lead", "member"])
+def test_only_organizers_change_agenda_attendance_and_minutes(world, upcoming, role):
+    client = world.client_for(getattr(world, role))
+    assert client.post(reverse("agenda", args=[upcoming.pk]), {"title": "Sneaky"}).status_code == 403
+    assert client.get(reverse("attendance", args=[upcoming.pk])).status_code == 403
+    assert client.post(reverse("minutes_edit", args=[upcoming.pk]), {"body": "x"}).status_code == 403
+    assert not AgendaItem.objects.exists() and not Minutes.objects.exists()
+
+
+# --- Invitations, RSVP and attendance ---
+
+
+def test_representatives_are_invited_and_answer_from_the_meeting_page(world, upcoming):
+    services.ensure_invitations(upcoming)
+    row = upcoming.attendances.get(person=world.member.person)
+    assert row.agency == world.member_agency
+    client = world.client_for(world.member)
+    response = client.post(reverse("rsvp", args=[upcoming.pk]), {"answer": "maybe"}, follow=True)
+    assert "Your answer is recorded: maybe." in response.content.decode()
+    row.refresh_from_db()
+    assert row.rsvp == "maybe" and row.rsvp_at is not None
+
+
+def test_rsvp_link_works_without_login_and_only_the_buttons_change_anything(world, upcoming):
+    services.ensure_invitations(upcoming)
+    row = upcoming.attendances.get(person=world.member.person)
+    url = reverse("rsvp_link", args=[services.rsvp_token(row)])
+    anonymous = Client()
+    page = anonymous.get(url)
+    assert page.status_code == 200 and "Will you come?" in page.content.decode()
+    row.refresh_from_db()
+    assert row.rsvp == ""
+    anonymous.post(url, {"answer": "yes"})
+    row.refresh_from_db()
+    assert row.rsvp == "yes"
+
+
+def test_a_tampered_or_past_rsvp_link_is_refused(world, meeting, upcoming):
+    services.ensure_invitations(upcoming)
+    row = upcoming.attendances.get(person=world.member.person)
+    token = services.rsvp_token(row)
+    assert Client().get(reverse("rsvp_link", args=[token[:-2] + "xx"])).status_code == 410
+    services.ensure_invitations(meeting)
+    past = meeting.attendances.get(person=world.member.person)
+    assert Client().post(reverse("rsvp_link", args=[services.rsvp_token(past)]), {"answer": "yes"}).status_code == 410
+    past.refresh_from_db()
+    assert past.rsvp == ""
+
+
+def test_organizer_records_attendance_and_a_guest_on_one_screen(world, meeting):
+    client = world.client_for(world.organizer)
+    page = client.get(reverse("attendance", args=[meeting.pk])).content.decode()
+    assert "Deputy Test" in page
+    row = meeting.attendances.get(person=world.member.person)
+    client.post(reverse("attendance", args=[meeting.pk]), {"add_guest": "1", "guest_name": "Visiting Advocate"})
+    client.post(reverse("attendance", args=[meeting.pk]), {f"status-{row.pk}": "present"})
+    row.refresh_from_db()
+    meeting.refresh_from_db()
+    assert row.status == "present"
+    assert meeting.attendances.get(guest_name="Visiting Advocate").status == "guest"
+    assert meeting.status == Meeting.Status.HELD
+
+
+def test_an_unknown_attendance_status_changes_nothing(world, meeting):
+    services.ensure_invitations(meeting)
+    row = meeting.attendances.get(person=world.member.person)
+    world.client_for(world.organizer).post(reverse("attendance", args=[meeting.pk]), {f"status-{row.pk}": "teleported"})
+    row.refresh_from_db()
+    assert row.status == ""
+
+
+# --- Minutes ---
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "[click](javascript:alert(1))",
+    '<img src="x" onerror="alert(1)">',
+    '<a href="#" onclick="alert(1)">x</a>',
+    "<iframe src='https://evil.example'></iframe>",
+    "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "<svg onload=alert(1)>",
+]
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_minutes_render_hostile_input_harmless(world, meeting, payload):
+    Minutes.objects.create(meeting=meeting, body=f"Intro\n\n{payload}\n\n**Done**")
+    html = world.client_for(world.member).get(meeting.get_absolute_url()).content.decode()
+    minutes_html = html[html.index('class="rt-minutes') :]
+    for bad in ("<script", "javascript:", "onerror", "onclick", "onload", "<iframe", "data:text/html", "<svg"):
+        assert bad not in minutes_html.split("</section>")[0]
+    assert "<strong>Done</strong>" in minutes_html
+
+
+def test_writing_minutes_warns_about_personal_details_before_saving(world, meeting):
+    client = world.client_for(world.organizer)
+    response = write_minutes(client, meeting, body="Good meeting.\nCall her at (530) 555-0199 tomorrow.")
+    html = response.content.decode()
+    assert "Line 2: “(530) 555-0199” looks like a phone number." in html
+    assert not Minutes.objects.exists()
+    write_minutes(client, meeting, body="Good meeting.\nThe hotline is (530) 555-0199.", checked="on")
+    assert Minutes.objects.get().status == Minutes.Status.DRAFT
+
+
+def test_a_lead_approves_minutes_and_editing_them_asks_for_approval_again(world, meeting):
+    write_minutes(
+        world.client_for(world.organizer), meeting, body="We met.", decisions="Adopt the hotel protocol\n- Meet in May"
+    )
+    minutes = Minutes.objects.get()
+    assert minutes.decision_list == ["Adopt the hotel protocol", "Meet in May"]
+    assert world.client_for(world.member).post(reverse("minutes_approve", args=[meeting.pk])).status_code == 403
+    world.client_for(world.lead).post(reverse("minutes_approve", args=[meeting.pk]))
+    minutes.refresh_from_db()
+    assert minutes.status == Minutes.Status.APPROVED and minutes.approved_by == world.lead
+    response = write_minutes(world.client_for(world.organizer), meeting, body="We met, and agreed.")
+    assert "need a lead&#x27;s approval again" in response.content.decode()
+    minutes.refresh_from_db()
+    assert minutes.status == Minutes.Status.DRAFT and minutes.approved_by is None
+    assert minutes.history.count() == 3
+
+
+def test_the_restricted_part_is_shown_only_to_those_allowed(world, meeting):
+    Minutes.objects.create(meeting=meeting, body="Open part.", restricted_body="Operation timing discussed.")
+    for user, sees in ((world.organizer, True), (world.lead, True), (world.member, False)):
+        html = world.client_for(user).get(meeting.get_absolute_url()).content.decode()
+        assert ("Operation timing discussed." in html) is sees
+        assert "Open part." in html
+
+
+def test_the_organizer_writes_the_restricted_part_in_its_own_field(world, meeting):
+    form_html = world.client_for(world.organizer).get(reverse("minutes_edit", args=[meeting.pk])).content.decode()
+    assert 'name="restricted_body"' in form_html
+
+
+@pytest.mark.parametrize("size", [3, 80])
+def test_the_meeting_page_runs_a_fixed_number_of_queries(world, meeting, django_assert_max_num_queries, size):
+    for i in range(size):
+        agency = AgencyFactory()
+        person = PersonFactory(agency=agency)
+        MembershipFactory(agency=agency, coalition=world.home, primary_representative=person)
+        AgendaItem.objects.create(
+            meeting=meeting, title=f"Item {i}", position=i, presenter=person, presenter_agency=agency
+        )
+    services.ensure_invitations(meeting)
+    Attendance.objects.filter(meeting=meeting).update(status="present")
+    Minutes.objects.create(meeting=meeting, body="Minutes", decisions="One\nTwo")
+    client = world.client_for(world.organizer)
+    for url in [
+        meeting.get_absolute_url(),
+        reverse("attendance", args=[meeting.pk]),
+        reverse("agenda", args=[meeting.pk]),
+    ]:
+        with django_assert_max_num_queries(24):
+            assert client.get(url).status_code == 200
