@@ -213,7 +213,8 @@ def reads_restricted_parts(user, meeting) -> bool:
     if meeting is None:
         return False
     s = standing(user)
-    return meeting.coalition_id in s.staff_of or (meeting.committee_id is not None and meeting.committee_id in s.committees)
+    on_committee = meeting.committee_id is not None and meeting.committee_id in s.committees
+    return meeting.coalition_id in s.staff_of or on_committee
 
 
 @rules.predicate
