@@ -1,6 +1,7 @@
 """What spans the coalition: logins, coalitions, their committees, invitations
 and the notification ledger."""
 
+import secrets
 from zoneinfo import available_timezones
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -42,6 +43,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField("administrator", default=False, help_text="May use the administration site.")
     date_joined = models.DateTimeField(default=timezone.now)
+    calendar_token = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Secret part of the personal calendar feed's address.",
+    )
 
     objects = UserManager()
 
@@ -65,6 +73,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def reset_calendar_token(self) -> str:
+        """A new secret feed address; the old one stops working."""
+        self.calendar_token = secrets.token_urlsafe(32)
+        self.save(update_fields=["calendar_token"])
+        return self.calendar_token
 
 
 def validate_time_zone(value: str) -> None:

@@ -43,6 +43,7 @@ urlpatterns = [
     path("agencies/", include(members_urls.agency_patterns)),
     path("memberships/", include(members_urls.membership_patterns)),
     path("meetings/", include(meetings_urls.meeting_patterns)),
+    path("calendar/", include(meetings_urls.calendar_patterns)),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -17,5 +17,11 @@ meeting_patterns = [
     path("<int:pk>/rsvp/", views.rsvp, name="rsvp"),
     path("<int:pk>/minutes/", views.minutes_edit, name="minutes_edit"),
     path("<int:pk>/minutes/approve/", views.minutes_approve, name="minutes_approve"),
+    path("<int:pk>/calendar.ics", views.meeting_ics, name="meeting_ics"),
     path("rsvp/<str:token>/", views.rsvp_by_link, name="rsvp_link"),
+]
+
+calendar_patterns = [
+    path("", views.calendar_settings, name="calendar_settings"),
+    path("<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

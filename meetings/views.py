@@ -1,17 +1,21 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coordination import access
+from coordination.mail import absolute_url
+from coordination.models import User
 from coordination.views import get_coalition_for_user
 
-from . import services
+from . import calendar, services
 from .forms import AgendaItemForm, CancelForm, GuestForm, MeetingForm, MinutesForm
 from .models import AgendaItem, Attendance, Meeting, Minutes
 
@@ -301,3 +305,56 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
         services.approve_minutes(minutes, request.user)
         messages.success(request, "The minutes are approved.")
     return redirect(meeting)
+
+
+# --- Calendar ----------------------------------------------------------------------
+
+FEED_PAST = timedelta(days=365)
+
+
+def _sequences(meeting_ids) -> dict[int, int]:
+    """How often each meeting changed: calendars update an event whose sequence grows."""
+    rows = Meeting.history.filter(id__in=meeting_ids).values("id").annotate(n=Count("history_id"))
+    return {row["id"]: row["n"] - 1 for row in rows}
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request, pk)
+    body = calendar.calendar_for([meeting], meeting.coalition.name, _sequences([meeting.pk]))
+    return _ics_response(body, f"meeting-{meeting.local_start:%Y-%m-%d}.ics")
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A user's subscription feed: the meetings they may see, from a year ago on.
+    The secret address is the only credential, so it can be reset."""
+    user = User.objects.filter(calendar_token=token, is_active=True).first()
+    if user is None:
+        raise Http404("No such calendar.")
+    meetings = list(
+        Meeting.objects.visible_to(user)
+        .filter(starts_at__gte=timezone.now() - FEED_PAST)
+        .select_related("coalition", "committee")
+    )
+    body = calendar.calendar_for(meetings, "Roundtable meetings", _sequences([m.pk for m in meetings]))
+    return _ics_response(body, "roundtable.ics")
+
+
+@login_required
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST" or not user.calendar_token:
+        user.reset_calendar_token()
+        if request.method == "POST":
+            messages.success(
+                request, "Your feed has a new address. Subscribe again with it; the old one no longer works."
+            )
+            return redirect("calendar_settings")
+    feed_url = absolute_url(reverse("calendar_feed", args=[user.calendar_token]))
+    return render(request, "meetings/calendar_settings.html", {"feed_url": feed_url})
