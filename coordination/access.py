@@ -116,6 +116,11 @@ def committee_filter(user, prefix: str = "") -> Q:
     )
 
 
+def committee_or_none_filter(user) -> Q:
+    """For rows of the coalition itself (no committee) or of a committee the user may see."""
+    return Q(committee__isnull=True) | committee_filter(user, prefix="committee__")
+
+
 def agency_filter(user) -> Q:
     """Agencies the user may see: members (of any status) of their coalitions."""
     return Q(memberships__coalition_id__in=standing(user).coalitions) | Q(id=standing(user).agency_id)

@@ -195,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coordination.sweep_notifications",
         "schedule": 60.0,
     },
+    "hourly-extend-meeting-series": {
+        "task": "meetings.extend_all_series",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Accounts and security --------------------------------------------------
@@ -302,6 +306,9 @@ elif DEBUG:
     }
 else:
     raise ImproperlyConfigured("EMAIL_HOST must be set when DEBUG is off.")
+
+# How far ahead a meeting series schedules its meetings.
+MEETING_HORIZON_DAYS = env_int("MEETING_HORIZON_DAYS", 180, minimum=7)
 
 # How many times a failed e-mail is retried before the ledger marks it failed.
 EMAIL_MAX_RETRIES = env_int("EMAIL_MAX_RETRIES", 5)

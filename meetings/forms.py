@@ -3,7 +3,7 @@ from django import forms
 from coordination.models import Committee
 from members.models import Agency, Person
 
-from .models import AgendaItem, Meeting, Minutes
+from .models import AgendaItem, Meeting, MeetingSeries, Minutes
 from .privacy import Finding, findings
 from .services import NonexistentLocalTime, local_datetime
 
@@ -130,3 +130,48 @@ class GuestForm(forms.Form):
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.order_by("name")
+
+
+class SeriesForm(forms.ModelForm):
+    class Meta:
+        model = MeetingSeries
+        fields = [
+            "title",
+            "kind",
+            "committee",
+            "frequency",
+            "interval",
+            "weekday",
+            "week_of_month",
+            "start_time",
+            "end_time",
+            "starts_on",
+            "ends_on",
+            "place",
+            "video_url",
+        ]
+        widgets = {
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, coalition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.coalition = coalition
+        self.fields["committee"].queryset = Committee.objects.filter(coalition=coalition, is_active=True)
+        self.fields["committee"].empty_label = "The whole coalition"
+        self.fields["start_time"].help_text = f"In {coalition.time_zone}."
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "The meetings must end after they start.")
+        first, last = data.get("starts_on"), data.get("ends_on")
+        if first and last and last < first:
+            self.add_error("ends_on", "The series must end after it starts.")
+        if data.get("frequency") == MeetingSeries.Frequency.MONTHLY and not data.get("week_of_month"):
+            self.add_error("week_of_month", "Choose which of the month's weekdays, for example the second.")
+        return data

@@ -1,5 +1,6 @@
 """Meetings of a coalition or one of its committees."""
 
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -16,19 +17,110 @@ class MeetingQuerySet(models.QuerySet):
         """Meetings of the user's coalitions; a committee's meetings only for
         those who may see the committee."""
         return self.filter(access.coalition_filter(user, prefix="coalition__")).filter(
-            models.Q(committee__isnull=True) | access.committee_filter(user, prefix="committee__")
+            access.committee_or_none_filter(user)
         )
+
+
+class MeetingKind(models.TextChoices):
+    GENERAL = "general", "General meeting"
+    COMMITTEE = "committee", "Committee meeting"
+    TRAINING = "training", "Training"
+    CASE_REVIEW = "case_review", "Case review"
+    SPECIAL = "special", "Special meeting"
+
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
+class MeetingSeries(models.Model):
+    """A recurring meeting, e.g. the second Thursday of each month, 12:00–13:30.
+    It generates its meetings a configurable horizon ahead."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        MONTHLY = "monthly", "Monthly, on a weekday of the month"
+
+    coalition = models.ForeignKey("coordination.Coalition", on_delete=models.CASCADE, related_name="series")
+    committee = models.ForeignKey(
+        "coordination.Committee", on_delete=models.PROTECT, null=True, blank=True, related_name="series"
+    )
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=MeetingKind.choices, default=MeetingKind.GENERAL)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY)
+    interval = models.PositiveSmallIntegerField(default=1, help_text="Every how many weeks or months.")
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS, default=3)
+    week_of_month = models.SmallIntegerField(
+        choices=[(k, v.capitalize()) for k, v in ORDINALS.items()],
+        null=True,
+        blank=True,
+        help_text="For monthly series: which of the month's weekdays.",
+    )
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    starts_on = models.DateField(help_text="The first date the series may fall on.")
+    ends_on = models.DateField(null=True, blank=True, help_text="Leave empty for a series without an end.")
+    place = models.CharField(max_length=300, blank=True)
+    video_url = models.URLField("video link", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["coalition", "title"]
+        verbose_name_plural = "meeting series"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def describe(self) -> str:
+        day = dict(WEEKDAYS)[self.weekday]
+        if self.frequency == self.Frequency.WEEKLY:
+            every = "Every" if self.interval == 1 else f"Every {self.interval} weeks on"
+            when = f"{every} {day}"
+        else:
+            months = "each month" if self.interval == 1 else f"every {self.interval} months"
+            when = f"The {ORDINALS.get(self.week_of_month, 'first')} {day} of {months}"
+        return f"{when}, {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    def occurrences(self, start, end) -> list:
+        """The dates of the series from start to end, both included."""
+        from dateutil import rrule
+
+        start = max(start, self.starts_on)
+        if self.ends_on:
+            end = min(end, self.ends_on)
+        if end < start:
+            return []
+        weekday = rrule.weekdays[self.weekday]
+        if self.frequency == self.Frequency.WEEKLY:
+            rule = rrule.rrule(rrule.WEEKLY, interval=self.interval, byweekday=weekday, dtstart=self.starts_on)
+        else:
+            rule = rrule.rrule(
+                rrule.MONTHLY,
+                interval=self.interval,
+                byweekday=weekday(self.week_of_month or 1),
+                dtstart=self.starts_on,
+            )
+        return [
+            d.date() for d in rule.between(datetime.combine(start, time.min), datetime.combine(end, time.max), inc=True)
+        ]
 
 
 class Meeting(models.Model):
     """One meeting: when and where, in the coalition's time zone, and how it went."""
 
-    class Kind(models.TextChoices):
-        GENERAL = "general", "General meeting"
-        COMMITTEE = "committee", "Committee meeting"
-        TRAINING = "training", "Training"
-        CASE_REVIEW = "case_review", "Case review"
-        SPECIAL = "special", "Special meeting"
+    Kind = MeetingKind
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -47,6 +139,9 @@ class Meeting(models.Model):
     video_url = models.URLField("video link", blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.CharField("reason for cancelling", max_length=300, blank=True)
+    series = models.ForeignKey(MeetingSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings")
+    occurrence = models.DateField(null=True, blank=True, help_text="The series date this meeting stands for.")
+    changed_by_hand = models.BooleanField(default=False, help_text="Edited on its own: series edits leave it alone.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

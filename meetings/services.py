@@ -1,14 +1,15 @@
 """Scheduling meetings in the coalition's local time."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import AgendaItem, Attendance, Meeting, Minutes
+from .models import AgendaItem, Attendance, Meeting, MeetingSeries, Minutes
 
 UTC = ZoneInfo("UTC")
 
@@ -166,3 +167,67 @@ def approve_minutes(minutes: Minutes, user) -> Minutes:
         meeting.status = Meeting.Status.HELD
         meeting.save(update_fields=["status"])
     return minutes
+
+
+# --- Series ------------------------------------------------------------------------
+
+
+def _series_times(series: MeetingSeries, day: date) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(series.coalition.time_zone)
+    times = []
+    for at in (series.start_time, series.end_time):
+        try:
+            times.append(local_datetime(day, at, zone))
+        except NonexistentLocalTime:
+            # The clocks skip this time on this one night: the meeting starts
+            # when the clocks show it an hour later.
+            times.append(datetime.combine(day, at, tzinfo=zone).astimezone(UTC).astimezone(zone))
+    return times[0], times[1]
+
+
+@transaction.atomic
+def sync_series(series: MeetingSeries, horizon_days: int | None = None) -> dict[str, int]:
+    """Bring the series' coming meetings in line with its rule, up to the
+    horizon: create the missing ones, update those not changed by hand, and
+    cancel those the rule no longer has. Past meetings are never touched.
+    Safe to run again: it changes nothing the second time."""
+    horizon_days = horizon_days or settings.MEETING_HORIZON_DAYS
+    zone = ZoneInfo(series.coalition.time_zone)
+    today = timezone.now().astimezone(zone).date()
+    dates = series.occurrences(today, today + timedelta(days=horizon_days))
+    coming = {m.occurrence: m for m in series.meetings.filter(occurrence__gte=today)}
+    counts = {"created": 0, "updated": 0, "cancelled": 0}
+    fields = {
+        "coalition_id": series.coalition_id,
+        "committee_id": series.committee_id,
+        "title": series.title,
+        "kind": series.kind,
+        "place": series.place,
+        "video_url": series.video_url,
+    }
+    for day in dates:
+        starts_at, ends_at = _series_times(series, day)
+        meeting = coming.get(day)
+        if meeting is None:
+            Meeting.objects.create(
+                series=series,
+                occurrence=day,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                created_by=series.created_by,
+                **fields,
+            )
+            counts["created"] += 1
+        elif not meeting.changed_by_hand and meeting.status == Meeting.Status.SCHEDULED:
+            wanted = {**fields, "starts_at": starts_at, "ends_at": ends_at}
+            if any(getattr(meeting, name) != value for name, value in wanted.items()):
+                for name, value in wanted.items():
+                    setattr(meeting, name, value)
+                meeting.save()
+                counts["updated"] += 1
+    for day, meeting in coming.items():
+        if day not in dates and not meeting.changed_by_hand and meeting.status == Meeting.Status.SCHEDULED:
+            meeting.status, meeting.cancel_reason = Meeting.Status.CANCELLED, "No longer part of the series."
+            meeting.save(update_fields=["status", "cancel_reason"])
+            counts["cancelled"] += 1
+    return counts

@@ -5,6 +5,8 @@ from . import views
 coalition_patterns = [
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/new/", views.meeting_form, name="meeting_create"),
+    path("meetings/series/new/", views.series_form, name="series_create"),
+    path("meetings/series/<int:pk>/", views.series_form, name="series_edit"),
 ]
 
 meeting_patterns = [

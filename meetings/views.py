@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,8 +17,8 @@ from coordination.models import User
 from coordination.views import get_coalition_for_user
 
 from . import calendar, services
-from .forms import AgendaItemForm, CancelForm, GuestForm, MeetingForm, MinutesForm
-from .models import AgendaItem, Attendance, Meeting, Minutes
+from .forms import AgendaItemForm, CancelForm, GuestForm, MeetingForm, MinutesForm, SeriesForm
+from .models import AgendaItem, Attendance, Meeting, MeetingSeries, Minutes
 
 UPCOMING = 10
 
@@ -25,7 +26,9 @@ UPCOMING = 10
 def get_meeting_for_user(request: HttpRequest, pk: int) -> Meeting:
     """The meeting, or 404 when the user may not see it (a restricted
     committee's meeting does not reveal that it exists)."""
-    return get_object_or_404(Meeting.objects.visible_to(request.user).select_related("coalition", "committee"), pk=pk)
+    return get_object_or_404(
+        Meeting.objects.visible_to(request.user).select_related("coalition", "committee", "series"), pk=pk
+    )
 
 
 def get_meeting_to_change(request: HttpRequest, pk: int) -> Meeting:
@@ -59,6 +62,9 @@ def meeting_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
             "years": years[::-1],
             "year": year,
             "can_schedule": request.user.has_perm("meetings.schedule_meeting", coalition),
+            "series": coalition.series.filter(access.committee_or_none_filter(request.user)).select_related(
+                "committee"
+            ),
         },
     )
 
@@ -121,6 +127,9 @@ def meeting_form(request: HttpRequest, coalition_slug: str | None = None, pk: in
         meeting = Meeting(coalition=coalition, created_by=request.user)
     form = MeetingForm(request.POST if request.method == "POST" else None, instance=meeting, coalition=coalition)
     if request.method == "POST" and form.is_valid():
+        if meeting.series_id:
+            # Edited on its own: later edits of the series leave it as it is.
+            form.instance.changed_by_hand = True
         meeting = form.save()
         messages.success(request, f"“{meeting.title}” is {'updated' if pk else 'scheduled'}.")
         return redirect(meeting)
@@ -358,3 +367,30 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
             return redirect("calendar_settings")
     feed_url = absolute_url(reverse("calendar_feed", args=[user.calendar_token]))
     return render(request, "meetings/calendar_settings.html", {"feed_url": feed_url})
+
+
+# --- Series ----------------------------------------------------------------------
+
+
+@login_required
+def series_form(request: HttpRequest, coalition_slug: str, pk: int | None = None) -> HttpResponse:
+    coalition = get_coalition_for_user(request, coalition_slug)
+    if not request.user.has_perm("meetings.schedule_meeting", coalition):
+        raise PermissionDenied("Only the coalition's organizers can schedule meetings.")
+    series = (
+        get_object_or_404(coalition.series, pk=pk)
+        if pk
+        else MeetingSeries(coalition=coalition, created_by=request.user)
+    )
+    form = SeriesForm(_bound(request), instance=series, coalition=coalition)
+    if request.method == "POST" and form.is_valid():
+        series = form.save()
+        counts = services.sync_series(series)
+        messages.success(
+            request,
+            f"“{series.title}” saved: {counts['created']} meetings scheduled, {counts['updated']} updated, "
+            f"{counts['cancelled']} cancelled, {settings.MEETING_HORIZON_DAYS} days ahead. "
+            "Meetings you changed one by one stay as they are.",
+        )
+        return redirect("meeting_list", coalition.slug)
+    return render(request, "meetings/series_form.html", {"form": form, "coalition": coalition, "series": series})

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from coordination.models import Coalition, CoalitionRole, Committee, CommitteeMember, User
-from meetings.models import Meeting
-from meetings.services import local_datetime
+from meetings import services as meeting_services
+from meetings.models import Meeting, MeetingSeries
 from members.models import Agency, AgencyRole, Membership, Person, ResponseArea, Sector
 from members.services import ensure_default_response_areas
 
@@ -639,52 +639,64 @@ class Command(BaseCommand):
 
     def _meetings(self, coalitions, organizer) -> None:
         """The Shasta coalition has met on the second Thursday of every month,
-        at noon, since November 2013; its law enforcement group quarterly."""
+        at noon, since November 2013; its law enforcement group on the third
+        Thursday of every third month."""
         shasta = coalitions["shasta"]
-        if shasta.meetings.exists():
+        if shasta.series.exists():
             return
-        zone = Meeting(coalition=shasta).zone
-        today = timezone.localdate()
         law_enforcement = Committee.objects.get(coalition=shasta, slug="law-enforcement-working-group")
+        monthly = MeetingSeries.objects.create(
+            coalition=shasta,
+            title="Monthly coalition meeting",
+            frequency=MeetingSeries.Frequency.MONTHLY,
+            weekday=3,
+            week_of_month=2,
+            start_time=datetime_time(12, 0),
+            end_time=datetime_time(13, 30),
+            starts_on=date(2013, 11, 14),
+            place="County Library community room, Redding",
+            created_by=organizer,
+        )
+        quarterly = MeetingSeries.objects.create(
+            coalition=shasta,
+            committee=law_enforcement,
+            title="Law Enforcement Working Group",
+            kind=Meeting.Kind.COMMITTEE,
+            frequency=MeetingSeries.Frequency.MONTHLY,
+            interval=3,
+            weekday=3,
+            week_of_month=3,
+            start_time=datetime_time(9, 0),
+            end_time=datetime_time(10, 0),
+            starts_on=date(2013, 12, 1),
+            place="Sheriff's Office briefing room",
+            created_by=organizer,
+        )
+        today = timezone.localdate()
         meetings = []
-        year, month = 2013, 11
-        while (year, month) <= (today.year + (today.month + 3 > 12), (today.month + 3 - 1) % 12 + 1):
-            first = date(year, month, 1)
-            day = first + timedelta(days=(3 - first.weekday()) % 7 + 7)  # second Thursday
-            start = local_datetime(day, datetime_time(12, 0), zone)
-            past = day < today
-            cancelled = (year, month) == (2020, 4)
-            meetings.append(
-                Meeting(
-                    coalition=shasta,
-                    title="Monthly coalition meeting",
-                    starts_at=start,
-                    ends_at=start + timedelta(minutes=90),
-                    place="County Library community room, Redding",
-                    status=Meeting.Status.CANCELLED
-                    if cancelled
-                    else (Meeting.Status.HELD if past else Meeting.Status.SCHEDULED),
-                    cancel_reason="County buildings closed; the coalition met by e-mail." if cancelled else "",
-                    created_by=organizer,
-                )
-            )
-            if month % 3 == 0:
-                start = local_datetime(day + timedelta(days=7), datetime_time(9, 0), zone)
+        for series in (monthly, quarterly):
+            for day in series.occurrences(series.starts_on, today - timedelta(days=1)):
+                starts_at, ends_at = meeting_services._series_times(series, day)
+                cancelled = series is monthly and (day.year, day.month) == (2020, 4)
                 meetings.append(
                     Meeting(
                         coalition=shasta,
-                        committee=law_enforcement,
-                        kind=Meeting.Kind.COMMITTEE,
-                        title="Law Enforcement Working Group",
-                        starts_at=start,
-                        ends_at=start + timedelta(hours=1),
-                        place="Sheriff's Office briefing room",
-                        status=Meeting.Status.HELD if day < today else Meeting.Status.SCHEDULED,
+                        committee=series.committee,
+                        series=series,
+                        occurrence=day,
+                        kind=series.kind,
+                        title=series.title,
+                        starts_at=starts_at,
+                        ends_at=ends_at,
+                        place=series.place,
+                        status=Meeting.Status.CANCELLED if cancelled else Meeting.Status.HELD,
+                        cancel_reason="County buildings closed; the coalition met by e-mail." if cancelled else "",
                         created_by=organizer,
                     )
                 )
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         Meeting.objects.bulk_create(meetings)
+        for series in (monthly, quarterly):
+            meeting_services.sync_series(series)
 
     def _login(self, email: str, full_name: str) -> User:
         user = User.objects.filter(email=email).first()
