@@ -5,6 +5,7 @@ from . import views
 coalition_patterns = [
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/new/", views.meeting_form, name="meeting_create"),
+    path("meetings/search/", views.meeting_search, name="meeting_search"),
     path("meetings/series/new/", views.series_form, name="series_create"),
     path("meetings/series/<int:pk>/", views.series_form, name="series_edit"),
 ]

@@ -16,7 +16,7 @@ from coordination.mail import absolute_url
 from coordination.models import User
 from coordination.views import get_coalition_for_user
 
-from . import calendar, services
+from . import calendar, search, services
 from .forms import AgendaItemForm, CancelForm, GuestForm, MeetingForm, MinutesForm, SeriesForm
 from .models import AgendaItem, Attendance, Meeting, MeetingSeries, Minutes
 
@@ -394,3 +394,11 @@ def series_form(request: HttpRequest, coalition_slug: str, pk: int | None = None
         )
         return redirect("meeting_list", coalition.slug)
     return render(request, "meetings/series_form.html", {"form": form, "coalition": coalition, "series": series})
+
+
+@login_required
+def meeting_search(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    coalition = get_coalition_for_user(request, coalition_slug)
+    text = request.GET.get("q", "")[:200]
+    hits = search.search(request.user, coalition, text)
+    return render(request, "meetings/search.html", {"coalition": coalition, "q": text, "hits": hits})
