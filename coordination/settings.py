@@ -310,6 +310,10 @@ else:
 # How far ahead a meeting series schedules its meetings.
 MEETING_HORIZON_DAYS = env_int("MEETING_HORIZON_DAYS", 180, minimum=7)
 
+# The largest file that can be attached to minutes.
+ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 10, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # How many times a failed e-mail is retried before the ledger marks it failed.
 EMAIL_MAX_RETRIES = env_int("EMAIL_MAX_RETRIES", 5)
 

@@ -1,4 +1,7 @@
+from pathlib import Path
+
 from django import forms
+from django.conf import settings
 
 from coordination.models import Committee
 from members.models import Agency, Person
@@ -175,3 +178,34 @@ class SeriesForm(forms.ModelForm):
         if data.get("frequency") == MeetingSeries.Frequency.MONTHLY and not data.get("week_of_month"):
             self.add_error("week_of_month", "Choose which of the month's weekdays, for example the second.")
         return data
+
+
+ATTACHMENT_TYPES = {
+    ".pdf",
+    ".docx",
+    ".doc",
+    ".xlsx",
+    ".xls",
+    ".pptx",
+    ".odt",
+    ".txt",
+    ".md",
+    ".csv",
+    ".png",
+    ".jpg",
+    ".jpeg",
+}
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="File", help_text="PDF, Office documents, text or images; 10 MB at most.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in ATTACHMENT_TYPES:
+            raise forms.ValidationError(
+                f"{upload.name}: this kind of file cannot be attached. Use PDF, Office documents, text or images."
+            )
+        if upload.size > settings.ATTACHMENT_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(f"{upload.name} is larger than {settings.ATTACHMENT_MAX_MB} MB.")
+        return upload

@@ -298,3 +298,30 @@ class Minutes(models.Model):
     @property
     def decision_list(self) -> list[str]:
         return [line.strip(" -*\t") for line in self.decisions.splitlines() if line.strip(" -*\t")]
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"minutes/{instance.minutes.meeting.local_start:%Y}/{instance.sha256[:16]}-{filename}"
+
+
+class Attachment(models.Model):
+    """A file kept with the minutes (the original of imported minutes, a
+    handout). Served only as a download, to those who may see the meeting."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["minutes", "sha256"], name="attachment_once_per_minutes")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,15 +1,18 @@
-"""Scheduling meetings in the coalition's local time."""
+"""Scheduling meetings in the coalition's local time, invitations, agendas,
+minutes and series."""
 
+import hashlib
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import AgendaItem, Attendance, Meeting, MeetingSeries, Minutes
+from .models import AgendaItem, Attachment, Attendance, Meeting, MeetingSeries, Minutes
 
 UTC = ZoneInfo("UTC")
 
@@ -231,3 +234,22 @@ def sync_series(series: MeetingSeries, horizon_days: int | None = None) -> dict[
             meeting.save(update_fields=["status", "cancel_reason"])
             counts["cancelled"] += 1
     return counts
+
+
+def attach(minutes: Minutes, upload, user) -> Attachment | None:
+    """Keep an uploaded file with the minutes, once (by content)."""
+    data = upload.read()
+    digest = hashlib.sha256(data).hexdigest()
+    if minutes.attachments.filter(sha256=digest).exists():
+        return None
+    attachment = Attachment(
+        minutes=minutes,
+        name=upload.name,
+        size=len(data),
+        content_type=upload.content_type or "application/octet-stream",
+        sha256=digest,
+        uploaded_by=user,
+    )
+    attachment.file.save(upload.name, ContentFile(data), save=False)
+    attachment.save()
+    return attachment

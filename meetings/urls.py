@@ -21,6 +21,8 @@ meeting_patterns = [
     path("<int:pk>/minutes/", views.minutes_edit, name="minutes_edit"),
     path("<int:pk>/minutes/approve/", views.minutes_approve, name="minutes_approve"),
     path("<int:pk>/calendar.ics", views.meeting_ics, name="meeting_ics"),
+    path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("rsvp/<str:token>/", views.rsvp_by_link, name="rsvp_link"),
 ]
 

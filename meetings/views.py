@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +17,8 @@ from coordination.models import User
 from coordination.views import get_coalition_for_user
 
 from . import calendar, search, services
-from .forms import AgendaItemForm, CancelForm, GuestForm, MeetingForm, MinutesForm, SeriesForm
-from .models import AgendaItem, Attendance, Meeting, MeetingSeries, Minutes
+from .forms import AgendaItemForm, AttachmentForm, CancelForm, GuestForm, MeetingForm, MinutesForm, SeriesForm
+from .models import AgendaItem, Attachment, Attendance, Meeting, MeetingSeries, Minutes
 
 UPCOMING = 10
 
@@ -78,7 +78,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = meeting.agenda_items.select_related("presenter", "presenter_agency", "approves_minutes_of")
     if not restricted:
         items = items.filter(is_case_review=False)
-    minutes = Minutes.objects.filter(meeting=meeting).select_related("approved_by").first()
+    minutes = (
+        Minutes.objects.filter(meeting=meeting).select_related("approved_by").prefetch_related("attachments").first()
+    )
     attendances = list(meeting.attendances.select_related("person", "agency"))
     my_person_id = access.standing(user).person_id
     mine = next((a for a in attendances if a.person_id and a.person_id == my_person_id), None)
@@ -99,6 +101,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rsvp_choices": Attendance.Rsvp.choices,
             "changes": meeting.history.select_related("history_user").order_by("-history_date")[:20],
             "cancel_form": CancelForm(),
+            "attachment_form": AttachmentForm(),
         },
     )
 
@@ -402,3 +405,33 @@ def meeting_search(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     text = request.GET.get("q", "")[:200]
     hits = search.search(request.user, coalition, text)
     return render(request, "meetings/search.html", {"coalition": coalition, "q": text, "hits": hits})
+
+
+# --- Attachments -------------------------------------------------------------------
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Always a download (never shown inline), and only to those who see the meeting."""
+    attachment = get_object_or_404(
+        Attachment.objects.filter(minutes__meeting__in=Meeting.objects.visible_to(request.user)), pk=pk
+    )
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    response["Content-Type"] = "application/octet-stream"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_to_change(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        minutes = Minutes.objects.filter(meeting=meeting).first() or Minutes.objects.create(meeting=meeting)
+        if services.attach(minutes, form.cleaned_data["file"], request.user) is None:
+            messages.info(request, "That file is already attached.")
+        else:
+            messages.success(request, f"{form.cleaned_data['file'].name} is attached to the minutes.")
+    else:
+        messages.error(request, " ".join(form.errors["file"]))
+    return redirect(meeting)
