@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from coordination.models import Coalition, CoalitionRole, Committee, CommitteeMember, User
 from meetings import services as meeting_services
-from meetings.models import Meeting, MeetingSeries
+from meetings.models import AgendaItem, Attendance, Meeting, MeetingSeries, Minutes
 from members.models import Agency, AgencyRole, Membership, Person, ResponseArea, Sector
 from members.services import ensure_default_response_areas
 
@@ -529,6 +529,29 @@ ROLES = [
 ]
 
 
+# Topics of the archive's minutes, in turn: (what was discussed, decisions).
+ARCHIVE_TOPICS = [
+    (
+        "The hospitality association reported on hotel outreach: front-desk staff trained to recognise trafficking.",
+        "Continue hotel outreach with two more hotels",
+    ),
+    ("Child Protective Services presented its after-hours reporting line.", "Add the after-hours line to the guide"),
+    ("The district attorney reviewed prosecutions of buyers.", "Invite the court to the next meeting"),
+    ("Schools reported on the prevention curriculum.", "Offer the curriculum to two more districts"),
+    (
+        "The crisis center described shelter capacity and the waiting list.",
+        "Look for host homes with the faith council",
+    ),
+    ("Law enforcement summarised the year's training.", "Hold a joint training in the spring"),
+]
+DEMO_AGENDA = [
+    ("Welcome and introductions", None, 10),
+    ("Hotel outreach report", "Shasta Hospitality Association", 15),
+    ("Law enforcement update", "Shasta County Sheriff's Office", 15),
+    ("Round table: agency updates", None, 30),
+]
+
+
 class Command(BaseCommand):
     help = "Create the demo coalitions, agencies, people and logins (idempotent)."
 
@@ -697,6 +720,59 @@ class Command(BaseCommand):
         Meeting.objects.bulk_create(meetings)
         for series in (monthly, quarterly):
             meeting_services.sync_series(series)
+        self._meeting_records(shasta, monthly, organizer)
+
+    def _meeting_records(self, shasta, monthly, organizer) -> None:
+        """Minutes for every meeting held (older ones as if imported from the
+        coalition's files), and agendas and attendance for the last year."""
+        lead = User.objects.get(email="lead@example.org")
+        held = list(monthly.meetings.filter(status=Meeting.Status.HELD).order_by("starts_at"))
+        minutes = []
+        for index, meeting in enumerate(held):
+            topic = ARCHIVE_TOPICS[index % len(ARCHIVE_TOPICS)]
+            recent = index >= len(held) - 12
+            last = index == len(held) - 1
+            minutes.append(
+                Minutes(
+                    meeting=meeting,
+                    body=(
+                        f"Minutes of the coalition meeting, {meeting.local_start:%B %-d, %Y}.\n\n"
+                        f"Welcome and introductions. {topic[0]}\n\nRound table: agencies shared updates."
+                    ),
+                    decisions=topic[1],
+                    status=Minutes.Status.DRAFT if last else Minutes.Status.APPROVED,
+                    approved_by=None if last or not recent else lead,
+                    approved_at=None if last else meeting.ends_at + timedelta(days=28),
+                )
+            )
+        Minutes.objects.bulk_create(minutes)
+        people = list(Person.objects.filter(agency__memberships__coalition=shasta).select_related("agency")[:14])
+        items, rows = [], []
+        for meeting in held[-12:]:
+            for position, (title, agency_name, length) in enumerate(DEMO_AGENDA, start=1):
+                agency = Agency.objects.filter(name=agency_name).first() if agency_name else None
+                items.append(
+                    AgendaItem(
+                        meeting=meeting,
+                        position=position * 10,
+                        title=title,
+                        presenter_agency=agency,
+                        minutes_allotted=length,
+                    )
+                )
+            for number, person in enumerate(people):
+                came = (number + meeting.local_start.month) % 5 != 0
+                rows.append(
+                    Attendance(
+                        meeting=meeting,
+                        person=person,
+                        agency=person.agency,
+                        rsvp=Attendance.Rsvp.YES if came else Attendance.Rsvp.NO,
+                        status=Attendance.Status.PRESENT if came else Attendance.Status.EXCUSED,
+                    )
+                )
+        AgendaItem.objects.bulk_create(items)
+        Attendance.objects.bulk_create(rows)
 
     def _login(self, email: str, full_name: str) -> User:
         user = User.objects.filter(email=email).first()
