@@ -7,7 +7,6 @@ becomes the minutes of the coalition's meeting on its date (created if
 missing), with the original kept as an attachment. A file already imported
 is recognised by its content, so running the import again adds nothing."""
 
-import hashlib
 import mimetypes
 import re
 from collections.abc import Callable
@@ -15,13 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 
 from coordination.models import Coalition
 
-from .models import Attachment, Meeting, Minutes
-from .services import local_datetime
+from .models import Meeting, Minutes
+from .services import keep_file, local_datetime
 
 EXTENSIONS = {".docx", ".pdf", ".md", ".txt"}
 MONTHS = {
@@ -216,21 +214,11 @@ def import_archive(
                     note = "minutes already there"
                 else:
                     note = "kept the minutes written in Roundtable"
-                digest = hashlib.sha256(item.data).hexdigest()
-                if not minutes.attachments.filter(sha256=digest).exists():
-                    attachment = Attachment(
-                        minutes=minutes,
-                        name=item.path.name,
-                        size=len(item.data),
-                        content_type=mimetypes.guess_type(item.path.name)[0] or "application/octet-stream",
-                        sha256=digest,
-                    )
+                content_type = mimetypes.guess_type(item.path.name)[0] or "application/octet-stream"
+                kept = keep_file(minutes, item.path.name, item.data, content_type, store=not dry_run)
+                if kept is not None:
                     if not dry_run:
-                        attachment.file.save(item.path.name, ContentFile(item.data), save=False)
-                        saved_files.append(attachment.file.name)
-                    else:
-                        attachment.file.name = f"dry-run/{item.path.name}"
-                    attachment.save()
+                        saved_files.append(kept.file.name)
                     report.attachments_added += 1
                 report.imported.append(item.path.name)
                 progress(

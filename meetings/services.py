@@ -236,20 +236,25 @@ def sync_series(series: MeetingSeries, horizon_days: int | None = None) -> dict[
     return counts
 
 
-def attach(minutes: Minutes, upload, user) -> Attachment | None:
-    """Keep an uploaded file with the minutes, once (by content)."""
-    data = upload.read()
+def keep_file(
+    minutes: Minutes, name: str, data: bytes, content_type: str, user=None, *, store: bool = True
+) -> Attachment | None:
+    """Keep a file with the minutes, once (by content). With store=False (a
+    dry run) the row is made but nothing is written to storage."""
     digest = hashlib.sha256(data).hexdigest()
     if minutes.attachments.filter(sha256=digest).exists():
         return None
     attachment = Attachment(
-        minutes=minutes,
-        name=upload.name,
-        size=len(data),
-        content_type=upload.content_type or "application/octet-stream",
-        sha256=digest,
-        uploaded_by=user,
+        minutes=minutes, name=name, size=len(data), content_type=content_type, sha256=digest, uploaded_by=user
     )
-    attachment.file.save(upload.name, ContentFile(data), save=False)
+    if store:
+        attachment.file.save(name, ContentFile(data), save=False)
+    else:
+        attachment.file.name = f"dry-run/{name}"
     attachment.save()
     return attachment
+
+
+def attach(minutes: Minutes, upload, user) -> Attachment | None:
+    """An organizer's upload."""
+    return keep_file(minutes, upload.name, upload.read(), upload.content_type or "application/octet-stream", user)
