@@ -233,6 +233,26 @@ def approves_minutes(user, meeting) -> bool:
     )
 
 
+@rules.predicate
+def updates_action(user, item) -> bool:
+    """The owning agency's people, and the coalition's organizers and leads."""
+    if item is None:
+        return False
+    s = standing(user)
+    return item.coalition_id in s.staff_of or (item.owner_agency_id == s.agency_id and item.coalition_id in s.member_of)
+
+
+@rules.predicate
+def manages_action(user, item) -> bool:
+    """Reassign, move the due date, close, reopen: organizers and leads."""
+    return item is not None and item.coalition_id in standing(user).staff_of
+
+
+@rules.predicate
+def is_staff_of(user, coalition) -> bool:
+    return coalition is not None and coalition.pk in standing(user).staff_of
+
+
 rules.add_perm("coordination.view_coalition", has_standing_in)
 rules.add_perm("coordination.manage_coalition", is_organizer_of)
 rules.add_perm("coordination.invite_to_coalition", is_organizer_of)
@@ -245,6 +265,10 @@ rules.add_perm("meetings.change_meeting", organizes_its_coalition)
 rules.add_perm("meetings.schedule_meeting", is_organizer_of)
 rules.add_perm("meetings.read_restricted", reads_restricted_parts)
 rules.add_perm("meetings.approve_minutes", approves_minutes)
+rules.add_perm("tasks.update_actionitem", updates_action)
+rules.add_perm("tasks.manage_actionitem", manages_action)
+rules.add_perm("tasks.add_actionitem", is_staff_of)
+rules.add_perm("tasks.review_actions", is_staff_of)
 rules.add_perm("members.change_agencyrole", can_change_role)
 rules.add_perm("members.change_person", can_change_person)
 rules.add_perm("members.invite_person", organizes_a_coalition_of_person)

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from meetings import urls as meetings_urls
 from members import urls as members_urls
+from tasks import urls as tasks_urls
 
 from . import views
 
@@ -32,6 +33,7 @@ coalition = [
     path("committees/<slug:slug>/edit/", views.committee_form, name="committee_edit"),
     path("", include(members_urls.coalition_patterns)),
     path("", include(meetings_urls.coalition_patterns)),
+    path("", include(tasks_urls.coalition_patterns)),
 ]
 
 urlpatterns = [
@@ -43,6 +45,8 @@ urlpatterns = [
     path("agencies/", include(members_urls.agency_patterns)),
     path("memberships/", include(members_urls.membership_patterns)),
     path("meetings/", include(meetings_urls.meeting_patterns)),
+    path("meetings/", include(tasks_urls.meeting_patterns)),
+    path("actions/", include(tasks_urls.action_patterns)),
     path("calendar/", include(meetings_urls.calendar_patterns)),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -84,9 +84,13 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     standing = access.standing(user)
+    last_held = Meeting.objects.filter(coalition=OuterRef("pk"), committee=None, status=Meeting.Status.HELD).order_by(
+        "-starts_at"
+    )
     coalitions = list(
         Coalition.objects.visible_to(user).annotate(
-            active_members=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE), distinct=True)
+            active_members=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE), distinct=True),
+            last_meeting_id=Subquery(last_held.values("pk")[:1]),
         )
     )
     roles = {}
@@ -104,6 +108,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     for meeting in soon.select_related("coalition", "committee").order_by("starts_at"):
         next_meetings.setdefault(meeting.coalition_id, meeting)
+    actions = _dashboard_actions(user, coalitions)
     cards = [
         {
             "coalition": coalition,
@@ -114,10 +119,47 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "my_committees": standing.committees,
             "committees_led": standing.committees_led,
             "next_meeting": next_meetings.get(coalition.pk),
+            "is_lead": coalition.pk in standing.lead_of,
+            "action_counts": actions["counts"].get(coalition.pk, {}),
+            "agency_items": actions["agency"].get(coalition.pk, []),
+            "last_meeting_items": actions["last_meeting"].get(coalition.pk, []),
         }
         for coalition in coalitions
     ]
     return render(request, "coordination/dashboard.html", {"cards": cards, "agency": agency})
+
+
+def _dashboard_actions(user, coalitions) -> dict:
+    """Open items for the dashboard in three queries: counts per coalition,
+    the user's agency's soonest items, and the items of each last meeting."""
+    from tasks.models import ActionItem  # tasks builds on coordination: imported here, not at the top
+    from tasks.services import STALE_AFTER
+
+    standing = access.standing(user)
+    today = timezone.localdate()
+    visible = ActionItem.objects.visible_to(user)
+    counts = {
+        row["coalition_id"]: row
+        for row in visible.open()
+        .values("coalition_id")
+        .annotate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(due_on__lt=today)),
+            blocked=Count("pk", filter=Q(status=ActionItem.Status.BLOCKED)),
+            stale=Count("pk", filter=Q(last_update_at__lt=timezone.now() - STALE_AFTER)),
+        )
+    }
+    agency: dict = {}
+    if standing.agency_id:
+        mine = visible.open().filter(owner_agency_id=standing.agency_id).select_related("meeting__coalition")
+        for item in mine.order_by("due_on")[:40]:
+            if len(agency.setdefault(item.coalition_id, [])) < 5:
+                agency[item.coalition_id].append(item)
+    last: dict = {}
+    meeting_ids = [c.last_meeting_id for c in coalitions if c.pk in standing.organizer_of and c.last_meeting_id]
+    for item in visible.filter(meeting_id__in=meeting_ids).select_related("owner_agency", "meeting__coalition"):
+        last.setdefault(item.coalition_id, []).append(item)
+    return {"counts": counts, "agency": agency, "last_meeting": last}
 
 
 @login_required

@@ -83,6 +83,13 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     attendances = list(meeting.attendances.select_related("person", "agency"))
     my_person_id = access.standing(user).person_id
+    from tasks.models import ActionItem  # tasks builds on meetings: imported here, not at the top
+
+    visible_items = (
+        ActionItem.objects.visible_to(user)
+        .filter(coalition=meeting.coalition)
+        .select_related("owner_agency", "assignee", "meeting__coalition")
+    )
     mine = next((a for a in attendances if a.person_id and a.person_id == my_person_id), None)
     return render(
         request,
@@ -102,6 +109,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": meeting.history.select_related("history_user").order_by("-history_date")[:20],
             "cancel_form": CancelForm(),
             "attachment_form": AttachmentForm(),
+            "produced": visible_items.filter(meeting=meeting),
+            "carried": visible_items.open()
+            .filter(meeting__starts_at__lt=meeting.starts_at, committee_id=meeting.committee_id)
+            .exclude(meeting=None),
         },
     )
 
@@ -299,8 +310,18 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "The minutes are saved and need a lead's approval again." if reopened else "The draft minutes are saved.",
         )
         return redirect(meeting)
+    from tasks.forms import QuickItemForm  # tasks builds on meetings: imported here, not at the top
+
     return render(
-        request, "meetings/minutes_form.html", {"meeting": meeting, "coalition": meeting.coalition, "form": form}
+        request,
+        "meetings/minutes_form.html",
+        {
+            "meeting": meeting,
+            "coalition": meeting.coalition,
+            "form": form,
+            "action_form": QuickItemForm(coalition=meeting.coalition, prefix="action"),
+            "produced": meeting.action_items.select_related("owner_agency", "assignee"),
+        },
     )
 
 

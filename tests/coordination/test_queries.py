@@ -37,5 +37,5 @@ def test_page_queries_do_not_grow_with_rows(world, django_assert_max_num_queries
         CommitteeMemberFactory(committee=world.open_committee, person=agency_person)
     for user in (world.organizer, world.member):
         client = world.client_for(user)
-        with django_assert_max_num_queries(15):
+        with django_assert_max_num_queries(18):
             assert client.get(page(world)).status_code == 200

@@ -1,0 +1,73 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import ActionItem
+
+SELECT = {"class": "form-select"}
+
+
+class ActionItemFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="search")
+    status = django_filters.MultipleChoiceFilter(
+        choices=ActionItem.Status.choices, widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5})
+    )
+    owner_agency = django_filters.ModelChoiceFilter(
+        label="Agency", queryset=None, empty_label="Any agency", widget=forms.Select(attrs=SELECT)
+    )
+    committee = django_filters.ModelChoiceFilter(
+        queryset=None, empty_label="Any committee", widget=forms.Select(attrs=SELECT)
+    )
+    response_area = django_filters.ModelChoiceFilter(
+        label="Response area", queryset=None, empty_label="Any area", widget=forms.Select(attrs=SELECT)
+    )
+    assignee = django_filters.ModelChoiceFilter(queryset=None, empty_label="Anyone", widget=forms.Select(attrs=SELECT))
+    meeting = django_filters.ModelChoiceFilter(
+        label="From meeting", queryset=None, empty_label="Any meeting", widget=forms.Select(attrs=SELECT)
+    )
+    due_after = django_filters.DateFilter(
+        field_name="due_on",
+        lookup_expr="gte",
+        label="Due from",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    due_before = django_filters.DateFilter(
+        field_name="due_on",
+        lookup_expr="lte",
+        label="Due until",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    overdue = django_filters.BooleanFilter(
+        label="Overdue only", method="only_overdue", widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+
+    class Meta:
+        model = ActionItem
+        fields = ["q", "status", "owner_agency", "committee", "response_area", "assignee", "meeting"]
+
+    def __init__(self, *args, coalition, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from coordination.models import Committee
+        from meetings.models import Meeting
+        from members.models import Agency, Person
+
+        self.filters["owner_agency"].queryset = Agency.objects.filter(memberships__coalition=coalition).order_by("name")
+        self.filters["committee"].queryset = Committee.objects.visible_to(user).filter(coalition=coalition)
+        self.filters["response_area"].queryset = coalition.response_areas.all()
+        self.filters["assignee"].queryset = Person.objects.filter(agency__memberships__coalition=coalition).order_by(
+            "full_name"
+        )
+        self.filters["meeting"].queryset = (
+            Meeting.objects.visible_to(user)
+            .filter(coalition=coalition, action_items__isnull=False)
+            .select_related("coalition")
+            .distinct()
+            .order_by("-starts_at")
+        )
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+
+    def only_overdue(self, queryset, name, value):
+        return queryset.overdue(timezone.localdate()) if value else queryset

@@ -1,0 +1,148 @@
+from django import forms
+
+from members.models import Agency, Person
+
+from .models import ActionItem
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _agencies(coalition):
+    return Agency.objects.filter(memberships__coalition=coalition).distinct().order_by("name")
+
+
+def _people(coalition):
+    return (
+        Person.objects.filter(agency__memberships__coalition=coalition, is_active=True)
+        .select_related("agency")
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def _label_person(person) -> str:
+    return f"{person.full_name} ({person.agency})" if person.agency_id else person.full_name
+
+
+class ActionItemForm(forms.ModelForm):
+    class Meta:
+        model = ActionItem
+        fields = [
+            "title",
+            "description",
+            "owner_agency",
+            "assignee",
+            "backup",
+            "due_on",
+            "priority",
+            "response_area",
+            "committee",
+            "meeting",
+        ]
+        widgets = {"due_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"description": "Why it matters and what done looks like. No victim-identifying details."}
+
+    def __init__(self, *args, coalition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.coalition = coalition
+        self.fields["owner_agency"].queryset = _agencies(coalition)
+        for name in ("assignee", "backup"):
+            self.fields[name].queryset = _people(coalition)
+            self.fields[name].label_from_instance = _label_person
+        self.fields["response_area"].queryset = coalition.response_areas.filter(is_active=True)
+        self.fields["committee"].queryset = coalition.committees.filter(is_active=True)
+        self.fields["committee"].empty_label = "The whole coalition"
+        self.fields["meeting"].queryset = (
+            coalition.meetings.exclude(status="cancelled").select_related("coalition").order_by("-starts_at")
+        )
+        self.fields["meeting"].required = False
+
+    def clean(self):
+        data = super().clean()
+        agency = data.get("owner_agency")
+        for name in ("assignee", "backup"):
+            person = data.get(name)
+            if person and agency and person.agency_id != agency.pk:
+                self.add_error(name, f"Choose a person of {agency}.")
+        return data
+
+
+class QuickItemForm(forms.ModelForm):
+    """Adding an item while writing the minutes: the essentials only."""
+
+    class Meta:
+        model = ActionItem
+        fields = ["title", "owner_agency", "assignee", "due_on", "priority"]
+        widgets = {"due_on": DATE}
+
+    def __init__(self, *args, coalition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_agency"].queryset = _agencies(coalition)
+        self.fields["assignee"].queryset = _people(coalition)
+        self.fields["assignee"].label_from_instance = _label_person
+
+    def clean(self):
+        data = super().clean()
+        agency, person = data.get("owner_agency"), data.get("assignee")
+        if person and agency and person.agency_id != agency.pk:
+            self.add_error("assignee", f"Choose a person of {agency}.")
+        return data
+
+
+class UpdateForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionItem.Status.choices)
+    reason = forms.CharField(required=False, max_length=300, help_text="Needed when blocked or dropped.")
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What happened. No victim-identifying details.",
+    )
+
+
+class ManageForm(forms.Form):
+    owner_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Owning agency")
+    assignee = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    due_on = forms.DateField(required=False, widget=DATE, label="Due")
+    comment = forms.CharField(required=False, max_length=1000, label="Note for the log")
+
+    def __init__(self, *args, coalition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_agency"].queryset = _agencies(coalition)
+        self.fields["assignee"].queryset = _people(coalition)
+        self.fields["assignee"].label_from_instance = _label_person
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [("reassign", "Reassign to an agency"), ("extend", "Move the due date"), ("close", "Close")]
+
+    items = forms.ModelMultipleChoiceField(queryset=ActionItem.objects.none(), widget=forms.CheckboxSelectMultiple)
+    action = forms.ChoiceField(choices=ACTIONS, widget=forms.RadioSelect)
+    owner_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), required=False, label="New owning agency")
+    assignee = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, label="New assignee")
+    due_on = forms.DateField(required=False, widget=DATE, label="New due date")
+    status = forms.ChoiceField(choices=[("done", "Done"), ("dropped", "Dropped")], required=False, label="Close as")
+    reason = forms.CharField(required=False, max_length=300, label="Reason (for dropped)")
+    comment = forms.CharField(required=False, max_length=1000, label="Note for the log")
+
+    def __init__(self, *args, coalition, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].queryset = items
+        self.fields["owner_agency"].queryset = _agencies(coalition)
+        self.fields["assignee"].queryset = _people(coalition)
+        self.fields["assignee"].label_from_instance = _label_person
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == "reassign" and not data.get("owner_agency"):
+            self.add_error("owner_agency", "Choose the agency that takes the items over.")
+        if action == "extend" and not data.get("due_on"):
+            self.add_error("due_on", "Choose the new due date.")
+        if action == "close" and not data.get("status"):
+            self.add_error("status", "Choose done or dropped.")
+        if action == "close" and data.get("status") == "dropped" and not data.get("reason", "").strip():
+            self.add_error("reason", "Say why the items are dropped.")
+        person, agency = data.get("assignee"), data.get("owner_agency")
+        if action == "reassign" and person and agency and person.agency_id != agency.pk:
+            self.add_error("assignee", f"Choose a person of {agency}.")
+        return data

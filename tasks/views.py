@@ -1,0 +1,236 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django_tables2 import RequestConfig
+
+from coordination import access
+from coordination.exports import FORMATS, export_rows
+from coordination.views import get_coalition_for_user
+from meetings.views import get_meeting_to_change
+
+from . import services
+from .filters import ActionItemFilter
+from .forms import ActionItemForm, BulkForm, ManageForm, QuickItemForm, UpdateForm
+from .models import ActionItem
+from .tables import ActionItemTable
+
+LIST_RELATED = ("owner_agency", "assignee", "meeting__coalition", "coalition")
+
+
+def get_item_for_user(request: HttpRequest, pk: int) -> ActionItem:
+    """The item, or 404 when the user may not see it."""
+    return get_object_or_404(
+        ActionItem.objects.visible_to(request.user).select_related(
+            *LIST_RELATED, "backup", "committee", "response_area", "agenda_item"
+        ),
+        pk=pk,
+    )
+
+
+def _bound(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def action_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    """All visible items of a coalition; for an agency member, their agency's by default."""
+    coalition = get_coalition_for_user(request, coalition_slug)
+    s = access.standing(request.user)
+    items = ActionItem.objects.visible_to(request.user).filter(coalition=coalition).select_related(*LIST_RELATED)
+    mine = request.GET.get("scope", "agency" if coalition.pk not in s.staff_of and s.agency_id else "all") == "agency"
+    if mine and s.agency_id:
+        items = items.filter(owner_agency_id=s.agency_id)
+    filterset = ActionItemFilter(request.GET, queryset=items, coalition=coalition, user=request.user)
+    table = ActionItemTable(filterset.qs)
+    export_format = request.GET.get("_export")
+    if export_format in FORMATS:
+        RequestConfig(request, paginate=False).configure(table)
+        return export_rows(
+            table.as_values(), export_format, f"{coalition.slug}-actions-{timezone.localdate():%Y-%m-%d}"
+        )
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    template = "tasks/_action_table.html" if request.htmx else "tasks/action_list.html"
+    return render(
+        request,
+        template,
+        {
+            "coalition": coalition,
+            "filter": filterset,
+            "table": table,
+            "mine": mine and bool(s.agency_id),
+            "has_agency": bool(s.agency_id),
+            "can_add": request.user.has_perm("tasks.add_actionitem", coalition),
+            "can_review": request.user.has_perm("tasks.review_actions", coalition),
+        },
+    )
+
+
+@login_required
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_item_for_user(request, pk)
+    user = request.user
+    can_update = user.has_perm("tasks.update_actionitem", item)
+    can_manage = user.has_perm("tasks.manage_actionitem", item)
+    update_form = UpdateForm(initial={"status": item.status, "reason": item.status_reason}) if can_update else None
+    manage_form = (
+        ManageForm(
+            coalition=item.coalition,
+            initial={"owner_agency": item.owner_agency, "assignee": item.assignee, "due_on": item.due_on},
+        )
+        if can_manage
+        else None
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "manage" and can_manage:
+                manage_form = ManageForm(request.POST, coalition=item.coalition)
+                if manage_form.is_valid():
+                    data = manage_form.cleaned_data
+                    services.manage(
+                        item,
+                        user,
+                        owner_agency=data["owner_agency"],
+                        assignee=data["assignee"],
+                        due_on=data["due_on"],
+                        comment=data["comment"],
+                    )
+                    messages.success(request, "The item is updated.")
+                    return redirect(item)
+            elif request.POST.get("form") == "update" and can_update:
+                update_form = UpdateForm(request.POST)
+                if update_form.is_valid():
+                    data = update_form.cleaned_data
+                    if can_manage:
+                        services.manage(
+                            item, user, status=data["status"], status_reason=data["reason"], comment=data["comment"]
+                        )
+                    else:
+                        services.update_status(
+                            item, user, status=data["status"], comment=data["comment"], reason=data["reason"]
+                        )
+                    messages.success(request, "Your update is recorded.")
+                    return redirect(item)
+            else:
+                raise PermissionDenied("You cannot change this item.")
+        except ValidationError as exc:
+            item.refresh_from_db()
+            _form_errors(manage_form if request.POST.get("form") == "manage" else update_form, exc)
+    return render(
+        request,
+        "tasks/action_detail.html",
+        {
+            "item": item,
+            "coalition": item.coalition,
+            "updates": item.updates.select_related("author"),
+            "update_form": update_form,
+            "manage_form": manage_form,
+            "can_update": can_update,
+            "can_manage": can_manage,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def action_form(request: HttpRequest, coalition_slug: str | None = None, pk: int | None = None) -> HttpResponse:
+    if pk:
+        item = get_item_for_user(request, pk)
+        coalition = item.coalition
+        if not request.user.has_perm("tasks.manage_actionitem", item):
+            raise PermissionDenied("Only the coalition's organizers and leads can edit items.")
+    else:
+        coalition = get_coalition_for_user(request, coalition_slug)
+        if not request.user.has_perm("tasks.add_actionitem", coalition):
+            raise PermissionDenied("Only the coalition's organizers and leads can add items.")
+        item = ActionItem(coalition=coalition, created_by=request.user)
+    form = ActionItemForm(_bound(request), instance=item, coalition=coalition)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if pk:
+                services.manage(item, request.user, **data)
+            else:
+                item = services.create_item(coalition=coalition, created_by=request.user, **data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"“{item.title}” is saved.")
+            return redirect(item)
+    return render(request, "tasks/action_form.html", {"form": form, "coalition": coalition, "item": item})
+
+
+@login_required
+def review_board(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    """The lead's review: overdue by agency, due soon, blocked, silent; one bulk form."""
+    coalition = get_coalition_for_user(request, coalition_slug)
+    if not request.user.has_perm("tasks.review_actions", coalition):
+        raise PermissionDenied("The review board is for the coalition's organizers and leads.")
+    open_items = (
+        ActionItem.objects.visible_to(request.user).filter(coalition=coalition).open().select_related(*LIST_RELATED)
+    )
+    form = BulkForm(_bound(request), coalition=coalition, items=open_items)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            count = services.bulk(
+                open_items.filter(pk__in=[i.pk for i in data["items"]]),
+                request.user,
+                action=data["action"],
+                owner_agency=data["owner_agency"],
+                assignee=data["assignee"],
+                due_on=data["due_on"],
+                status=data["status"],
+                reason=data["reason"],
+                comment=data["comment"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"{count} item{'s' if count != 1 else ''} updated.")
+            return redirect("review_board", coalition.slug)
+    board = services.review(open_items)
+    return render(request, "tasks/review_board.html", {"coalition": coalition, "board": board, "form": form})
+
+
+# --- From the minutes ---------------------------------------------------------------
+
+
+@login_required
+def meeting_actions(request: HttpRequest, pk: int) -> HttpResponse:
+    """The items a meeting produced; organizers add them while writing the minutes (htmx)."""
+    meeting = get_meeting_to_change(request, pk)
+    form = QuickItemForm(_bound(request), coalition=meeting.coalition, prefix="action")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.create_item(
+                coalition=meeting.coalition,
+                committee=meeting.committee,
+                meeting=meeting,
+                created_by=request.user,
+                **data,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            form = QuickItemForm(coalition=meeting.coalition, prefix="action")
+            if not request.htmx:
+                messages.success(request, f"“{data['title']}” is added.")
+                return redirect("minutes_edit", meeting.pk)
+    context = {
+        "meeting": meeting,
+        "action_form": form,
+        "produced": meeting.action_items.select_related("owner_agency", "assignee"),
+    }
+    return render(request, "tasks/_meeting_actions.html", context)
