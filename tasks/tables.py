@@ -25,6 +25,8 @@ class ActionItemTable(tables.Table):
         empty_text = "No action items match these filters."
 
     def render_due_on(self, record, value):
+        if value is None:
+            return "—"
         days = record.days_overdue(timezone.localdate())
         if days:
             return format_html(

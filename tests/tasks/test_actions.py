@@ -1,0 +1,278 @@
+"""Action items: who sees and changes what, the rules of updates, lists,
+the review board, and adding items while writing the minutes."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings.models import Meeting
+from tasks.models import ActionItem
+
+from ..factories import AgencyFactory, MembershipFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def items(world):
+    other_agency = AgencyFactory(name="Crisis Center")
+    MembershipFactory(agency=other_agency, coalition=world.home)
+    today = timezone.localdate()
+    make = lambda title, agency, **kw: ActionItem.objects.create(  # noqa: E731
+        coalition=world.home, title=title, owner_agency=agency, created_by=world.organizer, **kw
+    )
+    return {
+        "mine": make(
+            "Update the referral protocol",
+            world.member_agency,
+            due_on=today + timedelta(days=5),
+            assignee=world.member.person,
+        ),
+        "overdue": make("Confirm the public number", world.member_agency, due_on=today - timedelta(days=9)),
+        "theirs": make(
+            "Map shelter beds",
+            other_agency,
+            due_on=today - timedelta(days=3),
+            status="blocked",
+            status_reason="Waiting for data",
+        ),
+        "secret": make("Plan the operation", world.member_agency, committee=world.restricted_committee),
+        "other_coalition": ActionItem.objects.create(
+            coalition=world.other, title="Other county item", owner_agency=world.other_member.person.agency
+        ),
+        "other_agency": other_agency,
+    }
+
+
+def test_member_sees_only_their_agencys_items_and_not_restricted_ones(world, items):
+    client = world.client_for(world.member)
+    html = client.get(reverse("action_list", args=[world.home.slug]), {"scope": "all"}).content.decode()
+    assert "Update the referral protocol" in html and "Confirm the public number" in html
+    assert "Map shelter beds" not in html and "Plan the operation" not in html and "Other county item" not in html
+    assert client.get(items["theirs"].get_absolute_url()).status_code == 404
+    assert client.get(items["secret"].get_absolute_url()).status_code == 404
+    assert client.get(items["other_coalition"].get_absolute_url()).status_code == 404
+
+
+def test_leads_and_organizers_see_all_but_restricted_committee_items(world, items):
+    for user in (world.lead, world.organizer):
+        html = world.client_for(user).get(reverse("action_list", args=[world.home.slug])).content.decode()
+        assert "Map shelter beds" in html and "Update the referral protocol" in html
+        assert "Other county item" not in html
+    assert (
+        "Plan the operation"
+        in world.client_for(world.organizer).get(reverse("action_list", args=[world.home.slug])).content.decode()
+    )
+    assert world.client_for(world.lead).get(items["secret"].get_absolute_url()).status_code == 404
+
+
+def test_restricted_items_stay_out_of_exports_and_counts(world, items):
+    response = world.client_for(world.lead).get(reverse("action_list", args=[world.home.slug]), {"_export": "csv"})
+    titles = [row[0] for row in csv.reader(io.StringIO(response.content.decode()))][1:]
+    assert "Plan the operation" not in titles and "Map shelter beds" in titles
+    board = world.client_for(world.lead).get(reverse("review_board", args=[world.home.slug])).content.decode()
+    assert "Plan the operation" not in board
+
+
+def test_member_marks_their_item_in_progress_with_a_comment(world, items):
+    client = world.client_for(world.member)
+    response = client.post(
+        items["mine"].get_absolute_url(),
+        {"form": "update", "status": "in_progress", "comment": "Draft is with legal."},
+        follow=True,
+    )
+    assert "Your update is recorded." in response.content.decode()
+    item = items["mine"]
+    item.refresh_from_db()
+    assert item.status == "in_progress"
+    update = item.updates.first()
+    assert (update.author, update.old_status, update.new_status, update.comment) == (
+        world.member,
+        "open",
+        "in_progress",
+        "Draft is with legal.",
+    )
+
+
+def test_invalid_updates_are_refused_with_a_message_and_change_nothing(world, items):
+    client = world.client_for(world.member)
+    url = items["mine"].get_absolute_url()
+    blocked = client.post(url, {"form": "update", "status": "blocked", "comment": ""})
+    assert "Say why it is blocked or dropped" in blocked.content.decode()
+    dropped = client.post(url, {"form": "update", "status": "dropped", "reason": "Not ours"})
+    assert "Only a lead or an organizer can drop an item." in dropped.content.decode()
+    client.post(url, {"form": "update", "status": "done", "comment": "Finished."})
+    items["mine"].refresh_from_db()
+    assert items["mine"].status == "done" and items["mine"].completed_at is not None
+    closed = client.post(url, {"form": "update", "status": "open", "comment": "Reopen please"})
+    assert "This item is closed." in closed.content.decode()
+    items["mine"].refresh_from_db()
+    assert items["mine"].status == "done"
+    assert client.post(url, {"form": "manage", "owner_agency": items["other_agency"].pk}).status_code == 403
+
+
+def test_member_cannot_update_another_agencys_item_even_by_guessing(world, items):
+    # The item belongs to another agency of the same coalition: hidden, so 404.
+    response = world.client_for(world.member).post(
+        items["theirs"].get_absolute_url(), {"form": "update", "status": "done"}
+    )
+    assert response.status_code == 404
+    items["theirs"].refresh_from_db()
+    assert items["theirs"].status == "blocked"
+
+
+def test_a_due_date_before_creation_is_refused(world, items):
+    client = world.client_for(world.organizer)
+    item = items["mine"]
+    response = client.post(
+        item.get_absolute_url(),
+        {
+            "form": "manage",
+            "owner_agency": item.owner_agency.pk,
+            "due_on": (timezone.localdate() - timedelta(days=30)).isoformat(),
+        },
+    )
+    assert "cannot be before the day the item was created" in response.content.decode()
+    old_due = item.due_on
+    item.refresh_from_db()
+    assert item.due_on == old_due
+
+
+def test_lead_reassigns_and_the_log_says_what_changed(world, items):
+    person = PersonFactory(agency=items["other_agency"], full_name="Rosa Delgado")
+    world.client_for(world.lead).post(
+        items["overdue"].get_absolute_url(),
+        {
+            "form": "manage",
+            "owner_agency": items["other_agency"].pk,
+            "assignee": person.pk,
+            "comment": "Rosa has the data.",
+        },
+    )
+    item = items["overdue"]
+    item.refresh_from_db()
+    assert item.owner_agency == items["other_agency"] and item.assignee == person
+    update = item.updates.first()
+    assert "owning agency: Test Sheriff's Office → Crisis Center" in update.changes
+    assert update.author == world.lead
+
+
+def test_an_assignee_must_belong_to_the_owning_agency(world, items):
+    outsider = PersonFactory(agency=items["other_agency"])
+    response = world.client_for(world.organizer).post(
+        reverse("action_create", args=[world.home.slug]),
+        {"title": "Wrong person", "owner_agency": world.member_agency.pk, "assignee": outsider.pk, "priority": 2},
+    )
+    assert "Choose a person of Test Sheriff" in response.content.decode()
+    assert not ActionItem.objects.filter(title="Wrong person").exists()
+
+
+@pytest.mark.parametrize("role", ["lead", "organizer"])
+def test_leads_and_organizers_add_items_members_cannot(world, role):
+    client = world.client_for(getattr(world, role))
+    client.post(
+        reverse("action_create", args=[world.home.slug]),
+        {"title": f"Item by {role}", "owner_agency": world.member_agency.pk, "priority": 2},
+    )
+    assert ActionItem.objects.filter(title=f"Item by {role}").exists()
+    assert world.client_for(world.member).get(reverse("action_create", args=[world.home.slug])).status_code == 403
+    assert world.client_for(world.member).get(reverse("review_board", args=[world.home.slug])).status_code == 403
+
+
+def test_the_review_board_groups_overdue_items_by_agency_and_bulk_extends(world, items):
+    client = world.client_for(world.lead)
+    html = client.get(reverse("review_board", args=[world.home.slug])).content.decode()
+    assert "Test Sheriff&#x27;s Office (1)" in html and "Crisis Center (1)" in html
+    assert "9 days" in html
+    new_due = (timezone.localdate() + timedelta(days=30)).isoformat()
+    response = client.post(
+        reverse("review_board", args=[world.home.slug]),
+        {
+            "items": [items["overdue"].pk, items["theirs"].pk],
+            "action": "extend",
+            "due_on": new_due,
+            "comment": "Extended at review.",
+        },
+        follow=True,
+    )
+    assert "2 items updated." in response.content.decode()
+    for key in ("overdue", "theirs"):
+        items[key].refresh_from_db()
+        assert items[key].due_on.isoformat() == new_due
+
+
+def test_the_bulk_form_explains_what_is_missing_and_changes_nothing(world, items):
+    client = world.client_for(world.lead)
+    response = client.post(
+        reverse("review_board", args=[world.home.slug]),
+        {"items": [items["theirs"].pk], "action": "close", "status": "dropped"},
+    )
+    assert "Say why the items are dropped." in response.content.decode()
+    items["theirs"].refresh_from_db()
+    assert items["theirs"].status == "blocked"
+
+
+def test_organizer_adds_items_while_writing_minutes_with_htmx(world):
+    start = timezone.now() - timedelta(hours=3)
+    meeting = Meeting.objects.create(
+        coalition=world.home, title="Monthly", starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+    client = world.client_for(world.organizer)
+    response = client.post(
+        reverse("meeting_actions", args=[meeting.pk]),
+        {"action-title": "Send the protocol", "action-owner_agency": world.member_agency.pk, "action-priority": 2},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="meeting-actions"')
+    assert "Send the protocol" in html
+    item = ActionItem.objects.get(title="Send the protocol")
+    assert item.meeting == meeting and item.created_by == world.organizer
+    later = Meeting.objects.create(
+        coalition=world.home,
+        title="Next",
+        starts_at=start + timedelta(days=30),
+        ends_at=start + timedelta(days=30, hours=1),
+    )
+    page = client.get(later.get_absolute_url()).content.decode()
+    assert "Still open from earlier meetings" in page and "Send the protocol" in page
+
+
+def test_dashboards_show_each_roles_open_items(world, items):
+    member = world.client_for(world.member).get(reverse("dashboard")).content.decode()
+    assert "Your agency's open actions" in member and "Confirm the public number" in member
+    assert "9 days overdue" in member
+    lead = world.client_for(world.lead).get(reverse("dashboard")).content.decode()
+    assert "3 open" in lead and "<strong>2 overdue</strong>" in lead and "1 blocked" in lead
+
+
+@pytest.mark.parametrize("count", [10, 2000])
+def test_lists_and_board_run_a_fixed_number_of_queries(world, django_assert_max_num_queries, count):
+    today = timezone.localdate()
+    agencies = [world.member_agency] + [AgencyFactory() for _ in range(4)]
+    for agency in agencies[1:]:
+        MembershipFactory(agency=agency, coalition=world.home)
+    ActionItem.objects.bulk_create(
+        ActionItem(
+            coalition=world.home,
+            title=f"Item {i}",
+            owner_agency=agencies[i % 5],
+            due_on=today + timedelta(days=(i % 60) - 30),
+            status=["open", "in_progress", "blocked", "done"][i % 4],
+        )
+        for i in range(count)
+    )
+    client = world.client_for(world.organizer)
+    urls = [
+        reverse("action_list", args=[world.home.slug]),
+        reverse("action_list", args=[world.home.slug]) + "?overdue=on&sort=-due_on",
+        reverse("review_board", args=[world.home.slug]),
+        reverse("dashboard"),
+    ]
+    for url in urls:
+        with django_assert_max_num_queries(24):
+            assert client.get(url).status_code == 200
