@@ -319,7 +319,7 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "coalition": meeting.coalition,
             "form": form,
-            "action_form": QuickItemForm(coalition=meeting.coalition, prefix="action"),
+            "action_form": QuickItemForm(coalition=meeting.coalition, meeting=meeting, prefix="action"),
             "produced": meeting.action_items.select_related("owner_agency", "assignee"),
         },
     )

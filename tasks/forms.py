@@ -72,11 +72,16 @@ class QuickItemForm(forms.ModelForm):
 
     class Meta:
         model = ActionItem
-        fields = ["title", "owner_agency", "assignee", "due_on", "priority"]
+        fields = ["title", "agenda_item", "owner_agency", "assignee", "due_on", "priority"]
         widgets = {"due_on": DATE}
+        labels = {"agenda_item": "From agenda item"}
 
-    def __init__(self, *args, coalition, **kwargs):
+    def __init__(self, *args, coalition, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].queryset = (
+            meeting.agenda_items.all() if meeting else self.fields["agenda_item"].queryset.none()
+        )
+        self.fields["agenda_item"].empty_label = "None in particular"
         self.fields["owner_agency"].queryset = _agencies(coalition)
         self.fields["assignee"].queryset = _people(coalition)
         self.fields["assignee"].label_from_instance = _label_person

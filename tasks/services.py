@@ -105,7 +105,8 @@ def manage(item: ActionItem, user, *, comment: str = "", **changes) -> ActionIte
 def bulk(items, user, *, action: str, **values) -> int:
     """The review board's one form: reassign, extend, or close many items."""
     count = 0
-    for item in items.select_for_update():
+    # Lock only the items themselves: the visibility filter joins nullable relations.
+    for item in items.select_for_update(of=("self",)):
         if action == "reassign":
             manage(
                 item,

@@ -210,7 +210,7 @@ def review_board(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 def meeting_actions(request: HttpRequest, pk: int) -> HttpResponse:
     """The items a meeting produced; organizers add them while writing the minutes (htmx)."""
     meeting = get_meeting_to_change(request, pk)
-    form = QuickItemForm(_bound(request), coalition=meeting.coalition, prefix="action")
+    form = QuickItemForm(_bound(request), coalition=meeting.coalition, meeting=meeting, prefix="action")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -224,7 +224,7 @@ def meeting_actions(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            form = QuickItemForm(coalition=meeting.coalition, prefix="action")
+            form = QuickItemForm(coalition=meeting.coalition, meeting=meeting, prefix="action")
             if not request.htmx:
                 messages.success(request, f"“{data['title']}” is added.")
                 return redirect("minutes_edit", meeting.pk)

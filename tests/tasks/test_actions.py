@@ -276,3 +276,33 @@ def test_lists_and_board_run_a_fixed_number_of_queries(world, django_assert_max_
     for url in urls:
         with django_assert_max_num_queries(24):
             assert client.get(url).status_code == 200
+
+
+def test_an_item_from_the_minutes_names_its_agenda_item_of_that_meeting_only(world):
+    from meetings.models import AgendaItem
+
+    start = timezone.now() - timedelta(hours=3)
+    meeting = Meeting.objects.create(
+        coalition=world.home, title="Monthly", starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+    other = Meeting.objects.create(
+        coalition=world.home,
+        title="Other",
+        starts_at=start - timedelta(days=30),
+        ends_at=start - timedelta(days=30, hours=-1),
+    )
+    topic = AgendaItem.objects.create(meeting=meeting, title="Hotel outreach report")
+    foreign = AgendaItem.objects.create(meeting=other, title="Old topic")
+    client = world.client_for(world.organizer)
+    url = reverse("meeting_actions", args=[meeting.pk])
+    data = {
+        "action-title": "Train two more hotels",
+        "action-owner_agency": world.member_agency.pk,
+        "action-priority": 2,
+    }
+    client.post(url, {**data, "action-agenda_item": foreign.pk}, HTTP_HX_REQUEST="true")
+    assert not ActionItem.objects.exists()
+    client.post(url, {**data, "action-agenda_item": topic.pk}, HTTP_HX_REQUEST="true")
+    item = ActionItem.objects.get()
+    assert item.agenda_item == topic
+    assert "“Hotel outreach report”" in client.get(item.get_absolute_url()).content.decode()
