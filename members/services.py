@@ -50,5 +50,5 @@ def roles_changeable_by(user, agency: Agency):
     s = access.standing(user)
     roles = agency.roles.select_related("response_area")
     if agency.pk == s.agency_id:
-        return roles.filter(response_area__coalition_id__in=s.coalitions | s.member_of)
+        return roles.filter(response_area__coalition_id__in=s.coalitions)
     return roles.filter(response_area__coalition_id__in=s.organizer_of)
