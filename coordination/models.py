@@ -2,6 +2,7 @@
 and the notification ledger."""
 
 import secrets
+from datetime import timedelta
 from zoneinfo import available_timezones
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -86,6 +87,23 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a time zone. Use a name such as America/Los_Angeles.")
 
 
+def parse_reminders(value: str) -> list[tuple[str, timedelta]]:
+    """'7d,1d' → [('7d', 7 days), ('1d', 1 day)], longest first."""
+    offsets = []
+    for part in (p.strip().lower() for p in (value or "").split(",") if p.strip()):
+        number, unit = part[:-1], part[-1:]
+        if not number.isdigit() or unit not in ("d", "h") or int(number) == 0:
+            raise ValidationError(f"{part!r} is not a reminder time: write days or hours such as 7d or 3h.")
+        offsets.append((part, timedelta(days=int(number)) if unit == "d" else timedelta(hours=int(number))))
+    return sorted(offsets, key=lambda pair: pair[1], reverse=True)
+
+
+def validate_reminders(value: str) -> None:
+    parsed = parse_reminders(value)
+    if any(delta > timedelta(days=30) for _, delta in parsed):
+        raise ValidationError("Reminders can be at most 30 days before a meeting.")
+
+
 class CoalitionQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CoalitionQuerySet":
         return self.filter(access.coalition_filter(user))
@@ -101,6 +119,12 @@ class Coalition(models.Model):
     time_zone = models.CharField(max_length=64, default="America/Los_Angeles", validators=[validate_time_zone])
     description = models.TextField(blank=True, help_text="The public description: mission and work.")
     contact_email = models.EmailField(blank=True, help_text="Where the coalition takes messages.")
+    meeting_reminders = models.CharField(
+        max_length=100,
+        default="7d,1d",
+        validators=[validate_reminders],
+        help_text="When invitees are reminded before a meeting: days (d) and hours (h), e.g. 7d,1d or 2d,3h.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CoalitionQuerySet.as_manager()
@@ -113,6 +137,10 @@ class Coalition(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("coalition", args=[self.slug])
+
+    @property
+    def reminder_offsets(self) -> list[tuple[str, timedelta]]:
+        return parse_reminders(self.meeting_reminders)
 
 
 class CoalitionRole(models.Model):
@@ -218,8 +246,11 @@ class Notification(models.Model):
     is sent exactly once: a second request for the same message finds the row."""
 
     class Kind(models.TextChoices):
-        INVITATION = "invitation", "Invitation"
+        INVITATION = "invitation", "Invitation to Roundtable"
         PASSWORD_RESET = "password_reset", "Password reset"
+        MEETING_INVITATION = "meeting_invitation", "Meeting invitation"
+        MEETING_REMINDER = "meeting_reminder", "Meeting reminder"
+        MEETING_CHANGED = "meeting_changed", "Meeting rescheduled or cancelled"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -251,3 +282,18 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.email} ({self.get_status_display()})"
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last ran: the dashboard warns organizers when the
+    sweeper has been silent (worker or beat down)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    last_run_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_run_at}"
+
+    @classmethod
+    def beat(cls, name: str) -> None:
+        cls.objects.update_or_create(name=name, defaults={"last_run_at": timezone.now()})

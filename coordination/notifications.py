@@ -116,6 +116,14 @@ def _finish(notification: Notification, status: str) -> None:
     Notification.objects.filter(pk=notification.pk).update(status=status, sent_at=timezone.now(), last_error="")
 
 
+def resend(notification: Notification) -> None:
+    """An organizer's second chance for a message that failed after every retry."""
+    Notification.objects.filter(pk=notification.pk, status=Notification.Status.FAILED).update(
+        status=Notification.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
+    )
+    _enqueue_after_commit(notification.pk)
+
+
 def requeue_lost() -> int:
     """Hand to Celery again the rows whose task was lost. Returns how many."""
     now = timezone.now()
@@ -175,6 +183,30 @@ COMPOSERS: dict[str, Callable[[Notification], EmailMultiAlternatives | None]] = 
     Notification.Kind.INVITATION: compose_invitation,
     Notification.Kind.PASSWORD_RESET: compose_password_reset,
 }
+# Periodic finders of due messages, run by the sweep every minute; each
+# queues ledger rows (duplicates are refused by the ledger's unique key).
+SWEEPERS: list[Callable[[], int]] = []
+
+
+def register(kind: str, composer: Callable[[Notification], EmailMultiAlternatives | None]) -> None:
+    """Apps add their kinds of message (meetings: invitations, reminders...)."""
+    COMPOSERS[kind] = composer
+
+
+def register_sweeper(sweeper: Callable[[], int]) -> None:
+    if sweeper not in SWEEPERS:
+        SWEEPERS.append(sweeper)
+
+
+def sweep() -> dict[str, int]:
+    """The minute's work: queue what has fallen due, requeue what was lost,
+    and leave a heartbeat for the dashboard."""
+    from .models import Heartbeat
+
+    queued = sum(sweeper() for sweeper in SWEEPERS)
+    requeued = requeue_lost()
+    Heartbeat.beat("sweep")
+    return {"queued": queued, "requeued": requeued}
 
 
 def compose(notification: Notification) -> EmailMultiAlternatives | None:

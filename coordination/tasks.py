@@ -21,8 +21,8 @@ def send_notification(self, *, notification_id: int) -> str:
 
 
 @shared_task(name="coordination.sweep_notifications")
-def sweep_notifications() -> int:
-    count = notifications.requeue_lost()
-    if count:
-        log.info("Requeued %s notifications whose task was lost.", count)
-    return count
+def sweep_notifications() -> dict:
+    counts = notifications.sweep()
+    if any(counts.values()):
+        log.info("Sweep: %(queued)s queued, %(requeued)s requeued.", counts)
+    return counts

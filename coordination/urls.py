@@ -28,6 +28,7 @@ accounts = [
 coalition = [
     path("", views.coalition_detail, name="coalition"),
     path("invite/", views.invite, name="invite"),
+    path("emails/", views.notification_log, name="notification_log"),
     path("committees/new/", views.committee_form, name="committee_create"),
     path("committees/<slug:slug>/", views.committee_detail, name="committee"),
     path("committees/<slug:slug>/edit/", views.committee_form, name="committee_edit"),

@@ -11,14 +11,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+from django_tables2 import RequestConfig
 
 from meetings.models import Meeting
 from members.models import Agency, Membership
 
-from . import access, services
+from . import access, notifications, services
+from .filters import NotificationFilter
 from .forms import CommitteeForm, InvitationForm, LoginForm, PasswordResetForm
-from .models import Coalition, CoalitionRole, Committee
+from .models import Coalition, CoalitionRole, Committee, Heartbeat, Notification
+from .tables import NotificationTable
 
+# Organizers are warned when the minute's sweep has not run for this long.
+SWEEPER_SILENCE = timedelta(minutes=10)
 # The dashboard names the next meeting if it falls within this window.
 NEXT_MEETING_WINDOW = timedelta(days=60)
 
@@ -126,7 +131,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for coalition in coalitions
     ]
-    return render(request, "coordination/dashboard.html", {"cards": cards, "agency": agency})
+    sweeper_silent = False
+    if standing.organizer_of:
+        beat = Heartbeat.objects.filter(name="sweep").values_list("last_run_at", flat=True).first()
+        sweeper_silent = beat is None or beat < timezone.now() - SWEEPER_SILENCE
+    return render(
+        request, "coordination/dashboard.html", {"cards": cards, "agency": agency, "sweeper_silent": sweeper_silent}
+    )
 
 
 def _dashboard_actions(user, coalitions) -> dict:
@@ -248,3 +259,24 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+# --- The notification log -------------------------------------------------------------
+
+
+@login_required
+def notification_log(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    """What was sent, to whom, when, and how it went; failed ones can be resent."""
+    coalition = get_organized_coalition(request, coalition_slug)
+    rows = Notification.objects.filter(coalition=coalition)
+    if request.method == "POST":
+        failed = get_object_or_404(rows, pk=request.POST.get("resend"), status=Notification.Status.FAILED)
+        notifications.resend(failed)
+        messages.success(request, f"The {failed.get_kind_display().lower()} to {failed.email} is queued again.")
+        return redirect("notification_log", coalition.slug)
+    filterset = NotificationFilter(request.GET, queryset=rows)
+    table = NotificationTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request, "coordination/notification_log.html", {"coalition": coalition, "table": table, "filter": filterset}
+    )

@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class MeetingsConfig(AppConfig):
     name = "meetings"
+    verbose_name = "Meetings"
+
+    def ready(self) -> None:
+        from . import notices
+
+        notices.register()

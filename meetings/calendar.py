@@ -35,10 +35,16 @@ def meeting_event(meeting: Meeting, sequence: int = 0) -> Event:
     return event
 
 
-def calendar_for(meetings: Iterable[Meeting], name: str, sequences: dict[int, int] | None = None) -> bytes:
+def calendar_for(
+    meetings: Iterable[Meeting], name: str, sequences: dict[int, int] | None = None, method: str | None = None
+) -> bytes:
+    """A calendar of the meetings; with a method (REQUEST, CANCEL) it is an
+    invitation that mail programs offer to add or remove."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
+    if method:
+        calendar.add("method", method)
     calendar.add("x-wr-calname", name)
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting, (sequences or {}).get(meeting.pk, 0)))

@@ -34,9 +34,25 @@ def local_datetime(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 @transaction.atomic
 def cancel(meeting: Meeting, reason: str) -> Meeting:
+    from .notices import queue_change_notices
+
     meeting.status = Meeting.Status.CANCELLED
     meeting.cancel_reason = reason
     meeting.save(update_fields=["status", "cancel_reason"])
+    queue_change_notices(meeting)
+    return meeting
+
+
+@transaction.atomic
+def save_meeting(form) -> Meeting:
+    """Save the meeting form; if an invited meeting moved, tell the invitees."""
+    from .notices import queue_change_notices
+
+    before = Meeting.objects.filter(pk=form.instance.pk).values("starts_at", "ends_at", "place").first()
+    meeting = form.save()
+    after = {"starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "place": meeting.place}
+    if before is not None and before != after:
+        queue_change_notices(meeting)
     return meeting
 
 
@@ -194,6 +210,8 @@ def sync_series(series: MeetingSeries, horizon_days: int | None = None) -> dict[
     horizon: create the missing ones, update those not changed by hand, and
     cancel those the rule no longer has. Past meetings are never touched.
     Safe to run again: it changes nothing the second time."""
+    from .notices import queue_change_notices
+
     horizon_days = horizon_days or settings.MEETING_HORIZON_DAYS
     zone = ZoneInfo(series.coalition.time_zone)
     today = timezone.now().astimezone(zone).date()
@@ -227,11 +245,13 @@ def sync_series(series: MeetingSeries, horizon_days: int | None = None) -> dict[
                 for name, value in wanted.items():
                     setattr(meeting, name, value)
                 meeting.save()
+                queue_change_notices(meeting)
                 counts["updated"] += 1
     for day, meeting in coming.items():
         if day not in dates and not meeting.changed_by_hand and meeting.status == Meeting.Status.SCHEDULED:
             meeting.status, meeting.cancel_reason = Meeting.Status.CANCELLED, "No longer part of the series."
             meeting.save(update_fields=["status", "cancel_reason"])
+            queue_change_notices(meeting)
             counts["cancelled"] += 1
     return counts
 

@@ -24,6 +24,7 @@ meeting_patterns = [
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("rsvp/<str:token>/", views.rsvp_by_link, name="rsvp_link"),
+    path("email-settings/<str:token>/", views.reminder_settings, name="reminder_settings"),
 ]
 
 calendar_patterns = [

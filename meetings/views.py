@@ -144,7 +144,7 @@ def meeting_form(request: HttpRequest, coalition_slug: str | None = None, pk: in
         if meeting.series_id:
             # Edited on its own: later edits of the series leave it as it is.
             form.instance.changed_by_hand = True
-        meeting = form.save()
+        meeting = services.save_meeting(form)
         messages.success(request, f"“{meeting.title}” is {'updated' if pk else 'scheduled'}.")
         return redirect(meeting)
     return render(request, "meetings/meeting_form.html", {"form": form, "coalition": coalition, "meeting": meeting})
@@ -456,3 +456,28 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(form.errors["file"]))
     return redirect(meeting)
+
+
+# --- Reminder settings (from the link in every e-mail) ----------------------------
+
+
+def reminder_settings(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone who gets our e-mails can stop (or restart) them from the link at
+    the bottom of each, without logging in."""
+    from django.core import signing
+
+    from members.models import Person
+
+    from .notices import SETTINGS_SALT
+
+    try:
+        person_id = signing.loads(token, salt=SETTINGS_SALT, max_age=400 * 86400)
+    except signing.BadSignature:
+        raise Http404("This link is not complete.") from None
+    person = get_object_or_404(Person, pk=person_id)
+    if request.method == "POST":
+        person.receives_reminders = request.POST.get("receives_reminders") == "on"
+        person.save(update_fields=["receives_reminders"])
+        messages.success(request, "Your e-mail settings are saved.")
+        return redirect("reminder_settings", token)
+    return render(request, "meetings/reminder_settings.html", {"person": person})

@@ -1,6 +1,8 @@
 """Tasks go through a real Celery worker on real Redis, after commit, and
 sending stays exactly-once when a task runs twice."""
 
+import time
+
 import pytest
 from django.urls import reverse
 
@@ -45,10 +47,57 @@ def test_the_same_send_queued_twice_reaches_the_inbox_once(db, celery_worker):
         return notification.status == Notification.Status.SENT
 
     wait_for(sent, log=celery_worker.log_path)
-    # Give the second task every chance to send a duplicate.
-    import time
-
-    time.sleep(2)
+    time.sleep(2)  # give the second task every chance to send a duplicate
     assert [m["To"] for m in celery_worker.messages].count("twice@example.org") == 1
     notification.refresh_from_db()
     assert notification.attempts == 1
+
+
+def test_due_meeting_reminders_reach_the_smtp_server_once_per_invitee_even_when_swept_three_times_at_once(
+    world, celery_worker
+):
+    import threading
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from coordination import notifications
+    from meetings.models import Meeting
+
+    from ..factories import AgencyFactory, MembershipFactory, PersonFactory
+
+    addresses = ["rep1@agency.example.org", "rep2@agency.example.org", "rep3@agency.example.org"]
+    for address in addresses:
+        agency = AgencyFactory()
+        MembershipFactory(
+            agency=agency, coalition=world.home, primary_representative=PersonFactory(agency=agency, email=address)
+        )
+    start = timezone.now() + timedelta(days=7) - timedelta(minutes=1)
+    Meeting.objects.create(
+        coalition=world.home, title="Monthly coalition meeting", starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+
+    def sweep():
+        try:
+            notifications.sweep()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    def reminders():
+        return [m for m in celery_worker.messages if m["Subject"].startswith("Reminder:") and m["To"] in addresses]
+
+    wait_for(lambda: len(reminders()) >= 3, log=celery_worker.log_path)
+    time.sleep(2)  # any duplicate would arrive now
+    assert sorted(m["To"] for m in reminders()) == sorted(addresses)
+    for message in reminders():
+        assert [p.get_content_type() for p in message.walk()].count("text/calendar") == 1
+    invitations = [m for m in celery_worker.messages if m["Subject"].startswith("Invitation:") and m["To"] in addresses]
+    assert sorted(m["To"] for m in invitations) == sorted(addresses)
+    assert Notification.objects.filter(email__in=addresses).count() == 6

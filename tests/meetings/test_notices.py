@@ -1,0 +1,210 @@
+"""Meeting invitations, reminders and change notices go out once each, at
+the right local time, and never from a rolled-back change."""
+
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import transaction
+from django.urls import reverse
+
+from coordination import notifications
+from coordination.models import Heartbeat, Notification
+from meetings import services
+from meetings.models import Meeting
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+Kind = Notification.Kind
+
+
+@pytest.fixture
+def invitees(world):
+    membership = world.member_agency.memberships.get()
+    membership.primary_representative = world.member.person
+    membership.save()
+    world.member.person.email = "deputy@sheriff.example.org"
+    world.member.person.save()
+    return [world.member.person]
+
+
+def meeting_at(world, when: datetime, **fields) -> Meeting:
+    return Meeting.objects.create(
+        coalition=world.home,
+        title="Monthly coalition meeting",
+        starts_at=when,
+        ends_at=when + timedelta(hours=1),
+        **fields,
+    )
+
+
+def sweep_at(moment: datetime) -> dict:
+    with time_machine.travel(moment, tick=False):
+        return notifications.sweep()
+
+
+def kinds() -> list[str]:
+    return sorted(n.kind for n in Notification.objects.filter(status=Notification.Status.SENT))
+
+
+def test_an_invitation_goes_to_each_representative_once_with_calendar_and_rsvp(world, invitees):
+    start = datetime(2027, 1, 14, 20, 0, tzinfo=UTC)
+    meeting_at(world, start, place="County Library")
+    sweep_at(start - timedelta(days=20))
+    sweep_at(start - timedelta(days=20, minutes=-1))
+    assert kinds() == [Kind.MEETING_INVITATION]
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["deputy@sheriff.example.org"]
+    assert message.subject == "Invitation: Monthly coalition meeting, Jan 14 at 12:00 PM"
+    assert "/meetings/rsvp/" in message.body and "County Library" in message.body
+    raw = message_from_bytes(message.message().as_bytes())
+    calendars = [part for part in raw.walk() if part.get_content_type() == "text/calendar"]
+    assert len(calendars) == 1 and "METHOD:REQUEST" in calendars[0].get_payload(decode=True).decode()
+
+
+def test_far_meetings_wait_for_their_invitation(world, invitees):
+    start = datetime(2027, 6, 10, 19, 0, tzinfo=UTC)
+    meeting_at(world, start)
+    sweep_at(start - timedelta(days=90))
+    assert mail.outbox == []
+
+
+def test_reminders_go_out_seven_days_and_one_day_before_and_once_each(world, invitees):
+    start = datetime(2027, 1, 14, 20, 0, tzinfo=UTC)
+    meeting_at(world, start)
+    for moment in (
+        start - timedelta(days=20),
+        start - timedelta(days=7) + timedelta(minutes=1),
+        start - timedelta(days=7) + timedelta(minutes=2),
+        start - timedelta(days=1) + timedelta(minutes=1),
+        start - timedelta(hours=2),
+    ):
+        sweep_at(moment)
+    assert kinds() == [Kind.MEETING_INVITATION, Kind.MEETING_REMINDER, Kind.MEETING_REMINDER]
+    subjects = [m.subject for m in mail.outbox]
+    assert subjects[1] == "Reminder: Monthly coalition meeting, Thursday, Jan 14 at 12:00 PM"
+
+
+def test_a_meeting_scheduled_late_gets_no_burst_of_old_reminders(world, invitees):
+    start = datetime(2027, 1, 14, 20, 0, tzinfo=UTC)
+    sweep_at(start - timedelta(days=3))
+    meeting_at(world, start)
+    sweep_at(start - timedelta(days=2))
+    assert kinds() == [Kind.MEETING_INVITATION]
+
+
+def test_reminders_fire_once_across_both_clock_changes(world, invitees):
+    world.home.meeting_reminders = "1d"
+    world.home.save()
+    # 1:30 and 2:30 local: one happens twice in November, one never in March.
+    fall = meeting_at(world, datetime(2027, 11, 8, 9, 30, tzinfo=UTC))  # Nov 8, 01:30 PST; due Nov 7, 01:30
+    spring = meeting_at(world, datetime(2027, 3, 15, 9, 30, tzinfo=UTC))  # Mar 15, 02:30 PDT; due Mar 14, 02:30
+    for meeting in (fall, spring):
+        moment = meeting.starts_at - timedelta(days=1, hours=4)
+        while moment < meeting.starts_at - timedelta(hours=12):
+            sweep_at(moment)
+            moment += timedelta(minutes=15)
+    reminders = Notification.objects.filter(kind=Kind.MEETING_REMINDER)
+    assert reminders.count() == 2
+    assert {n.object_id for n in reminders} == set(
+        Notification.objects.filter(kind=Kind.MEETING_INVITATION).values_list("object_id", flat=True)
+    )
+
+
+def test_rescheduling_tells_the_invited_and_recomputes_the_reminder(world, invitees):
+    start = datetime(2027, 1, 14, 20, 0, tzinfo=UTC)
+    meeting = meeting_at(world, start)
+    sweep_at(start - timedelta(days=7) + timedelta(minutes=1))
+    assert kinds() == [Kind.MEETING_INVITATION, Kind.MEETING_REMINDER]
+    with time_machine.travel(start - timedelta(days=6), tick=False):
+        client = world.client_for(world.organizer)  # logged in then: sessions expire when idle
+        response = client.post(
+            reverse("meeting_edit", args=[meeting.pk]),
+            {
+                "title": meeting.title,
+                "kind": "general",
+                "date": "2027-01-21",
+                "start_time": "12:00",
+                "end_time": "13:00",
+            },
+        )
+        assert response.status_code == 302
+    changed = [m for m in mail.outbox if m.subject.startswith("Changed:")]
+    assert len(changed) == 1 and "Jan 21" in changed[0].subject
+    sweep_at(datetime(2027, 1, 14, 20, 1, tzinfo=UTC))  # the old 7-day point of the new date
+    assert kinds().count(Kind.MEETING_REMINDER) == 2
+
+
+def test_cancelling_sends_a_cancel_notice_with_a_calendar_cancel(world, invitees):
+    start = datetime(2027, 1, 14, 20, 0, tzinfo=UTC)
+    meeting = meeting_at(world, start)
+    sweep_at(start - timedelta(days=10))
+    with time_machine.travel(start - timedelta(days=9), tick=False):
+        services.cancel(meeting, "Room flooded")
+    notice = mail.outbox[-1]
+    assert notice.subject == "Cancelled: Monthly coalition meeting, Jan 14"
+    assert "Room flooded" in notice.body
+    assert b"METHOD:CANCEL" in notice.message().as_bytes()
+    sweep_at(start - timedelta(days=1) + timedelta(minutes=1))
+    assert Kind.MEETING_REMINDER not in kinds()
+
+
+def test_a_rollback_after_changing_a_meeting_queues_nothing(world, invitees):
+    start = datetime(2027, 1, 14, 20, 0, tzinfo=UTC)
+    meeting = meeting_at(world, start)
+    sweep_at(start - timedelta(days=10))
+    before = Notification.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.cancel(meeting, "Changed our minds")
+        raise RuntimeError("the request failed after the change")
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED
+    assert Notification.objects.count() == before
+    assert not [m for m in mail.outbox if m.subject.startswith("Cancelled")]
+
+
+def test_people_who_stop_the_emails_from_the_link_get_none(world, invitees):
+    start = datetime(2027, 1, 14, 20, 0, tzinfo=UTC)
+    meeting_at(world, start)
+    sweep_at(start - timedelta(days=20))
+    link = mail.outbox[0].body.split("Stop or restart these e-mails: ")[1].split()[0]
+    path = link.replace("http://127.0.0.1:8000", "")
+    from django.test import Client
+
+    Client().post(path, {})
+    world.member.person.refresh_from_db()
+    assert world.member.person.receives_reminders is False
+    sweep_at(start - timedelta(days=7) + timedelta(minutes=1))
+    assert len(mail.outbox) == 1
+
+
+def test_the_sweep_leaves_a_heartbeat_and_organizers_are_warned_when_it_stops(world, invitees):
+    page = world.client_for(world.organizer).get(reverse("dashboard")).content.decode()
+    assert "Reminders are not going out." in page
+    notifications.sweep()
+    assert Heartbeat.objects.get(name="sweep")
+    page = world.client_for(world.organizer).get(reverse("dashboard")).content.decode()
+    assert "Reminders are not going out." not in page
+    assert (
+        "Reminders are not going out." not in world.client_for(world.member).get(reverse("dashboard")).content.decode()
+    )
+
+
+def test_organizers_read_the_log_and_resend_a_failed_email(world, invitees):
+    start = datetime(2027, 1, 14, 20, 0, tzinfo=UTC)
+    meeting_at(world, start)
+    sweep_at(start - timedelta(days=20))
+    sent = Notification.objects.get()
+    Notification.objects.filter(pk=sent.pk).update(
+        status=Notification.Status.FAILED, last_error="SMTPServerDisconnected"
+    )
+    client = world.client_for(world.organizer)
+    page = client.get(reverse("notification_log", args=[world.home.slug]), {"status": "failed"}).content.decode()
+    assert "deputy@sheriff.example.org" in page and "SMTPServerDisconnected" in page
+    client.post(reverse("notification_log", args=[world.home.slug]), {"resend": sent.pk})
+    sent.refresh_from_db()
+    assert sent.status == Notification.Status.SENT and len(mail.outbox) == 2
+    assert world.client_for(world.lead).get(reverse("notification_log", args=[world.home.slug])).status_code == 403
