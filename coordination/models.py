@@ -125,6 +125,12 @@ class Coalition(models.Model):
         validators=[validate_reminders],
         help_text="When invitees are reminded before a meeting: days (d) and hours (h), e.g. 7d,1d or 2d,3h.",
     )
+    escalate_to_agency_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days overdue before the owning agency's primary representative is told."
+    )
+    escalate_to_leads_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Days overdue before the coalition's leads are told."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CoalitionQuerySet.as_manager()
@@ -251,6 +257,13 @@ class Notification(models.Model):
         MEETING_INVITATION = "meeting_invitation", "Meeting invitation"
         MEETING_REMINDER = "meeting_reminder", "Meeting reminder"
         MEETING_CHANGED = "meeting_changed", "Meeting rescheduled or cancelled"
+        MINUTES_APPROVED = "minutes_approved", "Approved minutes"
+        ACTION_DIGEST = "action_digest", "Daily digest of action items"
+        ESCALATION_AGENCY = "escalation_agency", "Overdue item, to the agency"
+        ESCALATION_LEADS = "escalation_leads", "Overdue item, to the leads"
+        LEAD_REVIEW = "lead_review", "Weekly review for leads"
+        ROLE_CONFIRMATION = "role_confirmation", "Please confirm the agency's roles"
+        MOU_REVIEW = "mou_review", "MOU coming up for review"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -45,6 +45,7 @@ urlpatterns = [
     path("c/<slug:coalition_slug>/", include(coalition)),
     path("agencies/", include(members_urls.agency_patterns)),
     path("memberships/", include(members_urls.membership_patterns)),
+    path("confirm/", include(members_urls.confirm_patterns)),
     path("meetings/", include(meetings_urls.meeting_patterns)),
     path("meetings/", include(tasks_urls.meeting_patterns)),
     path("actions/", include(tasks_urls.action_patterns)),

@@ -209,3 +209,18 @@ class AttachmentForm(forms.Form):
         if upload.size > settings.ATTACHMENT_MAX_MB * 1024 * 1024:
             raise forms.ValidationError(f"{upload.name} is larger than {settings.ATTACHMENT_MAX_MB} MB.")
         return upload
+
+
+class EmailSettingsForm(forms.ModelForm):
+    """What a person receives, from the link in every e-mail."""
+
+    class Meta:
+        model = Person
+        fields = ["receives_reminders", "receives_digest", "digest_hour", "away_until"]
+        widgets = {"away_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {
+            "receives_reminders": "Meeting invitations, reminders and changes",
+            "receives_digest": "A daily digest of my action items due soon or overdue",
+            "digest_hour": "Send the digest at",
+            "away_until": "Away: send nothing until",
+        }

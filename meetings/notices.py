@@ -154,7 +154,38 @@ def compose_changed(notification: Notification):
     return _with_calendar(message, row.meeting, method)
 
 
+def queue_minutes_approved(minutes) -> int:
+    """Tell the invitees the minutes are approved. Inside the approval's transaction."""
+    version = minutes.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    count = 0
+    for row in _recipients(minutes.meeting):
+        if notifications.queue(
+            Kind.MINUTES_APPROVED, row.pk, row.person.email, period=f"v{version}", coalition=minutes.meeting.coalition
+        ):
+            count += 1
+    return count
+
+
+def compose_minutes_approved(notification: Notification):
+    from .models import Minutes
+
+    row = _row(notification)
+    if row is None:
+        return None
+    minutes = Minutes.objects.filter(meeting=row.meeting, status=Minutes.Status.APPROVED).first()
+    if minutes is None:
+        return None
+    context = {
+        **_context(row),
+        "minutes": minutes,
+        # Only the open part: the restricted part never leaves the site.
+        "items": row.meeting.action_items.select_related("owner_agency").order_by("due_on"),
+    }
+    return build_message("minutes_approved", context, [notification.email])
+
+
 def register() -> None:
+    notifications.register(Kind.MINUTES_APPROVED, compose_minutes_approved)
     notifications.register(Kind.MEETING_INVITATION, compose_invitation)
     notifications.register(Kind.MEETING_REMINDER, compose_reminder)
     notifications.register(Kind.MEETING_CHANGED, compose_changed)

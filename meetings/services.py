@@ -179,12 +179,15 @@ def save_minutes(minutes: Minutes) -> bool:
 
 @transaction.atomic
 def approve_minutes(minutes: Minutes, user) -> Minutes:
+    from .notices import queue_minutes_approved
+
     minutes.status, minutes.approved_by, minutes.approved_at = Minutes.Status.APPROVED, user, timezone.now()
     minutes.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     meeting = minutes.meeting
     if meeting.status == Meeting.Status.SCHEDULED and meeting.ends_at < timezone.now():
         meeting.status = Meeting.Status.HELD
         meeting.save(update_fields=["status"])
+    queue_minutes_approved(minutes)
     return minutes
 
 

@@ -17,7 +17,16 @@ from coordination.models import User
 from coordination.views import get_coalition_for_user
 
 from . import calendar, search, services
-from .forms import AgendaItemForm, AttachmentForm, CancelForm, GuestForm, MeetingForm, MinutesForm, SeriesForm
+from .forms import (
+    AgendaItemForm,
+    AttachmentForm,
+    CancelForm,
+    EmailSettingsForm,
+    GuestForm,
+    MeetingForm,
+    MinutesForm,
+    SeriesForm,
+)
 from .models import AgendaItem, Attachment, Attendance, Meeting, MeetingSeries, Minutes
 
 UPCOMING = 10
@@ -475,9 +484,9 @@ def reminder_settings(request: HttpRequest, token: str) -> HttpResponse:
     except signing.BadSignature:
         raise Http404("This link is not complete.") from None
     person = get_object_or_404(Person, pk=person_id)
-    if request.method == "POST":
-        person.receives_reminders = request.POST.get("receives_reminders") == "on"
-        person.save(update_fields=["receives_reminders"])
+    form = EmailSettingsForm(request.POST if request.method == "POST" else None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        form.save()
         messages.success(request, "Your e-mail settings are saved.")
         return redirect("reminder_settings", token)
-    return render(request, "meetings/reminder_settings.html", {"person": person})
+    return render(request, "meetings/reminder_settings.html", {"person": person, "form": form})

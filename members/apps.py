@@ -6,4 +6,6 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import notices, signals  # noqa: F401 - signals connects the receivers
+
+        notices.register()

@@ -100,7 +100,18 @@ class Person(models.Model):
     title = models.CharField(max_length=150, blank=True)
     email = models.EmailField("work e-mail", blank=True)
     phone = models.CharField("work phone", max_length=40, blank=True)
-    receives_reminders = models.BooleanField(default=True)
+    receives_reminders = models.BooleanField(
+        default=True, help_text="Meeting invitations, reminders and changes; requests to confirm the agency's roles."
+    )
+    receives_digest = models.BooleanField(
+        "receives the daily digest",
+        default=True,
+        help_text="One e-mail a day of their action items due soon or overdue.",
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        default=8, choices=[(h, f"{h:02d}:00") for h in range(24)], help_text="Local time of the daily digest."
+    )
+    away_until = models.DateField(null=True, blank=True, help_text="No reminders or digests until this date.")
     is_active = models.BooleanField(default=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="person"

@@ -21,6 +21,10 @@ agency_patterns = [
     path("<int:pk>/people/<int:person_pk>/invite/", views.person_invite, name="person_invite"),
 ]
 
+confirm_patterns = [
+    path("<str:token>/", views.confirm_by_link, name="confirm_by_link"),
+]
+
 membership_patterns = [
     path("<int:pk>/", views.membership_edit, name="membership_edit"),
 ]

@@ -290,3 +290,27 @@ def response_areas(request: HttpRequest, coalition_slug: str, area_pk: int | Non
         "members/response_areas.html",
         {"coalition": coalition, "areas": areas, "form": form, "area": area, "is_organizer": is_organizer},
     )
+
+
+def confirm_by_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-click link of a "please confirm" e-mail: no login needed. The
+    page shows the roles; only the button confirms (mail scanners open links)."""
+    from .notices import read_confirm_token
+
+    found = read_confirm_token(token)
+    person = (
+        Person.objects.filter(pk=found[1], agency_id=found[0], is_active=True).select_related("agency", "user").first()
+        if found
+        else None
+    )
+    if person is None:
+        return render(request, "members/confirm_expired.html", status=410)
+    agency = person.agency
+    roles = agency.roles.select_related("response_area__coalition")
+    if request.method == "POST":
+        services.confirm_agency(agency, person.user, roles)
+        messages.success(
+            request, f"Thank you, {person.full_name}: {agency.name}'s profile and roles are confirmed as current."
+        )
+        return redirect("confirm_by_link", token)
+    return render(request, "members/confirm_by_link.html", {"agency": agency, "person": person, "roles": roles})
