@@ -15,6 +15,7 @@ import smtplib
 from collections.abc import Callable
 from datetime import timedelta
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -38,9 +39,16 @@ LOST_TASK = timedelta(minutes=2)
 
 
 def retry_delay(attempt: int) -> int:
-    """Seconds before try `attempt + 1`: 1, 2, 4... minutes, at most 30, well
-    inside half the broker's visibility timeout."""
-    return min(60 * 2 ** max(attempt - 1, 0), 1800)
+    """Seconds before try `attempt + 1`: 1, 2, 4... minutes (EMAIL_RETRY_SECONDS
+    doubling), at most 30, well inside half the broker's visibility timeout."""
+    return min(settings.EMAIL_RETRY_SECONDS * 2 ** max(attempt - 1, 0), 1800)
+
+
+def message_id(notification: Notification) -> str:
+    """The same Message-ID on every try of one message: should a retry follow a
+    send whose confirmation was lost, mail programs see one message, not two."""
+    host = urlsplit(settings.SITE_URL).hostname or "roundtable"
+    return f"<notification-{notification.pk}@{host}>"
 
 
 class Outcome(StrEnum):
@@ -97,6 +105,7 @@ def deliver(notification_id: int) -> Outcome:
     if message is None:
         _finish(notification, Notification.Status.SKIPPED)
         return Outcome.SKIPPED
+    message.extra_headers["Message-ID"] = message_id(notification)
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as exc:

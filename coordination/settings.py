@@ -316,6 +316,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # How many times a failed e-mail is retried before the ledger marks it failed.
 EMAIL_MAX_RETRIES = env_int("EMAIL_MAX_RETRIES", 5)
+# Seconds before the first retry of a failed e-mail; each later one waits twice as long.
+EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60, minimum=1)
 
 # --- Localisation and static files -----------------------------------------
 

@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -198,32 +199,27 @@ def database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-@pytest.fixture(scope="module")
-def celery_worker(django_db_setup, django_db_blocker, redis_url, tmp_path_factory):
-    """A real Celery worker process on real Redis, consuming a queue of its own,
-    sending mail to a real SMTP server in the test."""
+@contextmanager
+def running_worker(redis_url: str, smtp_port: int, folder, **env):
+    """A real Celery worker process on real Redis, consuming a queue of its own
+    (so no other worker takes its tasks), sending mail to smtp_port."""
     import os
     import subprocess
     import sys
     import time
     import uuid
 
-    from aiosmtpd.controller import Controller
-
-    inbox = SMTPInbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
-
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = {
+    log_path = folder / f"worker-{queue}.log"
+    environment = {
         **os.environ,
         "DATABASE_URL": database_url(),
         "REDIS_URL": redis_url,
         "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp.port),
+        "EMAIL_PORT": str(smtp_port),
         "EMAIL_USE_TLS": "false",
         "DEBUG": "true",
+        **env,
     }
     command = [
         sys.executable,
@@ -244,23 +240,36 @@ def celery_worker(django_db_setup, django_db_blocker, redis_url, tmp_path_factor
         "INFO",
     ]
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while " ready." not in log_path.read_text():
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise RuntimeError(f"The Celery worker did not start:\n{log_path.read_text()}")
         time.sleep(0.2)
-
-    inbox.log_path = log_path
     saved = celery_app.conf.broker_url, celery_app.conf.task_default_queue
     _point_celery_at(redis_url, queue)
     try:
-        yield inbox
+        yield log_path
     finally:
         _point_celery_at(*saved)
         process.terminate()
         process.wait(20)
+
+
+@pytest.fixture(scope="module")
+def celery_worker(django_db_setup, django_db_blocker, redis_url, tmp_path_factory):
+    """A real worker for the module, with a real SMTP server in the test."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SMTPInbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    try:
+        with running_worker(redis_url, smtp.port, tmp_path_factory.mktemp("worker")) as log_path:
+            inbox.log_path = log_path
+            yield inbox
+    finally:
         smtp.stop()
 
 

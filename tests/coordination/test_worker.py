@@ -6,6 +6,7 @@ import time
 import pytest
 from django.urls import reverse
 
+from coordination import notifications
 from coordination.models import Notification
 from coordination.tasks import send_notification
 
@@ -101,3 +102,36 @@ def test_due_meeting_reminders_reach_the_smtp_server_once_per_invitee_even_when_
     invitations = [m for m in celery_worker.messages if m["Subject"].startswith("Invitation:") and m["To"] in addresses]
     assert sorted(m["To"] for m in invitations) == sorted(addresses)
     assert Notification.objects.filter(email__in=addresses).count() == 6
+
+
+def test_smtp_down_then_back_delivers_everything_once(world, redis_url, tmp_path):
+    """The mail server is unreachable when the messages are due; each try fails
+    and is retried with backoff; once it is back, everything arrives, once."""
+    from aiosmtpd.controller import Controller
+
+    from ..conftest import SMTPInbox, free_port, running_worker
+
+    port = free_port()
+    users = [UserFactory(email=f"person{i}@example.org") for i in range(3)]
+    with running_worker(redis_url, port, tmp_path, EMAIL_RETRY_SECONDS="1", EMAIL_MAX_RETRIES="8") as log_path:
+        for user in users:
+            notifications.queue(Notification.Kind.PASSWORD_RESET, user.pk, user.email, period="down-then-back")
+
+        def all_failed_once():
+            return Notification.objects.filter(period="down-then-back", attempts__gte=1, status="pending").count() == 3
+
+        wait_for(all_failed_once, log=log_path)
+        inbox = SMTPInbox()
+        smtp = Controller(inbox, hostname="127.0.0.1", port=port)
+        smtp.start()
+        try:
+            wait_for(
+                lambda: Notification.objects.filter(period="down-then-back", status="sent").count() == 3, log=log_path
+            )
+            time.sleep(3)  # any duplicate would arrive now
+            message_ids = [m["Message-ID"] for m in inbox.messages]
+            assert sorted(m["To"] for m in inbox.messages) == sorted(u.email for u in users)
+            assert len(set(message_ids)) == len(message_ids) == 3
+            assert all(n.last_error == "" for n in Notification.objects.filter(period="down-then-back"))
+        finally:
+            smtp.stop()
