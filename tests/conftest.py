@@ -199,6 +199,20 @@ def database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+@dataclass
+class WorkerProcess:
+    process: object
+    log_path: object
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool at once, as a crash or an OOM kill would."""
+        import os
+        import signal
+
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+
 @contextmanager
 def running_worker(redis_url: str, smtp_port: int, folder, **env):
     """A real Celery worker process on real Redis, consuming a queue of its own
@@ -240,7 +254,10 @@ def running_worker(redis_url: str, smtp_port: int, folder, **env):
         "INFO",
     ]
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        # Its own process group, so a test can kill the worker and its children at once.
+        process = subprocess.Popen(
+            command, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     deadline = time.monotonic() + 60
     while " ready." not in log_path.read_text():
         if process.poll() is not None or time.monotonic() > deadline:
@@ -250,11 +267,12 @@ def running_worker(redis_url: str, smtp_port: int, folder, **env):
     saved = celery_app.conf.broker_url, celery_app.conf.task_default_queue
     _point_celery_at(redis_url, queue)
     try:
-        yield log_path
+        yield WorkerProcess(process, log_path)
     finally:
         _point_celery_at(*saved)
-        process.terminate()
-        process.wait(20)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(20)
 
 
 @pytest.fixture(scope="module")
@@ -266,8 +284,8 @@ def celery_worker(django_db_setup, django_db_blocker, redis_url, tmp_path_factor
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
     try:
-        with running_worker(redis_url, smtp.port, tmp_path_factory.mktemp("worker")) as log_path:
-            inbox.log_path = log_path
+        with running_worker(redis_url, smtp.port, tmp_path_factory.mktemp("worker")) as worker:
+            inbox.log_path = worker.log_path
             yield inbox
     finally:
         smtp.stop()

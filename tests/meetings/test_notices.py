@@ -211,3 +211,13 @@ def test_organizers_read_the_log_and_resend_a_failed_email(world, invitees):
     sent.refresh_from_db()
     assert sent.status == Notification.Status.SENT and len(mail.outbox) == 2
     assert world.client_for(world.lead).get(reverse("notification_log", args=[world.home.slug])).status_code == 403
+
+
+def test_a_meeting_scheduled_in_a_rolled_back_transaction_is_never_announced(world, invitees):
+    start = datetime(2027, 1, 14, 20, 0, tzinfo=UTC)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        meeting_at(world, start)
+        raise RuntimeError("the request failed after scheduling")
+    sweep_at(start - timedelta(days=7) + timedelta(minutes=1))
+    assert not Meeting.objects.exists()
+    assert kinds() == [] and not [m for m in mail.outbox if "Monthly coalition meeting" in m.subject]
