@@ -147,6 +147,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text e-mails (subjects and text parts): nothing HTML-escaped.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": False, "builtins": ["coordination.templatetags.rt"]},
+    },
 ]
 
 # --- Database ---------------------------------------------------------------

@@ -117,3 +117,11 @@ def test_the_sweeper_releases_a_claim_left_by_a_dead_worker(smtp_mailer):
     notification.refresh_from_db()
     assert notification.status == Notification.Status.SENT
     assert len(smtp_mailer.messages) == 1
+
+
+def test_plain_text_parts_and_subjects_are_not_html_escaped(smtp_mailer):
+    user = UserFactory(full_name="Pat O'Brien & Co")
+    notifications.deliver(reset_notification(user).pk)
+    message = smtp_mailer.messages[0]
+    assert "Hello Pat O'Brien & Co" in message.get_body(("plain",)).get_content()
+    assert "Pat O&#x27;Brien &amp; Co" in message.get_body(("html",)).get_content()
