@@ -20,6 +20,18 @@ CONFIRM_LINK_DAYS = 30
 MOU_NOTICE = timedelta(days=30)
 
 
+def wants_mail(user, today) -> bool:
+    from tasks.notices import wants_mail as follows_settings  # one rule for leads' and organizers' mail
+
+    return follows_settings(user, today)
+
+
+def user_settings_url(email: str) -> str | None:
+    from tasks.notices import user_settings_url as url
+
+    return url(email)
+
+
 def queue_due(now=None) -> int:
     now = now or timezone.now()
     return _stale_roles(now) + _mou_reviews(now)
@@ -64,7 +76,7 @@ def _mou_reviews(now) -> int:
             coalition_roles__role=CoalitionRole.Role.ORGANIZER,
             is_active=True,
         ):
-            if notifications.queue(
+            if wants_mail(organizer, today) and notifications.queue(
                 Kind.MOU_REVIEW,
                 membership.pk,
                 organizer.email,
@@ -123,6 +135,7 @@ def compose_mou(notification: Notification):
         "coalition": membership.coalition,
         "agency_url": absolute_url(membership.agency.get_absolute_url()),
         "edit_url": absolute_url(reverse("membership_edit", args=[membership.pk])),
+        "settings_url": user_settings_url(notification.email),
     }
     return build_message("mou_review", context, [notification.email])
 

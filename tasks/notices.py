@@ -36,6 +36,17 @@ def _reachable(person: Person, today) -> bool:
     return person.is_active and bool(person.email) and not (person.away_until and person.away_until >= today)
 
 
+def wants_mail(user: User, today) -> bool:
+    """Leads' and organizers' mail follows their person's settings, if they have one."""
+    person = Person.objects.filter(user=user).first()
+    return person is None or (person.receives_reminders and _reachable(person, today))
+
+
+def user_settings_url(email: str) -> str | None:
+    person = Person.objects.filter(user__email__iexact=email).first()
+    return _settings_url(person) if person else None
+
+
 def items_for(person: Person, today):
     """A person's open items due within three days or overdue: assigned to
     them, backed up by them, or their agency's unassigned ones if they are its
@@ -109,7 +120,7 @@ def _escalations(now: datetime) -> int:
             for lead in User.objects.filter(
                 coalition_roles__coalition=item.coalition, coalition_roles__role=CoalitionRole.Role.LEAD, is_active=True
             ):
-                if notifications.queue(
+                if wants_mail(lead, today) and notifications.queue(
                     Kind.ESCALATION_LEADS,
                     item.pk,
                     lead.email,
@@ -131,7 +142,7 @@ def _lead_reviews(now: datetime) -> int:
         for lead in User.objects.filter(
             coalition_roles__coalition=coalition, coalition_roles__role=CoalitionRole.Role.LEAD, is_active=True
         ):
-            if notifications.queue(
+            if wants_mail(lead, local.date()) and notifications.queue(
                 Kind.LEAD_REVIEW, coalition.pk, lead.email, period=week, user=lead, coalition=coalition
             ):
                 count += 1
@@ -185,7 +196,11 @@ def compose_escalation(notification: Notification):
         "days_overdue": item.days_overdue(today),
         "to_leads": notification.kind == Kind.ESCALATION_LEADS,
         "board_url": absolute_url(reverse("review_board", args=[item.coalition.slug])),
+        "settings_url": user_settings_url(notification.email) if notification.kind == Kind.ESCALATION_LEADS else None,
     }
+    if not context["to_leads"]:
+        person = Person.objects.filter(email__iexact=notification.email).first()
+        context["settings_url"] = _settings_url(person) if person else None
     return build_message("action_escalation", context, [notification.email])
 
 
@@ -200,6 +215,7 @@ def compose_review(notification: Notification):
         "coalition": coalition,
         "board": board,
         "board_url": absolute_url(reverse("review_board", args=[coalition.slug])),
+        "settings_url": user_settings_url(notification.email),
     }
     return build_message("lead_review", context, [notification.email])
 

@@ -162,3 +162,18 @@ def test_approved_minutes_reach_the_invitees_without_the_restricted_part(world, 
     assert message.to == ["deputy@sheriff.example.org"]
     assert "We agreed on hotel outreach." in message.body and "Train two hotels" in message.body
     assert "Operation timing" not in message.body and "Operation timing" not in message.alternatives[0].content
+
+
+def test_leads_mail_carries_their_settings_link_and_stops_while_they_are_away(world, deputy):
+    from ..factories import PersonFactory
+
+    lead_person = PersonFactory(user=world.lead, email=world.lead.email, agency=None)
+    item(world, deputy, "Confirm the public number", date(2027, 1, 4))
+    monday = datetime(2027, 1, 18, 16, 5, tzinfo=UTC)
+    sweep_at(monday)
+    review = next(m for m in mail.outbox if m.subject.startswith("Weekly review"))
+    assert "Change what you receive, or pause while away: http" in review.body
+    lead_person.away_until = date(2027, 1, 31)
+    lead_person.save()
+    sweep_at(monday + timedelta(days=7))
+    assert len([m for m in mail.outbox if m.subject.startswith("Weekly review")]) == 1
