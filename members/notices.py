@@ -26,6 +26,12 @@ def wants_mail(user, today) -> bool:
     return follows_settings(user, today)
 
 
+def person_settings_url(person) -> str:
+    from tasks.notices import settings_url
+
+    return settings_url(person)
+
+
 def user_settings_url(email: str) -> str | None:
     from tasks.notices import user_settings_url as url
 
@@ -122,6 +128,7 @@ def compose_confirmation(notification: Notification):
         "confirm_url": absolute_url(reverse("confirm_by_link", args=[confirm_token(membership)])),
         "agency_url": absolute_url(membership.agency.get_absolute_url()),
         "valid_days": CONFIRM_LINK_DAYS,
+        "settings_url": person_settings_url(membership.primary_representative),
     }
     return build_message("role_confirmation", context, [notification.email])
 

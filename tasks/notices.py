@@ -44,7 +44,7 @@ def wants_mail(user: User, today) -> bool:
 
 def user_settings_url(email: str) -> str | None:
     person = Person.objects.filter(user__email__iexact=email).first()
-    return _settings_url(person) if person else None
+    return settings_url(person) if person else None
 
 
 def items_for(person: Person, today):
@@ -175,7 +175,7 @@ def compose_digest(notification: Notification):
         "person": person,
         "lines": _item_lines(items, today),
         "today": today,
-        "settings_url": _settings_url(person),
+        "settings_url": settings_url(person),
     }
     return build_message("action_digest", context, [notification.email])
 
@@ -200,7 +200,7 @@ def compose_escalation(notification: Notification):
     }
     if not context["to_leads"]:
         person = Person.objects.filter(email__iexact=notification.email).first()
-        context["settings_url"] = _settings_url(person) if person else None
+        context["settings_url"] = settings_url(person) if person else None
     return build_message("action_escalation", context, [notification.email])
 
 
@@ -220,7 +220,7 @@ def compose_review(notification: Notification):
     return build_message("lead_review", context, [notification.email])
 
 
-def _settings_url(person: Person) -> str:
+def settings_url(person: Person) -> str:
     from django.core.signing import dumps
 
     from meetings.notices import SETTINGS_SALT

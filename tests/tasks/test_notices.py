@@ -121,6 +121,7 @@ def test_stale_roles_get_a_confirm_request_whose_link_confirms_in_one_click(worl
     sweep_at(MORNING + timedelta(hours=2))
     requests = [m for m in mail.outbox if m.subject.startswith("Please confirm")]
     assert len(requests) == 1 and requests[0].to == ["deputy@sheriff.example.org"]
+    assert "Change what you receive, or pause while away: http" in requests[0].body
     link = next(word for word in requests[0].body.split() if "/confirm/" in word).replace("http://127.0.0.1:8000", "")
     page = Client().get(link)
     assert "Is this still right for Test Sheriff" in page.content.decode()
