@@ -1,7 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Coalition, CoalitionRole, Committee, CommitteeMember, Invitation, Notification, User
+from .models import (
+    Coalition,
+    CoalitionRole,
+    Committee,
+    CommitteeMember,
+    GuideStep,
+    Inquiry,
+    Invitation,
+    Notification,
+    User,
+)
 
 
 @admin.register(User)
@@ -57,3 +67,17 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["kind", "email", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["kind", "status"]
     search_fields = ["email"]
+
+
+@admin.register(GuideStep)
+class GuideStepAdmin(admin.ModelAdmin):
+    list_display = ["title", "coalition", "position"]
+    list_filter = ["coalition"]
+    filter_horizontal = ["response_areas"]
+
+
+@admin.register(Inquiry)
+class InquiryAdmin(admin.ModelAdmin):
+    list_display = ["name", "coalition", "status", "created_at"]
+    list_filter = ["coalition", "status"]
+    exclude = ["source"]

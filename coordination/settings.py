@@ -203,6 +203,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coordination.sweep_notifications",
         "schedule": 60.0,
     },
+    "daily-delete-expired-inquiries": {
+        "task": "coordination.delete_expired_inquiries",
+        "schedule": 86400.0,
+    },
     "hourly-extend-meeting-series": {
         "task": "meetings.extend_all_series",
         "schedule": 3600.0,
@@ -321,6 +325,9 @@ MEETING_HORIZON_DAYS = env_int("MEETING_HORIZON_DAYS", 180, minimum=7)
 # The largest file that can be attached to minutes.
 ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 10, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Messages from the public are deleted after this many days.
+INQUIRY_RETENTION_DAYS = env_int("INQUIRY_RETENTION_DAYS", 180, minimum=1)
 
 # How many times a failed e-mail is retried before the ledger marks it failed.
 EMAIL_MAX_RETRIES = env_int("EMAIL_MAX_RETRIES", 5)

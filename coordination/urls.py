@@ -7,7 +7,7 @@ from meetings import urls as meetings_urls
 from members import urls as members_urls
 from tasks import urls as tasks_urls
 
-from . import views
+from . import public_views, views
 
 accounts = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -29,6 +29,7 @@ coalition = [
     path("", views.coalition_detail, name="coalition"),
     path("invite/", views.invite, name="invite"),
     path("emails/", views.notification_log, name="notification_log"),
+    path("inquiries/", public_views.inquiries, name="inquiries"),
     path("committees/new/", views.committee_form, name="committee_create"),
     path("committees/<slug:slug>/", views.committee_detail, name="committee"),
     path("committees/<slug:slug>/edit/", views.committee_form, name="committee_edit"),
@@ -37,12 +38,20 @@ coalition = [
     path("", include(tasks_urls.coalition_patterns)),
 ]
 
+public_patterns = [
+    path("", public_views.coalition_home, name="public_coalition"),
+    path("report/", public_views.report_guide, name="public_guide"),
+    path("directory/", public_views.resource_directory, name="public_directory"),
+    path("contact/", public_views.contact, name="public_contact"),
+]
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboard"), name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("accounts/", include(accounts)),
     path("coalitions/switch/", views.switch_coalition, name="switch_coalition"),
     path("c/<slug:coalition_slug>/", include(coalition)),
+    path("p/<slug:coalition_slug>/", include(public_patterns)),
     path("agencies/", include(members_urls.agency_patterns)),
     path("memberships/", include(members_urls.membership_patterns)),
     path("confirm/", include(members_urls.confirm_patterns)),

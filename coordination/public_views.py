@@ -1,0 +1,100 @@
+"""Pages for the public: no login, only what agencies marked public."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import cache_control
+
+from . import public
+from .backends import client_ip
+from .models import Coalition, Inquiry
+from .views import get_organized_coalition
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label="Your name", max_length=150)
+    email = forms.EmailField(label="Your e-mail address", help_text="So the coalition can answer you.")
+    message = forms.CharField(
+        label="Your message",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Do not include a victim's name, address, phone number or other identifying details.",
+    )
+    # A field people never see: software that fills in every field gives itself away.
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise ValidationError("This message looks automated and was not sent.")
+        return ""
+
+
+def _coalition(slug: str) -> Coalition:
+    return get_object_or_404(Coalition, slug=slug)
+
+
+@cache_control(public=True, max_age=300)
+def coalition_home(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    return render(request, "public/coalition.html", {"coalition": _coalition(coalition_slug)})
+
+
+@cache_control(public=True, max_age=300)
+def report_guide(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    coalition = _coalition(coalition_slug)
+    return render(request, "public/guide.html", {"coalition": coalition, "steps": public.guide(coalition)})
+
+
+@cache_control(public=True, max_age=300)
+def resource_directory(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    coalition = _coalition(coalition_slug)
+    return render(request, "public/directory.html", {"coalition": coalition, "areas": public.directory(coalition)})
+
+
+def contact(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    coalition = _coalition(coalition_slug)
+    form = ContactForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        source = public.source_of(client_ip(request))
+        if public.too_many(source):
+            form.add_error(
+                None,
+                "You have sent several messages in the last hour. "
+                "Please wait a while, or call the numbers in the guide.",
+            )
+        else:
+            public.receive(coalition, source=source, **{k: form.cleaned_data[k] for k in ("name", "email", "message")})
+            messages.success(
+                request, "Thank you: your message reached the coalition's organizers. They will answer by e-mail."
+            )
+            return redirect("public_contact", coalition.slug)
+    return render(request, "public/contact.html", {"coalition": coalition, "form": form})
+
+
+@login_required
+def inquiries(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    """Organizers triage the messages from the public."""
+    coalition = get_organized_coalition(request, coalition_slug)
+    if request.method == "POST":
+        inquiry = get_object_or_404(coalition.inquiries, pk=request.POST.get("inquiry"))
+        status = request.POST.get("status")
+        if status in Inquiry.Status.values:
+            inquiry.status = status
+            inquiry.save(update_fields=["status"])
+            messages.success(
+                request, f"The message from {inquiry.name} is marked {inquiry.get_status_display().lower()}."
+            )
+        return redirect("inquiries", coalition.slug)
+    status = request.GET.get("status", "new")
+    rows = coalition.inquiries.all() if status == "all" else coalition.inquiries.filter(status=status)
+    return render(
+        request,
+        "public/inquiries.html",
+        {"coalition": coalition, "rows": rows[:200], "status": status, "statuses": Inquiry.Status.choices},
+    )

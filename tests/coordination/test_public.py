@@ -1,0 +1,123 @@
+"""The public pages show only what is public; the contact form never loses a
+valid message and refuses bad input and floods with a clear message."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from coordination import public
+from coordination.models import Inquiry, Notification
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo")
+
+
+def test_the_guide_shows_each_steps_public_numbers_and_the_national_hotline(demo):
+    html = Client().get(reverse("public_guide", args=["siskiyou"])).content.decode()
+    assert "If the person is or looks under 18" in html
+    assert "Siskiyou County Child Protective Services" in html and "(530) 555-0130" in html
+    assert "1-888-373-7888" in html
+    assert "In an emergency, call 911." in html
+
+
+def test_public_pages_show_nothing_that_is_not_public(demo):
+    from members.models import Agency, AgencyRole
+
+    hidden = AgencyRole.objects.filter(agency__name="Shasta County Sheriff's Office", is_public=True).first()
+    hidden.is_public = False
+    hidden.save()
+    directory = Client().get(reverse("public_directory", args=["shasta"])).content.decode()
+    assert hidden.description not in directory
+    assert "Shasta Hospitality Association" not in directory  # not listed publicly
+    Agency.objects.filter(name="Shasta County District Attorney").update(listed_publicly=False)
+    directory = Client().get(reverse("public_directory", args=["shasta"])).content.decode()
+    assert "Shasta County District Attorney" not in directory
+    for page in ("public_coalition", "public_guide", "public_directory", "public_contact"):
+        html = Client().get(reverse(page, args=["shasta"])).content.decode()
+        assert "Law Enforcement Working Group" not in html and "Case Review" not in html
+
+
+def test_public_pages_run_a_fixed_number_of_queries(demo, django_assert_max_num_queries):
+    for page in ("public_coalition", "public_guide", "public_directory", "public_contact"):
+        with django_assert_max_num_queries(6):
+            assert Client().get(reverse(page, args=["shasta"])).status_code == 200
+
+
+def test_a_valid_message_is_stored_and_the_organizers_are_told(demo, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            reverse("public_contact", args=["shasta"]),
+            {"name": "Ann Visitor", "email": "ann@example.net", "message": "How can our church help?"},
+            follow=True,
+        )
+    assert "your message reached the coalition" in response.content.decode()
+    inquiry = Inquiry.objects.get()
+    assert inquiry.coalition.slug == "shasta" and inquiry.status == "new"
+    assert [m.to for m in mail.outbox] == [["organizer@example.org"]]
+    assert "How can our church help?" not in mail.outbox[0].body  # read on the site only
+
+
+def test_a_message_is_kept_even_when_the_notification_email_fails(demo, settings):
+    from ..conftest import free_port
+
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "use_tls": False, "timeout": 2},
+        }
+    }
+    response = Client().post(
+        reverse("public_contact", args=["shasta"]), {"name": "Bo", "email": "bo@example.net", "message": "Hello"}
+    )
+    assert response.status_code == 302
+    assert Inquiry.objects.filter(name="Bo").exists()
+    assert Notification.objects.filter(kind=Notification.Kind.INQUIRY).exists()
+
+
+def test_bad_input_honeypot_and_floods_are_refused_with_a_message(demo):
+    url = reverse("public_contact", args=["shasta"])
+    empty = Client().post(url, {"name": "", "email": "not-an-email", "message": ""}).content.decode()
+    assert "This field is required." in empty and "Enter a valid email address." in empty
+    bot = Client().post(url, {"name": "B", "email": "b@example.net", "message": "Buy", "website": "http://spam"})
+    assert "looks automated" in bot.content.decode()
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for i in range(public.RATE_LIMIT):
+        client.post(url, {"name": "C", "email": "c@example.net", "message": f"Message {i}"})
+    refused = client.post(url, {"name": "C", "email": "c@example.net", "message": "One more"})
+    assert "several messages in the last hour" in refused.content.decode()
+    assert Inquiry.objects.count() == public.RATE_LIMIT
+
+
+def test_organizers_triage_messages_and_old_ones_are_deleted(demo):
+    from coordination.models import Coalition
+
+    shasta = Coalition.objects.get(slug="shasta")
+    fresh = Inquiry.objects.create(coalition=shasta, name="New", email="n@example.net", message="Hi", source="x")
+    Inquiry.objects.create(
+        coalition=shasta,
+        name="Old",
+        email="o@example.net",
+        message="Hi",
+        source="x",
+        created_at=timezone.now() - timedelta(days=181),
+    )
+    organizer = Client()
+    organizer.post(reverse("login"), {"username": "organizer@example.org", "password": "roundtable-demo"})
+    assert "New" in organizer.get(reverse("inquiries", args=["shasta"])).content.decode()
+    organizer.post(reverse("inquiries", args=["shasta"]), {"inquiry": fresh.pk, "status": "answered"})
+    fresh.refresh_from_db()
+    assert fresh.status == "answered"
+    assert public.delete_expired() == 1
+    assert list(Inquiry.objects.values_list("name", flat=True)) == ["New"]
+    member = Client()
+    member.post(reverse("login"), {"username": "member@example.org", "password": "roundtable-demo"})
+    assert member.get(reverse("inquiries", args=["shasta"])).status_code == 403
