@@ -10,7 +10,7 @@ from django.views.decorators.cache import cache_control
 
 from . import public
 from .backends import client_ip
-from .models import Coalition, Inquiry
+from .models import Coalition, GuideStep, Inquiry
 from .views import get_organized_coalition
 
 
@@ -97,4 +97,35 @@ def inquiries(request: HttpRequest, coalition_slug: str) -> HttpResponse:
         request,
         "public/inquiries.html",
         {"coalition": coalition, "rows": rows[:200], "status": status, "statuses": Inquiry.Status.choices},
+    )
+
+
+class GuideStepForm(forms.ModelForm):
+    class Meta:
+        model = GuideStep
+        fields = ["title", "body", "response_areas", "position"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3}), "response_areas": forms.CheckboxSelectMultiple}
+        labels = {"title": "If…", "body": "What to do"}
+
+    def __init__(self, *args, coalition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.coalition = coalition
+        self.fields["response_areas"].queryset = coalition.response_areas.filter(is_active=True)
+        self.fields["response_areas"].help_text = "The public numbers of agencies with roles in these areas are listed."
+
+
+@login_required
+def guide_edit(request: HttpRequest, coalition_slug: str, pk: int | None = None) -> HttpResponse:
+    """Organizers word the guide's steps; the numbers come from the agencies."""
+    coalition = get_organized_coalition(request, coalition_slug)
+    step = get_object_or_404(coalition.guide_steps, pk=pk) if pk else None
+    form = GuideStepForm(request.POST if request.method == "POST" else None, instance=step, coalition=coalition)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The guide is updated.")
+        return redirect("guide_edit", coalition.slug)
+    return render(
+        request,
+        "public/guide_edit.html",
+        {"coalition": coalition, "form": form, "step": step, "steps": coalition.guide_steps.all()},
     )

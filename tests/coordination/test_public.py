@@ -121,3 +121,28 @@ def test_organizers_triage_messages_and_old_ones_are_deleted(demo):
     member = Client()
     member.post(reverse("login"), {"username": "member@example.org", "password": "roundtable-demo"})
     assert member.get(reverse("inquiries", args=["shasta"])).status_code == 403
+
+
+def test_organizers_word_the_guide_and_others_cannot(demo):
+    from coordination.models import GuideStep
+
+    step = GuideStep.objects.filter(coalition__slug="shasta").first()
+    organizer = Client()
+    organizer.post(reverse("login"), {"username": "organizer@example.org", "password": "roundtable-demo"})
+    areas = list(step.response_areas.values_list("pk", flat=True))
+    organizer.post(
+        reverse("guide_step_edit", args=["shasta", step.pk]),
+        {
+            "title": "The person is or seems to be a minor",
+            "body": "Call CPS now.",
+            "position": 10,
+            "response_areas": areas,
+        },
+    )
+    html = Client().get(reverse("public_guide", args=["shasta"])).content.decode()
+    assert "If the person is or seems to be a minor" in html and "Call CPS now." in html
+    lead = Client()
+    lead.post(reverse("login"), {"username": "lead@example.org", "password": "roundtable-demo"})
+    assert (
+        lead.post(reverse("guide_step_edit", args=["shasta", step.pk]), {"title": "x", "body": "y"}).status_code == 403
+    )
