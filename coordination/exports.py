@@ -57,3 +57,15 @@ def export_rows(rows, export_format: str, filename: str) -> HttpResponse:
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{export_format}"'
     return response
+
+
+def export_table(request, table, filename: str):
+    """The whole filtered, sorted table as a download when the address asks
+    for one (?_export=csv or xlsx); None otherwise."""
+    from django_tables2 import RequestConfig
+
+    export_format = request.GET.get("_export")
+    if export_format not in FORMATS:
+        return None
+    RequestConfig(request, paginate=False).configure(table)
+    return export_rows(table.as_values(), export_format, f"{filename}-{timezone.localdate():%Y-%m-%d}")

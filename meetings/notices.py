@@ -8,7 +8,6 @@ from datetime import UTC, timedelta
 from email.message import MIMEPart
 
 from django.core.mail import EmailMultiAlternatives
-from django.core.signing import dumps
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils import timezone
 from coordination import notifications
 from coordination.mail import absolute_url, build_message
 from coordination.models import Notification
+from members.email_settings import settings_url
 
 from . import calendar, services
 from .models import Attendance, Meeting
@@ -101,11 +101,8 @@ def _context(row: Attendance) -> dict:
         "person": row.person,
         "meeting_url": absolute_url(reverse("meeting", args=[meeting.pk])),
         "rsvp_url": absolute_url(reverse("rsvp_link", args=[token])),
-        "settings_url": absolute_url(reverse("reminder_settings", args=[dumps(row.person_id, salt=SETTINGS_SALT)])),
+        "settings_url": settings_url(row.person),
     }
-
-
-SETTINGS_SALT = "meetings.reminder-settings"
 
 
 def _with_calendar(message: EmailMultiAlternatives, meeting: Meeting, method: str) -> EmailMultiAlternatives:

@@ -194,7 +194,7 @@ def approve_minutes(minutes: Minutes, user) -> Minutes:
 # --- Series ------------------------------------------------------------------------
 
 
-def _series_times(series: MeetingSeries, day: date) -> tuple[datetime, datetime]:
+def series_times(series: MeetingSeries, day: date) -> tuple[datetime, datetime]:
     zone = ZoneInfo(series.coalition.time_zone)
     times = []
     for at in (series.start_time, series.end_time):
@@ -230,7 +230,7 @@ def sync_series(series: MeetingSeries, horizon_days: int | None = None) -> dict[
         "video_url": series.video_url,
     }
     for day in dates:
-        starts_at, ends_at = _series_times(series, day)
+        starts_at, ends_at = series_times(series, day)
         meeting = coming.get(day)
         if meeting is None:
             Meeting.objects.create(

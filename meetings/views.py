@@ -15,6 +15,7 @@ from coordination import access
 from coordination.mail import absolute_url
 from coordination.models import User
 from coordination.views import get_coalition_for_user
+from members.email_settings import person_from_token
 
 from . import calendar, search, services
 from .forms import (
@@ -473,17 +474,9 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def reminder_settings(request: HttpRequest, token: str) -> HttpResponse:
     """Anyone who gets our e-mails can stop (or restart) them from the link at
     the bottom of each, without logging in."""
-    from django.core import signing
-
-    from members.models import Person
-
-    from .notices import SETTINGS_SALT
-
-    try:
-        person_id = signing.loads(token, salt=SETTINGS_SALT, max_age=400 * 86400)
-    except signing.BadSignature:
-        raise Http404("This link is not complete.") from None
-    person = get_object_or_404(Person, pk=person_id)
+    person = person_from_token(token)
+    if person is None:
+        raise Http404("This link is not complete or too old.")
     form = EmailSettingsForm(request.POST if request.method == "POST" else None, instance=person)
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -12,30 +12,13 @@ from coordination import notifications
 from coordination.mail import absolute_url, build_message
 from coordination.models import CoalitionRole, Notification, User
 
+from .email_settings import settings_url, settings_url_for, wants_mail
 from .models import STALE_AFTER, AgencyRole, Membership
 
 Kind = Notification.Kind
 CONFIRM_SALT = "members.confirm-roles"
 CONFIRM_LINK_DAYS = 30
 MOU_NOTICE = timedelta(days=30)
-
-
-def wants_mail(user, today) -> bool:
-    from tasks.notices import wants_mail as follows_settings  # one rule for leads' and organizers' mail
-
-    return follows_settings(user, today)
-
-
-def person_settings_url(person) -> str:
-    from tasks.notices import settings_url
-
-    return settings_url(person)
-
-
-def user_settings_url(email: str) -> str | None:
-    from tasks.notices import user_settings_url as url
-
-    return url(email)
 
 
 def queue_due(now=None) -> int:
@@ -128,7 +111,7 @@ def compose_confirmation(notification: Notification):
         "confirm_url": absolute_url(reverse("confirm_by_link", args=[confirm_token(membership)])),
         "agency_url": absolute_url(membership.agency.get_absolute_url()),
         "valid_days": CONFIRM_LINK_DAYS,
-        "settings_url": person_settings_url(membership.primary_representative),
+        "settings_url": settings_url(membership.primary_representative),
     }
     return build_message("role_confirmation", context, [notification.email])
 
@@ -142,7 +125,7 @@ def compose_mou(notification: Notification):
         "coalition": membership.coalition,
         "agency_url": absolute_url(membership.agency.get_absolute_url()),
         "edit_url": absolute_url(reverse("membership_edit", args=[membership.pk])),
-        "settings_url": user_settings_url(notification.email),
+        "settings_url": settings_url_for(notification.email),
     }
     return build_message("mou_review", context, [notification.email])
 

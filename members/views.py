@@ -10,7 +10,7 @@ from django_tables2 import RequestConfig
 
 from coordination import access
 from coordination import services as coordination_services
-from coordination.exports import FORMATS, export_rows
+from coordination.exports import export_table
 from coordination.models import Coalition, Invitation
 from coordination.views import get_coalition_for_user, get_organized_coalition
 
@@ -68,11 +68,8 @@ def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     memberships = coalition.memberships.select_related("agency", "primary_representative")
     filterset = MembershipFilter(request.GET, queryset=memberships, coalition=coalition)
     table = MembershipTable(filterset.qs)
-    export_format = request.GET.get("_export")
-    if export_format in FORMATS:
-        RequestConfig(request, paginate=False).configure(table)
-        filename = f"{coalition.slug}-members-{timezone.localdate():%Y-%m-%d}"
-        return export_rows(table.as_values(), export_format, filename)
+    if download := export_table(request, table, f"{coalition.slug}-members"):
+        return download
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     template = "members/_member_table.html" if request.htmx else "members/member_list.html"
     return render(

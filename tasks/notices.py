@@ -13,6 +13,7 @@ from django.utils import timezone
 from coordination import notifications
 from coordination.mail import absolute_url, build_message
 from coordination.models import Coalition, CoalitionRole, Notification, User
+from members.email_settings import reachable, settings_url, settings_url_for, wants_mail
 from members.models import Membership, Person
 
 from .models import ActionItem
@@ -30,21 +31,6 @@ def _zone_of(person: Person) -> ZoneInfo:
         .first()
     )
     return ZoneInfo(membership.coalition.time_zone if membership else settings.TIME_ZONE)
-
-
-def _reachable(person: Person, today) -> bool:
-    return person.is_active and bool(person.email) and not (person.away_until and person.away_until >= today)
-
-
-def wants_mail(user: User, today) -> bool:
-    """Leads' and organizers' mail follows their person's settings, if they have one."""
-    person = Person.objects.filter(user=user).first()
-    return person is None or (person.receives_reminders and _reachable(person, today))
-
-
-def user_settings_url(email: str) -> str | None:
-    person = Person.objects.filter(user__email__iexact=email).first()
-    return settings_url(person) if person else None
 
 
 def items_for(person: Person, today):
@@ -82,7 +68,7 @@ def _digests(now: datetime) -> int:
     count = 0
     for person in Person.objects.filter(pk__in=ids - {None}, receives_digest=True).iterator():
         local = now.astimezone(_zone_of(person))
-        if local.hour < person.digest_hour or not _reachable(person, local.date()):
+        if local.hour < person.digest_hour or not reachable(person, local.date()):
             continue
         if not items_for(person, local.date()).exists():
             continue
@@ -92,43 +78,50 @@ def _digests(now: datetime) -> int:
 
 
 def _escalations(now: datetime) -> int:
+    """Items overdue long enough go to the owning agency's primary
+    representative, then to the coalition's leads, once per due date. The
+    representatives and the leads are read once, not once an item."""
     count = 0
     today = timezone.localdate(now)
-    overdue = (
-        ActionItem.objects.overdue(today)
-        .select_related("coalition", "owner_agency")
-        .filter(due_on__lte=today - timedelta(days=1))
-    )
-    for item in overdue.iterator():
+    overdue = list(ActionItem.objects.overdue(today).select_related("coalition"))
+    representatives = {
+        (m.agency_id, m.coalition_id): m.primary_representative
+        for m in Membership.objects.filter(
+            coalition_id__in={i.coalition_id for i in overdue}, primary_representative__isnull=False
+        ).select_related("primary_representative")
+    }
+    leads: dict[int, list] = {}
+    for item in overdue:
         late = (today - item.due_on).days
-        if late >= item.coalition.escalate_to_agency_days:
-            membership = (
-                Membership.objects.filter(agency=item.owner_agency, coalition=item.coalition)
-                .select_related("primary_representative")
-                .first()
-            )
-            person = membership.primary_representative if membership else None
-            if (
-                person
-                and _reachable(person, today)
-                and notifications.queue(
+        person = representatives.get((item.owner_agency_id, item.coalition_id))
+        if late >= item.coalition.escalate_to_agency_days and person and reachable(person, today):
+            count += bool(
+                notifications.queue(
                     Kind.ESCALATION_AGENCY, item.pk, person.email, period=f"{item.due_on}", coalition=item.coalition
                 )
-            ):
-                count += 1
+            )
         if late >= item.coalition.escalate_to_leads_days:
-            for lead in User.objects.filter(
-                coalition_roles__coalition=item.coalition, coalition_roles__role=CoalitionRole.Role.LEAD, is_active=True
-            ):
-                if wants_mail(lead, today) and notifications.queue(
-                    Kind.ESCALATION_LEADS,
-                    item.pk,
-                    lead.email,
-                    period=f"{item.due_on}",
-                    user=lead,
-                    coalition=item.coalition,
-                ):
-                    count += 1
+            if item.coalition_id not in leads:
+                leads[item.coalition_id] = [
+                    lead
+                    for lead in User.objects.filter(
+                        coalition_roles__coalition_id=item.coalition_id,
+                        coalition_roles__role=CoalitionRole.Role.LEAD,
+                        is_active=True,
+                    )
+                    if wants_mail(lead, today)
+                ]
+            for lead in leads[item.coalition_id]:
+                count += bool(
+                    notifications.queue(
+                        Kind.ESCALATION_LEADS,
+                        item.pk,
+                        lead.email,
+                        period=f"{item.due_on}",
+                        user=lead,
+                        coalition=item.coalition,
+                    )
+                )
     return count
 
 
@@ -196,11 +189,8 @@ def compose_escalation(notification: Notification):
         "days_overdue": item.days_overdue(today),
         "to_leads": notification.kind == Kind.ESCALATION_LEADS,
         "board_url": absolute_url(reverse("review_board", args=[item.coalition.slug])),
-        "settings_url": user_settings_url(notification.email) if notification.kind == Kind.ESCALATION_LEADS else None,
+        "settings_url": settings_url_for(notification.email),
     }
-    if not context["to_leads"]:
-        person = Person.objects.filter(email__iexact=notification.email).first()
-        context["settings_url"] = settings_url(person) if person else None
     return build_message("action_escalation", context, [notification.email])
 
 
@@ -215,17 +205,9 @@ def compose_review(notification: Notification):
         "coalition": coalition,
         "board": board,
         "board_url": absolute_url(reverse("review_board", args=[coalition.slug])),
-        "settings_url": user_settings_url(notification.email),
+        "settings_url": settings_url_for(notification.email),
     }
     return build_message("lead_review", context, [notification.email])
-
-
-def settings_url(person: Person) -> str:
-    from django.core.signing import dumps
-
-    from meetings.notices import SETTINGS_SALT
-
-    return absolute_url(reverse("reminder_settings", args=[dumps(person.pk, salt=SETTINGS_SALT)]))
 
 
 def register() -> None:

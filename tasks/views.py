@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_tables2 import RequestConfig
 
 from coordination import access
-from coordination.exports import FORMATS, export_rows
+from coordination.exports import export_table
 from coordination.views import get_coalition_for_user
 from meetings.views import get_meeting_to_change
 
@@ -53,12 +53,8 @@ def action_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
         items = items.filter(owner_agency_id=s.agency_id)
     filterset = ActionItemFilter(request.GET, queryset=items, coalition=coalition, user=request.user)
     table = ActionItemTable(filterset.qs)
-    export_format = request.GET.get("_export")
-    if export_format in FORMATS:
-        RequestConfig(request, paginate=False).configure(table)
-        return export_rows(
-            table.as_values(), export_format, f"{coalition.slug}-actions-{timezone.localdate():%Y-%m-%d}"
-        )
+    if download := export_table(request, table, f"{coalition.slug}-actions"):
+        return download
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     template = "tasks/_action_table.html" if request.htmx else "tasks/action_list.html"
     return render(

@@ -55,8 +55,8 @@ def test_editing_the_series_moves_coming_meetings_but_not_past_or_hand_edited_on
         series=series,
         occurrence=date(2026, 10, 8),
         title=series.title,
-        starts_at=services._series_times(series, date(2026, 10, 8))[0],
-        ends_at=services._series_times(series, date(2026, 10, 8))[1],
+        starts_at=services.series_times(series, date(2026, 10, 8))[0],
+        ends_at=services.series_times(series, date(2026, 10, 8))[1],
     )
     december = Meeting.objects.get(occurrence=date(2026, 12, 10))
     client = world.client_for(world.organizer)

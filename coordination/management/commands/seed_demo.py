@@ -745,7 +745,7 @@ class Command(BaseCommand):
         meetings = []
         for series in (monthly, quarterly):
             for day in series.occurrences(series.starts_on, today - timedelta(days=1)):
-                starts_at, ends_at = meeting_services._series_times(series, day)
+                starts_at, ends_at = meeting_services.series_times(series, day)
                 cancelled = series is monthly and (day.year, day.month) == (2020, 4)
                 meetings.append(
                     Meeting(
