@@ -12,6 +12,8 @@ never disagree.
 - Agency members (a login linked to a person of an agency with an active
   membership) read their coalition's open committees and the committees they
   sit on; they change only their own agency.
+- Reports (aggregate counts) are for organizers and leads; activities are
+  recorded by them or by the presenting agency's people.
 - Nobody sees a coalition they have no standing in.
 """
 
@@ -253,7 +255,24 @@ def is_staff_of(user, coalition) -> bool:
     return coalition is not None and coalition.pk in standing(user).staff_of
 
 
+@rules.predicate
+def changes_activity(user, activity) -> bool:
+    """Organizers and leads record any activity; an agency's people record
+    the ones their agency presented."""
+    if activity is None:
+        return False
+    s = standing(user)
+    return activity.coalition_id in s.staff_of or (
+        activity.presenting_agency_id is not None
+        and activity.presenting_agency_id == s.agency_id
+        and activity.coalition_id in s.member_of
+    )
+
+
 rules.add_perm("coordination.view_coalition", has_standing_in)
+rules.add_perm("coordination.add_activity", has_standing_in)
+rules.add_perm("coordination.change_activity", changes_activity)
+rules.add_perm("coordination.view_reports", is_staff_of)
 rules.add_perm("coordination.manage_coalition", is_organizer_of)
 rules.add_perm("coordination.invite_to_coalition", is_organizer_of)
 rules.add_perm("coordination.view_committee", can_see_committee)

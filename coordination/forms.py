@@ -1,12 +1,13 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from members.models import Agency, Membership, Person
 
 from . import services
-from .models import Coalition, Committee, CommitteeMember, Invitation, User
+from .models import Activity, Coalition, Committee, CommitteeMember, Invitation, User
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -141,3 +142,81 @@ class CommitteeForm(forms.ModelForm):
                 membership.is_lead = person in leads
                 membership.save(update_fields=["is_lead"])
         return committee
+
+
+class ActivityForm(forms.ModelForm):
+    checked = forms.BooleanField(
+        label="I checked: none of this is a victim's details",
+        required=False,
+        help_text="Only needed when Roundtable warns about something that looks like personal details.",
+    )
+
+    class Meta:
+        model = Activity
+        fields = [
+            "title",
+            "kind",
+            "held_on",
+            "start_time",
+            "place",
+            "audience",
+            "presenting_agency",
+            "people_reached",
+            "is_public",
+            "notes",
+        ]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, coalition: Coalition, own_agency_only: int | None = None, **kwargs):
+        """`own_agency_only`: an agency member records only what their agency presented."""
+        super().__init__(*args, **kwargs)
+        self.instance.coalition = coalition
+        self.findings: list = []
+        agencies = Agency.objects.filter(
+            memberships__coalition=coalition, memberships__status=Membership.Status.ACTIVE
+        ).order_by("name")
+        field = self.fields["presenting_agency"]
+        if own_agency_only:
+            field.queryset = agencies.filter(pk=own_agency_only)
+            field.required = True
+            field.empty_label = None
+            field.help_text = "You record the activities your agency presented."
+        else:
+            field.queryset = agencies
+            field.empty_label = "The coalition, together"
+
+    def clean(self):
+        from meetings.privacy import findings
+
+        data = super().clean()
+        held_on = data.get("held_on")
+        if held_on and data.get("people_reached") is not None and held_on > timezone.localdate():
+            self.add_error("people_reached", "Fill this in after the activity is held; it is still ahead.")
+        self.findings = [("Notes", finding) for finding in findings(data.get("notes") or "")]
+        if self.findings and not data.get("checked"):
+            self.add_error(
+                "checked",
+                "The notes look like they hold personal details (listed above). Remove anything that could identify "
+                "a victim, or tick this box if you checked and it does not.",
+            )
+        return data
+
+
+class ReportPeriodForm(forms.Form):
+    """The dates a report covers; both ends included."""
+
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError("The start of the period must come before its end.")
+        if start and end and (end - start).days > 366 * 30:
+            raise forms.ValidationError("Choose a period of at most thirty years.")
+        return data

@@ -10,7 +10,7 @@ from django.views.decorators.cache import cache_control
 
 from . import public
 from .backends import client_ip
-from .models import Coalition, GuideStep, Inquiry
+from .models import Activity, Coalition, GuideStep, Inquiry
 from .views import get_organized_coalition
 
 
@@ -42,7 +42,9 @@ def _coalition(slug: str) -> Coalition:
 
 @cache_control(public=True, max_age=300)
 def coalition_home(request: HttpRequest, coalition_slug: str) -> HttpResponse:
-    return render(request, "public/coalition.html", {"coalition": _coalition(coalition_slug)})
+    coalition = _coalition(coalition_slug)
+    events = Activity.objects.upcoming_public(coalition).select_related("presenting_agency")[:6]
+    return render(request, "public/coalition.html", {"coalition": coalition, "events": events})
 
 
 @cache_control(public=True, max_age=300)

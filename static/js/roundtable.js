@@ -4,5 +4,14 @@ document.addEventListener("DOMContentLoaded", () => {
   const picker = document.getElementById("coalition-picker");
   if (picker) {
     picker.addEventListener("change", () => picker.form.submit());
+    // Without this script the button switches; with it, choosing is enough.
+    picker.form.querySelector("button[type=submit]").hidden = true;
+  }
+});
+
+// "Print" buttons on reports and the public guide.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) {
+    window.print();
   }
 });

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from coordination.models import Coalition, CoalitionRole, Committee, CommitteeMember, User
+from coordination.models import Activity, Coalition, CoalitionRole, Committee, CommitteeMember, User
 from meetings import services as meeting_services
 from meetings.models import AgendaItem, Attendance, Meeting, MeetingSeries, Minutes
 from members.models import Agency, AgencyRole, Membership, Person, ResponseArea, Sector
@@ -598,6 +598,106 @@ DEMO_ACTIONS = [
 ]
 
 
+# (title, kind, audience, presenting agency, month, people reached in 2014)
+DEMO_ACTIVITIES = [
+    (
+        "Recognising trafficking: patrol briefing",
+        Activity.Kind.PROFESSIONAL_TRAINING,
+        Activity.Audience.LAW_ENFORCEMENT,
+        "Shasta County Sheriff's Office",
+        2,
+        18,
+    ),
+    (
+        "Trauma-informed interviewing",
+        Activity.Kind.PROFESSIONAL_TRAINING,
+        Activity.Audience.CHILD_WELFARE,
+        "Shasta County Child Protective Services",
+        3,
+        12,
+    ),
+    (
+        "Hotel and motel staff: signs to look for",
+        Activity.Kind.PROFESSIONAL_TRAINING,
+        Activity.Audience.BUSINESS,
+        "Shasta County District Attorney",
+        4,
+        22,
+    ),
+    (
+        "Emergency department screening",
+        Activity.Kind.PROFESSIONAL_TRAINING,
+        Activity.Audience.HEALTH_CARE,
+        "North Valley Crisis and Domestic Violence Center",
+        6,
+        9,
+    ),
+    (
+        "Training the trainers: school counsellors",
+        Activity.Kind.TRAIN_THE_TRAINER,
+        Activity.Audience.EDUCATION,
+        "Shasta County Office of Education",
+        8,
+        3,
+    ),
+    (
+        "Parents' evening: online safety",
+        Activity.Kind.COMMUNITY_EDUCATION,
+        Activity.Audience.PARENTS,
+        "Shasta County Office of Education",
+        9,
+        40,
+    ),
+    (
+        "Faith leaders' breakfast",
+        Activity.Kind.COMMUNITY_EDUCATION,
+        Activity.Audience.FAITH,
+        None,
+        10,
+        25,
+    ),
+    (
+        "January awareness walk",
+        Activity.Kind.AWARENESS_EVENT,
+        Activity.Audience.GENERAL_PUBLIC,
+        None,
+        1,
+        120,
+    ),
+    (
+        "High-school assembly",
+        Activity.Kind.COMMUNITY_EDUCATION,
+        Activity.Audience.STUDENTS,
+        "North Valley Crisis and Domestic Violence Center",
+        11,
+        300,
+    ),
+]
+DEMO_PUBLIC_EVENTS = [
+    (
+        "Community forum: trafficking in our county",
+        Activity.Kind.COMMUNITY_EDUCATION,
+        Activity.Audience.GENERAL_PUBLIC,
+        None,
+        "County Library community room, Redding",
+    ),
+    (
+        "Parents' evening: keeping teens safe online",
+        Activity.Kind.COMMUNITY_EDUCATION,
+        Activity.Audience.PARENTS,
+        "Shasta County Office of Education",
+        "Enterprise High School auditorium, Redding",
+    ),
+    (
+        "National Human Trafficking Awareness Month walk",
+        Activity.Kind.AWARENESS_EVENT,
+        Activity.Audience.GENERAL_PUBLIC,
+        None,
+        "City Hall steps, Redding",
+    ),
+]
+
+
 class Command(BaseCommand):
     help = "Create the demo coalitions, agencies, people and logins (idempotent)."
 
@@ -677,6 +777,7 @@ class Command(BaseCommand):
 
         self._roles(coalitions, agencies, people)
         self._meetings(coalitions, organizer)
+        self._activities(coalitions, agencies, organizer)
 
         self.stdout.write(self.style.SUCCESS("Demo coalitions are ready. Log in with:"))
         for email, what in LOGINS:
@@ -793,7 +894,25 @@ class Command(BaseCommand):
             )
         Minutes.objects.bulk_create(minutes)
         people = list(Person.objects.filter(agency__memberships__coalition=shasta).select_related("agency")[:14])
+        joined = dict(Membership.objects.filter(coalition=shasta).values_list("agency_id", "joined_on"))
         items, rows = [], []
+        # Attendance since the first meeting: agencies come once they join; the
+        # early years were thinner.
+        for meeting in held:
+            day = meeting.local_start.date()
+            for number, person in enumerate(people):
+                if joined.get(person.agency_id) and joined[person.agency_id] > day:
+                    continue
+                came = (number + day.month + day.year) % (3 if day.year < 2017 else 5) != 0
+                rows.append(
+                    Attendance(
+                        meeting=meeting,
+                        person=person,
+                        agency=person.agency,
+                        rsvp=Attendance.Rsvp.YES if came else Attendance.Rsvp.NO,
+                        status=Attendance.Status.PRESENT if came else Attendance.Status.EXCUSED,
+                    )
+                )
         for meeting in held[-12:]:
             for position, (title, agency_name, length) in enumerate(DEMO_AGENDA, start=1):
                 agency = Agency.objects.filter(name=agency_name).first() if agency_name else None
@@ -804,17 +923,6 @@ class Command(BaseCommand):
                         title=title,
                         presenter_agency=agency,
                         minutes_allotted=length,
-                    )
-                )
-            for number, person in enumerate(people):
-                came = (number + meeting.local_start.month) % 5 != 0
-                rows.append(
-                    Attendance(
-                        meeting=meeting,
-                        person=person,
-                        agency=person.agency,
-                        rsvp=Attendance.Rsvp.YES if came else Attendance.Rsvp.NO,
-                        status=Attendance.Status.PRESENT if came else Attendance.Status.EXCUSED,
                     )
                 )
         AgendaItem.objects.bulk_create(items)
@@ -860,6 +968,50 @@ class Command(BaseCommand):
                     new_status=status,
                     comment=note,
                 )
+
+    def _activities(self, coalitions, agencies, organizer) -> None:
+        """Trainings and community events every year since 2014, and a few
+        public events ahead for the public page."""
+        shasta = coalitions["shasta"]
+        if shasta.activities.exists():
+            return
+        today = timezone.localdate()
+        rows = []
+        for year in range(2014, today.year + 1):
+            for number, (title, kind, audience, presenter, month, reached) in enumerate(DEMO_ACTIVITIES):
+                held_on = date(year, month, 8 + number)
+                if held_on >= today:
+                    continue
+                rows.append(
+                    Activity(
+                        coalition=shasta,
+                        title=title,
+                        kind=kind,
+                        held_on=held_on,
+                        audience=audience,
+                        presenting_agency=agencies.get(presenter),
+                        # Reach grew as the coalition did; a few small sessions stay under 5.
+                        people_reached=reached + (year - 2014) * (reached // 6),
+                        place="Redding",
+                        created_by=organizer,
+                    )
+                )
+        for days, (title, kind, audience, presenter, place) in zip((12, 26, 47), DEMO_PUBLIC_EVENTS, strict=True):
+            rows.append(
+                Activity(
+                    coalition=shasta,
+                    title=title,
+                    kind=kind,
+                    held_on=today + timedelta(days=days),
+                    start_time=datetime_time(18, 30),
+                    audience=audience,
+                    presenting_agency=agencies.get(presenter),
+                    place=place,
+                    is_public=True,
+                    created_by=organizer,
+                )
+            )
+        Activity.objects.bulk_create(rows)
 
     def _login(self, email: str, full_name: str) -> User:
         user = User.objects.filter(email=email).first()

@@ -1,0 +1,627 @@
+"""The coalition's reports: what it did over a period (the annual report) and
+its engagement since the first meeting.
+
+Every figure comes from a handful of aggregate queries, whatever the number
+of years. Counts that describe people (attendees, people trained or reached)
+under 5 are shown as "fewer than 5" in tables, charts and downloads, so a
+small training or a quiet month cannot point at anyone. Counts of meetings,
+agencies and action items are shown as they are."""
+
+import statistics
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from meetings.models import Attendance, Meeting, MeetingKind
+from members.models import Membership, Sector
+from tasks.models import ActionItem
+
+from . import charts
+from .charts import Chart
+from .models import Activity, Coalition
+
+SMALL = 5
+FEWER = "fewer than 5"
+PRESENT = (Attendance.Status.PRESENT, Attendance.Status.SUBSTITUTE)
+SECTORS = dict(Sector.choices)
+AUDIENCES = dict(Activity.Audience.choices)
+
+
+def people(count: int | None) -> int | str:
+    """A count of people as it may be shown."""
+    if count is None:
+        return "not recorded"
+    return FEWER if count < SMALL else count
+
+
+def plotted(count: int | None) -> int | None:
+    """A count of people as it may be drawn: small counts leave no bar."""
+    return None if count is None or count < SMALL else count
+
+
+def percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+@dataclass
+class Table:
+    caption: str
+    headers: list[str]
+    rows: list[list]
+    empty: str = "Nothing in this period."
+
+
+@dataclass
+class Section:
+    slug: str
+    title: str
+    figures: list[tuple[str, int | str]] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class Report:
+    coalition: Coalition
+    title: str
+    start: date
+    end: date
+    sections: list[Section]
+
+    def as_rows(self) -> list[list]:
+        """Every figure and table, one after another, for a spreadsheet."""
+        rows: list[list] = [[self.title], [f"{self.coalition.name}, {self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"], []]
+        for section in self.sections:
+            rows.append([section.title])
+            rows += [[label, value] for label, value in section.figures]
+            for table in section.tables:
+                rows += [[], [table.caption], table.headers, *table.rows]
+            rows.append([])
+        return rows
+
+
+def activity_totals(activities) -> dict:
+    """Trainings and community events counted apart, for a list of activities."""
+    trainings, community = Q(kind__in=Activity.TRAINING_KINDS), Q(kind__in=Activity.COMMUNITY_KINDS)
+    return activities.order_by().aggregate(
+        trainings=Count("id", filter=trainings),
+        trained=Sum("people_reached", filter=trainings, default=0),
+        events=Count("id", filter=community),
+        reached=Sum("people_reached", filter=community, default=0),
+    )
+
+
+# --- Periods ------------------------------------------------------------------
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """Last calendar year: what an annual report usually covers."""
+    return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+
+
+def first_year(coalition: Coalition, today: date) -> int:
+    return coalition.founded_on.year if coalition.founded_on else today.year
+
+
+def _bounds(coalition: Coalition, start: date, end: date) -> tuple[datetime, datetime]:
+    """The period as instants: from the start day's midnight to the midnight
+    after the end day, in the coalition's time zone."""
+    zone = ZoneInfo(coalition.time_zone)
+    return datetime.combine(start, time(), tzinfo=zone), datetime.combine(end + timedelta(days=1), time(), tzinfo=zone)
+
+
+def _buckets(start: date, end: date) -> tuple[str, list[str]]:
+    """Months for a period of up to two years, years beyond."""
+    if (end.year - start.year) * 12 + end.month - start.month < 24:
+        labels, day = [], date(start.year, start.month, 1)
+        while day <= end:
+            labels.append(f"{day:%Y-%m}")
+            day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        return "month", labels
+    return "year", [str(year) for year in range(start.year, end.year + 1)]
+
+
+def _bucket_of(moment: datetime, unit: str, zone: ZoneInfo) -> str:
+    local = timezone.localtime(moment, zone)
+    return f"{local:%Y-%m}" if unit == "month" else str(local.year)
+
+
+# --- The annual report ----------------------------------------------------------
+
+
+def annual_report(coalition: Coalition, start: date, end: date, today: date | None = None) -> Report:
+    today = today or timezone.localdate()
+    since, until = _bounds(coalition, start, end)
+    memberships = list(
+        Membership.objects.filter(coalition=coalition)
+        .select_related("agency")
+        .only("status", "joined_on", "mou_signed_on", "mou_review_on", "agency__name", "agency__sector")
+    )
+    title = (
+        f"Annual report {start.year}"
+        if (start, end) == (date(start.year, 1, 1), date(start.year, 12, 31))
+        else "Report"
+    )
+    return Report(
+        coalition=coalition,
+        title=title,
+        start=start,
+        end=end,
+        sections=[
+            _meetings(coalition, since, until),
+            _attendance(coalition, since, until, memberships),
+            _members(start, end, memberships),
+            _actions(coalition, start, end, since, until, today),
+            *_activities(coalition, start, end, today),
+        ],
+    )
+
+
+def _meetings(coalition, since, until) -> Section:
+    counts: dict[str, dict[str, int]] = {}
+    for row in (
+        Meeting.objects.filter(coalition=coalition, starts_at__gte=since, starts_at__lt=until)
+        .values("kind", "status")
+        .annotate(n=Count("id"))
+    ):
+        counts.setdefault(row["kind"], {})[row["status"]] = row["n"]
+    kinds = [(kind, label) for kind, label in MeetingKind.choices if kind in counts]
+    held = [counts[kind].get(Meeting.Status.HELD, 0) for kind, _ in kinds]
+    rows = [
+        [
+            label,
+            counts[kind].get(Meeting.Status.HELD, 0),
+            counts[kind].get(Meeting.Status.CANCELLED, 0),
+            counts[kind].get(Meeting.Status.SCHEDULED, 0),
+        ]
+        for kind, label in kinds
+    ]
+    section = Section(
+        "meetings",
+        "Meetings held",
+        figures=[
+            ("Meetings held", sum(held)),
+            ("General meetings held", counts.get(MeetingKind.GENERAL, {}).get(Meeting.Status.HELD, 0)),
+            ("Meetings cancelled", sum(c.get(Meeting.Status.CANCELLED, 0) for c in counts.values())),
+        ],
+        tables=[Table("Meetings by kind", ["Kind", "Held", "Cancelled", "Scheduled"], rows)],
+        note="Committee meetings count here, restricted committees included; what they discussed stays with them.",
+    )
+    if chart := charts.bars(
+        title="Meetings held, by kind",
+        labels=[label for _, label in kinds],
+        series={"Held": held},
+        alt="Bar chart of meetings held by kind; the numbers are in the table below.",
+    ):
+        section.charts.append(chart)
+    return section
+
+
+def _attendance(coalition, since, until, memberships) -> Section:
+    """Attendance at general meetings: the rate is the share of the general
+    meetings held while the agency was a member at which it was present
+    (or sent a substitute)."""
+    zone = ZoneInfo(coalition.time_zone)
+    general_days = sorted(
+        timezone.localtime(moment, zone).date()
+        for moment in Meeting.objects.filter(
+            coalition=coalition,
+            kind=MeetingKind.GENERAL,
+            status=Meeting.Status.HELD,
+            starts_at__gte=since,
+            starts_at__lt=until,
+        ).values_list("starts_at", flat=True)
+    )
+    present = Attendance.objects.filter(
+        meeting__coalition=coalition,
+        meeting__status=Meeting.Status.HELD,
+        meeting__starts_at__gte=since,
+        meeting__starts_at__lt=until,
+        status__in=PRESENT,
+    )
+    general_only = Q(meeting__kind=MeetingKind.GENERAL)
+    by_agency = {
+        row["agency_id"]: row
+        for row in present.filter(agency__isnull=False)
+        .values("agency_id", "agency__name", "agency__sector")
+        .annotate(general=Count("meeting", filter=general_only, distinct=True), visits=Count("id"))
+    }
+    by_sector = {
+        row["agency__sector"]: row
+        for row in present.filter(agency__isnull=False)
+        .values("agency__sector")
+        .annotate(general=Count("meeting", filter=general_only, distinct=True), visits=Count("id"))
+    }
+
+    held = len(general_days)
+    agencies = []
+    joined = {m.agency_id: m for m in memberships}
+    for agency_id in {m.agency_id for m in memberships if m.status == Membership.Status.ACTIVE} | set(by_agency):
+        row = by_agency.get(agency_id, {})
+        membership = joined.get(agency_id)
+        name = row.get("agency__name") or membership.agency.name
+        sector = row.get("agency__sector") or membership.agency.sector
+        since_joining = (
+            held - bisect_left(general_days, membership.joined_on) if membership and membership.joined_on else held
+        )
+        attended = row.get("general", 0)
+        rate = percent(attended, since_joining)
+        agencies.append((name, SECTORS.get(sector, sector), attended, since_joining, rate, row.get("visits", 0)))
+    agencies.sort(key=lambda a: (-(a[4] or 0), a[0]))
+
+    sectors = []
+    members_in = {}
+    for m in memberships:
+        if m.status == Membership.Status.ACTIVE:
+            members_in[m.agency.sector] = members_in.get(m.agency.sector, 0) + 1
+    for sector in sorted(set(members_in) | set(by_sector), key=lambda s: SECTORS.get(s, s)):
+        row = by_sector.get(sector, {})
+        sectors.append(
+            (
+                SECTORS.get(sector, sector),
+                members_in.get(sector, 0),
+                row.get("general", 0),
+                percent(row.get("general", 0), held),
+                row.get("visits", 0),
+            )
+        )
+    sectors.sort(key=lambda s: (-(s[3] or 0), s[0]))
+
+    visits = sum(row["visits"] for row in by_agency.values())
+    average = round(sum(row["general"] for row in by_agency.values()) / held, 1) if held else 0
+    section = Section(
+        "attendance",
+        "Attendance by agency and sector",
+        figures=[
+            ("General meetings held", held),
+            ("Agencies at an average general meeting", average),
+            ("Agencies present at least once", sum(1 for a in agencies if a[2] or a[5])),
+            ("Attendances, all meetings", people(visits)),
+        ],
+        tables=[
+            Table(
+                "Attendance by agency",
+                ["Agency", "Sector", "General meetings attended", "Held while a member", "Rate", "Attendances"],
+                [[a[0], a[1], a[2], a[3], _rate(a[4]), people(a[5])] for a in agencies],
+            ),
+            Table(
+                "Attendance by sector",
+                ["Sector", "Member agencies", "General meetings with the sector present", "Rate", "Attendances"],
+                [[s[0], s[1], s[2], _rate(s[3]), people(s[4])] for s in sectors],
+            ),
+        ],
+        note="The rate is the share of general meetings held while the agency was a member at which it was present or "
+        "sent a substitute. Attendances count people present at any meeting, guests' agencies included.",
+    )
+    for title, rows, alt in (
+        ("Attendance rate by agency (%)", agencies, "agency"),
+        ("Attendance rate by sector (%)", [(s[0], None, None, None, s[3]) for s in sectors], "sector"),
+    ):
+        if chart := charts.bars(
+            title=title,
+            labels=[r[0] for r in rows],
+            series={"Rate": [r[4] for r in rows]},
+            alt=f"Bar chart of the general-meeting attendance rate by {alt}; the numbers are in the table below.",
+        ):
+            section.charts.append(chart)
+    return section
+
+
+def _rate(value: int | None) -> str:
+    return "–" if value is None else f"{value}%"
+
+
+def _members(start, end, memberships) -> Section:
+    active = [
+        m for m in memberships if m.status == Membership.Status.ACTIVE and (m.joined_on is None or m.joined_on <= end)
+    ]
+    new = [m for m in memberships if m.joined_on and start <= m.joined_on <= end]
+    in_force = [
+        m
+        for m in active
+        if m.mou_signed_on and m.mou_signed_on <= end and (m.mou_review_on is None or m.mou_review_on >= end)
+    ]
+    signed = [m for m in memberships if m.mou_signed_on and start <= m.mou_signed_on <= end]
+    due = sorted(
+        (m for m in memberships if m.mou_review_on and start <= m.mou_review_on <= end), key=lambda m: m.mou_review_on
+    )
+
+    by_sector: dict[str, list[int]] = {}
+    for group, column in ((active, 0), (new, 1), (in_force, 2)):
+        for m in group:
+            by_sector.setdefault(m.agency.sector, [0, 0, 0])[column] += 1
+    rows = sorted(([SECTORS.get(s, s), *counts] for s, counts in by_sector.items()), key=lambda r: (-r[1], r[0]))
+    section = Section(
+        "members",
+        "Members and MOUs",
+        figures=[
+            ("Active member agencies at the end of the period", len(active)),
+            ("Agencies that joined", len(new)),
+            ("MOUs signed", len(signed)),
+            ("MOUs in force at the end of the period", len(in_force)),
+            ("MOU reviews that fell due", len(due)),
+        ],
+        tables=[
+            Table("Members by sector", ["Sector", "Active members", "Joined in the period", "MOU in force"], rows),
+            Table(
+                "New members",
+                ["Agency", "Sector", "Joined", "MOU signed"],
+                [
+                    [m.agency.name, SECTORS.get(m.agency.sector), m.joined_on, m.mou_signed_on or "not yet"]
+                    for m in sorted(new, key=lambda m: m.joined_on)
+                ],
+                empty="No agency joined in this period.",
+            ),
+            Table(
+                "MOU reviews due in the period",
+                ["Agency", "Review due", "Signed"],
+                [[m.agency.name, m.mou_review_on, m.mou_signed_on or "–"] for m in due],
+                empty="No MOU review fell due in this period.",
+            ),
+        ],
+    )
+    if chart := charts.bars(
+        title="Member agencies by sector",
+        labels=[r[0] for r in rows],
+        series={"Active members": [r[1] for r in rows], "MOU in force": [r[3] for r in rows]},
+        alt="Bar chart of active member agencies and MOUs in force by sector; the numbers are in the table below.",
+    ):
+        section.charts.append(chart)
+    return section
+
+
+def _actions(coalition, start, end, since, until, today) -> Section:
+    zone = ZoneInfo(coalition.time_zone)
+    # Overdue as it stood at the end of the period (or today, for a period still running).
+    as_of = min(end, today)
+    as_of_until = _bounds(coalition, as_of, as_of)[1]
+    opened_q = Q(created_at__gte=since, created_at__lt=until)
+    completed_q = Q(status=ActionItem.Status.DONE, completed_at__gte=since, completed_at__lt=until)
+    overdue_q = (
+        Q(created_at__lt=as_of_until, due_on__lt=as_of)
+        & ~Q(status=ActionItem.Status.DROPPED)
+        & (Q(completed_at__isnull=True) | Q(completed_at__gte=as_of_until))
+    )
+    items = ActionItem.objects.filter(coalition=coalition)
+    unit, labels = _buckets(start, end)
+    opened_by = dict.fromkeys(labels, 0)
+    completed_by = dict.fromkeys(labels, 0)
+    days_to_complete = []
+    for created_at, completed_at, status in items.filter(opened_q | completed_q).values_list(
+        "created_at", "completed_at", "status"
+    ):
+        if since <= created_at < until:
+            opened_by[_bucket_of(created_at, unit, zone)] += 1
+        if status == ActionItem.Status.DONE and completed_at and since <= completed_at < until:
+            completed_by[_bucket_of(completed_at, unit, zone)] += 1
+            days_to_complete.append((completed_at - created_at).days)
+    by_agency = [
+        row
+        for row in items.values("owner_agency__name")
+        .annotate(
+            opened=Count("id", filter=opened_q),
+            completed=Count("id", filter=completed_q),
+            overdue=Count("id", filter=overdue_q),
+        )
+        .order_by("owner_agency__name")
+        if row["opened"] or row["completed"] or row["overdue"]
+    ]
+    overdue = sum(row["overdue"] for row in by_agency)
+    median = statistics.median(days_to_complete) if days_to_complete else None
+    section = Section(
+        "actions",
+        "Action items",
+        figures=[
+            ("Opened", sum(opened_by.values())),
+            ("Completed", len(days_to_complete)),
+            (f"Overdue on {as_of:%B %-d, %Y}", overdue),
+            ("Median days to complete", "–" if median is None else round(median)),
+        ],
+        tables=[
+            Table(
+                f"Action items by {unit}",
+                [unit.capitalize(), "Opened", "Completed"],
+                [[label, opened_by[label], completed_by[label]] for label in labels],
+            ),
+            Table(
+                "Action items by owning agency",
+                ["Agency", "Opened", "Completed", f"Overdue on {as_of:%b %-d, %Y}"],
+                [[r["owner_agency__name"], r["opened"], r["completed"], r["overdue"]] for r in by_agency],
+            ),
+        ],
+    )
+    if chart := charts.columns(
+        title=f"Action items opened and completed, by {unit}",
+        labels=labels,
+        series={"Opened": list(opened_by.values()), "Completed": list(completed_by.values())},
+        alt=f"Column chart of action items opened and completed by {unit}; the numbers are in the table below.",
+    ):
+        section.charts.append(chart)
+    return section
+
+
+def _activities(coalition, start, end, today) -> list[Section]:
+    rows = list(
+        Activity.objects.filter(coalition=coalition, held_on__gte=start, held_on__lte=min(end, today))
+        .values("kind", "audience", "presenting_agency__name")
+        .annotate(
+            n=Count("id"), reached=Sum("people_reached"), unrecorded=Count("id", filter=Q(people_reached__isnull=True))
+        )
+    )
+    kinds = dict(Activity.Kind.choices)
+    sections = []
+    for slug, title, group, unit in (
+        ("trainings", "Professional trainings", Activity.TRAINING_KINDS, "People trained"),
+        ("community", "Community education and awareness", Activity.COMMUNITY_KINDS, "People reached"),
+    ):
+        mine = [r for r in rows if r["kind"] in group]
+        by_kind = _sum_by(mine, "kind")
+        by_audience = _sum_by(mine, "audience")
+        by_presenter = _sum_by(mine, "presenting_agency__name")
+        unrecorded = sum(r["unrecorded"] for r in mine)
+        events = "Trainings" if slug == "trainings" else "Events"
+        section = Section(
+            slug,
+            title,
+            figures=[
+                *[(kinds[k], by_kind[k][0]) for k in group if k in by_kind],
+                (unit, people(sum(v[1] for v in by_kind.values()))),
+            ],
+            tables=[
+                Table(
+                    f"{title} by audience",
+                    ["Audience", events, unit],
+                    [
+                        [AUDIENCES.get(a, a), n, people(p)]
+                        for a, (n, p) in sorted(by_audience.items(), key=lambda i: -i[1][0])
+                    ],
+                ),
+                Table(
+                    f"{title} by presenter",
+                    ["Presented by", events, unit],
+                    [
+                        [name or "The coalition, together", n, people(p)]
+                        for name, (n, p) in sorted(by_presenter.items(), key=lambda i: (-i[1][0], i[0] or ""))
+                    ],
+                ),
+            ],
+            note=(
+                f"{unrecorded} held without a head count yet; they count as events but add nobody. "
+                if unrecorded
+                else ""
+            )
+            + "Counts of people under 5 are shown as “fewer than 5” and left out of the chart.",
+        )
+        audiences = sorted(by_audience.items(), key=lambda i: -i[1][1])
+        if chart := charts.bars(
+            title=f"{unit}, by audience",
+            labels=[AUDIENCES.get(a, a) for a, _ in audiences],
+            series={unit: [plotted(p) for _, (n, p) in audiences]},
+            alt=f"Bar chart of {unit.lower()} by audience sector; the numbers are in the table below.",
+        ):
+            section.charts.append(chart)
+        sections.append(section)
+    return sections
+
+
+def _sum_by(rows, key) -> dict:
+    totals: dict = {}
+    for row in rows:
+        n, p = totals.get(row[key], (0, 0))
+        totals[row[key]] = (n + row["n"], p + (row["reached"] or 0))
+    return totals
+
+
+# --- Engagement since the first meeting ----------------------------------------------
+
+
+def engagement(coalition: Coalition, today: date | None = None) -> Report:
+    """Attendance each year since the first meeting, and each agency's part in it."""
+    today = today or timezone.localdate()
+    zone = ZoneInfo(coalition.time_zone)
+    first = first_year(coalition, today)
+    years = list(range(first, today.year + 1))
+    held = Meeting.objects.filter(coalition=coalition, status=Meeting.Status.HELD)
+    meetings = {
+        row["year"]: row
+        for row in held.annotate(year=ExtractYear("starts_at", tzinfo=zone))
+        .values("year")
+        .annotate(n=Count("id"), general=Count("id", filter=Q(kind=MeetingKind.GENERAL)))
+    }
+    attended = Attendance.objects.filter(
+        meeting__coalition=coalition,
+        meeting__status=Meeting.Status.HELD,
+        status__in=(*PRESENT, Attendance.Status.GUEST),
+    ).annotate(year=ExtractYear("meeting__starts_at", tzinfo=zone))
+    per_year = {
+        row["year"]: row
+        for row in attended.values("year").annotate(
+            visits=Count("id"), agencies=Count("agency", distinct=True), people=Count("person", distinct=True)
+        )
+    }
+    per_agency: dict[str, dict[int, int]] = {}
+    for row in (
+        attended.filter(status__in=PRESENT, agency__isnull=False)
+        .values("year", "agency__name")
+        .annotate(n=Count("meeting", distinct=True))
+    ):
+        per_agency.setdefault(row["agency__name"], {})[row["year"]] = row["n"]
+    agencies = sorted(per_agency.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+
+    year_rows = [
+        [
+            year,
+            meetings.get(year, {}).get("n", 0),
+            meetings.get(year, {}).get("general", 0),
+            people(per_year.get(year, {}).get("visits", 0)),
+            people(per_year.get(year, {}).get("people", 0)),
+            per_year.get(year, {}).get("agencies", 0),
+        ]
+        for year in years
+    ]
+    by_year = Section(
+        "by-year",
+        f"Attendance each year since {first}",
+        figures=[
+            ("Years of meetings", len([y for y in years if meetings.get(y)])),
+            ("Meetings held", sum(row["n"] for row in meetings.values())),
+            ("Agencies that have taken part", len(per_agency)),
+        ],
+        tables=[
+            Table(
+                "Attendance per year",
+                ["Year", "Meetings held", "General meetings", "Attendances", "Different people", "Agencies present"],
+                year_rows,
+            )
+        ],
+        note="Attendances count everyone present, guests and substitutes included. Counts of people under 5 are "
+        "shown as “fewer than 5”.",
+    )
+    labels = [str(y) for y in years]
+    for chart in (
+        charts.columns(
+            title="Attendances per year",
+            labels=labels,
+            series={"Attendances": [plotted(per_year.get(y, {}).get("visits")) for y in years]},
+            alt="Column chart of attendances at coalition meetings per year; the numbers are in the table below.",
+        ),
+        charts.lines(
+            title="Agencies at the table and meetings held, per year",
+            labels=labels,
+            series={
+                "Agencies present": [per_year.get(y, {}).get("agencies", 0) for y in years],
+                "Meetings held": [meetings.get(y, {}).get("n", 0) for y in years],
+            },
+            alt="Line chart of agencies present and meetings held per year; the numbers are in the table below.",
+        ),
+    ):
+        if chart:
+            by_year.charts.append(chart)
+
+    by_agency = Section(
+        "by-agency",
+        "Each agency's meetings attended, per year",
+        tables=[
+            Table(
+                "Meetings attended by agency and year",
+                ["Agency", *labels, "Total"],
+                [[name, *[counts.get(y, 0) for y in years], sum(counts.values())] for name, counts in agencies],
+                empty="No attendance recorded yet.",
+            )
+        ],
+        note="Meetings at which the agency was present or sent a substitute.",
+    )
+    if chart := charts.bars(
+        title=f"Meetings attended since {first}, by agency",
+        labels=[name for name, _ in agencies],
+        series={"Meetings attended": [sum(counts.values()) for _, counts in agencies]},
+        alt="Bar chart of meetings attended by each agency since the first meeting; the numbers are in the table.",
+    ):
+        by_agency.charts.append(chart)
+    return Report(coalition, "Engagement since the first meeting", date(first, 1, 1), today, [by_year, by_agency])
