@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from coordination.models import Coalition, CoalitionRole, Committee, CommitteeMember, User
+from coordination.models import Activity, Coalition, CoalitionRole, Committee, CommitteeMember, User
 from members.models import Agency, Membership, Person, Sector
 
 PASSWORD = "correct-horse-battery"
@@ -104,3 +107,15 @@ class AgencyRoleFactory(DjangoModelFactory):
     description = "Takes referrals."
     capacity = "active"
     confirmed_at = factory.LazyFunction(__import__("django.utils.timezone", fromlist=["now"]).now)
+
+
+class ActivityFactory(DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    coalition = factory.SubFactory(CoalitionFactory)
+    title = factory.Sequence(lambda n: f"Training {n}")
+    kind = Activity.Kind.PROFESSIONAL_TRAINING
+    held_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    audience = Activity.Audience.LAW_ENFORCEMENT
+    people_reached = 20
