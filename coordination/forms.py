@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from meetings.privacy import PrivacyCheckedForm
 from members.models import Agency, Membership, Person
 
 from . import services
@@ -144,12 +145,8 @@ class CommitteeForm(forms.ModelForm):
         return committee
 
 
-class ActivityForm(forms.ModelForm):
-    checked = forms.BooleanField(
-        label="I checked: none of this is a victim's details",
-        required=False,
-        help_text="Only needed when Roundtable warns about something that looks like personal details.",
-    )
+class ActivityForm(PrivacyCheckedForm, forms.ModelForm):
+    privacy_fields = ("notes",)
 
     class Meta:
         model = Activity
@@ -175,7 +172,6 @@ class ActivityForm(forms.ModelForm):
         """`own_agency_only`: an agency member records only what their agency presented."""
         super().__init__(*args, **kwargs)
         self.instance.coalition = coalition
-        self.findings: list = []
         agencies = Agency.objects.filter(
             memberships__coalition=coalition, memberships__status=Membership.Status.ACTIVE
         ).order_by("name")
@@ -190,19 +186,10 @@ class ActivityForm(forms.ModelForm):
             field.empty_label = "The coalition, together"
 
     def clean(self):
-        from meetings.privacy import findings
-
         data = super().clean()
         held_on = data.get("held_on")
         if held_on and data.get("people_reached") is not None and held_on > timezone.localdate():
             self.add_error("people_reached", "Fill this in after the activity is held; it is still ahead.")
-        self.findings = [("Notes", finding) for finding in findings(data.get("notes") or "")]
-        if self.findings and not data.get("checked"):
-            self.add_error(
-                "checked",
-                "The notes look like they hold personal details (listed above). Remove anything that could identify "
-                "a victim, or tick this box if you checked and it does not.",
-            )
         return data
 
 

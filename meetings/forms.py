@@ -7,7 +7,7 @@ from coordination.models import Committee
 from members.models import Agency, Person
 
 from .models import AgendaItem, Meeting, MeetingSeries, Minutes
-from .privacy import Finding, findings
+from .privacy import PrivacyCheckedForm
 from .services import NonexistentLocalTime, local_datetime
 
 
@@ -88,12 +88,8 @@ class AgendaItemForm(forms.ModelForm):
         return data
 
 
-class MinutesForm(forms.ModelForm):
-    checked = forms.BooleanField(
-        label="I checked: none of these are a victim's details",
-        required=False,
-        help_text="Only needed when Roundtable warns about something that looks like personal details.",
-    )
+class MinutesForm(PrivacyCheckedForm, forms.ModelForm):
+    privacy_fields = ("body", "restricted_body", "decisions")
 
     class Meta:
         model = Minutes
@@ -107,23 +103,8 @@ class MinutesForm(forms.ModelForm):
 
     def __init__(self, *args, can_write_restricted: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.findings: list[tuple[str, Finding]] = []
         if not can_write_restricted:
             del self.fields["restricted_body"]
-
-    def clean(self):
-        data = super().clean()
-        for name in ("body", "restricted_body", "decisions"):
-            if name in self.fields:
-                label = self.fields[name].label
-                self.findings += [(str(label), finding) for finding in findings(data.get(name) or "")]
-        if self.findings and not data.get("checked"):
-            self.add_error(
-                "checked",
-                "Some text looks like personal details (listed above). Remove anything that could identify a "
-                "victim, or tick this box if you checked and it does not.",
-            )
-        return data
 
 
 class GuestForm(forms.Form):
