@@ -1,143 +1,40 @@
-"""The coalition's reports: what it did over a period (the annual report) and
-its engagement since the first meeting.
-
-Every figure comes from a handful of aggregate queries, whatever the number
-of years. Counts that describe people (attendees, people trained or reached)
-under 5 are shown as "fewer than 5" in tables, charts and downloads, so a
-small training or a quiet month cannot point at anyone. Counts of meetings,
-agencies and action items are shown as they are."""
+"""The annual report, or any period's: meetings, attendance, members and
+MOUs, action items, trainings and community events. A handful of aggregate
+queries, whatever the length of the period."""
 
 import statistics
 from bisect import bisect_left
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from meetings.models import Attendance, Meeting, MeetingKind
-from members.models import Membership, Sector
+from members.models import Membership
 from tasks.models import ActionItem
 
-from . import charts
-from .charts import Chart
-from .models import Activity, Coalition
-
-SMALL = 5
-FEWER = "fewer than 5"
-PRESENT = (Attendance.Status.PRESENT, Attendance.Status.SUBSTITUTE)
-SECTORS = dict(Sector.choices)
-AUDIENCES = dict(Activity.Audience.choices)
-
-
-def people(count: int | None) -> int | str:
-    """A count of people as it may be shown."""
-    if count is None:
-        return "not recorded"
-    return FEWER if count < SMALL else count
-
-
-def plotted(count: int | None) -> int | None:
-    """A count of people as it may be drawn: small counts leave no bar."""
-    return None if count is None or count < SMALL else count
-
-
-def percent(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
-
-
-@dataclass
-class Table:
-    caption: str
-    headers: list[str]
-    rows: list[list]
-    empty: str = "Nothing in this period."
-
-
-@dataclass
-class Section:
-    slug: str
-    title: str
-    figures: list[tuple[str, int | str]] = field(default_factory=list)
-    charts: list[Chart] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    note: str = ""
-
-
-@dataclass
-class Report:
-    coalition: Coalition
-    title: str
-    start: date
-    end: date
-    sections: list[Section]
-
-    def as_rows(self) -> list[list]:
-        """Every figure and table, one after another, for a spreadsheet."""
-        rows: list[list] = [[self.title], [f"{self.coalition.name}, {self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"], []]
-        for section in self.sections:
-            rows.append([section.title])
-            rows += [[label, value] for label, value in section.figures]
-            for table in section.tables:
-                rows += [[], [table.caption], table.headers, *table.rows]
-            rows.append([])
-        return rows
-
-
-def activity_totals(activities) -> dict:
-    """Trainings and community events counted apart, for a list of activities."""
-    trainings, community = Q(kind__in=Activity.TRAINING_KINDS), Q(kind__in=Activity.COMMUNITY_KINDS)
-    return activities.order_by().aggregate(
-        trainings=Count("id", filter=trainings),
-        trained=Sum("people_reached", filter=trainings, default=0),
-        events=Count("id", filter=community),
-        reached=Sum("people_reached", filter=community, default=0),
-    )
-
-
-# --- Periods ------------------------------------------------------------------
-
-
-def default_period(today: date) -> tuple[date, date]:
-    """Last calendar year: what an annual report usually covers."""
-    return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
-
-
-def first_year(coalition: Coalition, today: date) -> int:
-    return coalition.founded_on.year if coalition.founded_on else today.year
-
-
-def _bounds(coalition: Coalition, start: date, end: date) -> tuple[datetime, datetime]:
-    """The period as instants: from the start day's midnight to the midnight
-    after the end day, in the coalition's time zone."""
-    zone = ZoneInfo(coalition.time_zone)
-    return datetime.combine(start, time(), tzinfo=zone), datetime.combine(end + timedelta(days=1), time(), tzinfo=zone)
-
-
-def _buckets(start: date, end: date) -> tuple[str, list[str]]:
-    """Months for a period of up to two years, years beyond."""
-    if (end.year - start.year) * 12 + end.month - start.month < 24:
-        labels, day = [], date(start.year, start.month, 1)
-        while day <= end:
-            labels.append(f"{day:%Y-%m}")
-            day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-        return "month", labels
-    return "year", [str(year) for year in range(start.year, end.year + 1)]
-
-
-def _bucket_of(moment: datetime, unit: str, zone: ZoneInfo) -> str:
-    local = timezone.localtime(moment, zone)
-    return f"{local:%Y-%m}" if unit == "month" else str(local.year)
-
-
-# --- The annual report ----------------------------------------------------------
+from .. import charts
+from ..models import Activity, Coalition
+from .common import (
+    AUDIENCES,
+    PRESENT,
+    SECTORS,
+    Report,
+    Section,
+    Table,
+    bounds,
+    bucket_of,
+    buckets,
+    people,
+    percent,
+    plotted,
+)
 
 
 def annual_report(coalition: Coalition, start: date, end: date, today: date | None = None) -> Report:
     today = today or timezone.localdate()
-    since, until = _bounds(coalition, start, end)
+    since, until = bounds(coalition, start, end)
     memberships = list(
         Membership.objects.filter(coalition=coalition)
         .select_related("agency")
@@ -380,7 +277,7 @@ def _actions(coalition, start, end, since, until, today) -> Section:
     zone = ZoneInfo(coalition.time_zone)
     # Overdue as it stood at the end of the period (or today, for a period still running).
     as_of = min(end, today)
-    as_of_until = _bounds(coalition, as_of, as_of)[1]
+    as_of_until = bounds(coalition, as_of, as_of)[1]
     opened_q = Q(created_at__gte=since, created_at__lt=until)
     completed_q = Q(status=ActionItem.Status.DONE, completed_at__gte=since, completed_at__lt=until)
     overdue_q = (
@@ -389,7 +286,7 @@ def _actions(coalition, start, end, since, until, today) -> Section:
         & (Q(completed_at__isnull=True) | Q(completed_at__gte=as_of_until))
     )
     items = ActionItem.objects.filter(coalition=coalition)
-    unit, labels = _buckets(start, end)
+    unit, labels = buckets(start, end)
     opened_by = dict.fromkeys(labels, 0)
     completed_by = dict.fromkeys(labels, 0)
     days_to_complete = []
@@ -397,9 +294,9 @@ def _actions(coalition, start, end, since, until, today) -> Section:
         "created_at", "completed_at", "status"
     ):
         if since <= created_at < until:
-            opened_by[_bucket_of(created_at, unit, zone)] += 1
+            opened_by[bucket_of(created_at, unit, zone)] += 1
         if status == ActionItem.Status.DONE and completed_at and since <= completed_at < until:
-            completed_by[_bucket_of(completed_at, unit, zone)] += 1
+            completed_by[bucket_of(completed_at, unit, zone)] += 1
             days_to_complete.append((completed_at - created_at).days)
     by_agency = [
         row
@@ -516,112 +413,3 @@ def _sum_by(rows, key) -> dict:
         n, p = totals.get(row[key], (0, 0))
         totals[row[key]] = (n + row["n"], p + (row["reached"] or 0))
     return totals
-
-
-# --- Engagement since the first meeting ----------------------------------------------
-
-
-def engagement(coalition: Coalition, today: date | None = None) -> Report:
-    """Attendance each year since the first meeting, and each agency's part in it."""
-    today = today or timezone.localdate()
-    zone = ZoneInfo(coalition.time_zone)
-    first = first_year(coalition, today)
-    years = list(range(first, today.year + 1))
-    held = Meeting.objects.filter(coalition=coalition, status=Meeting.Status.HELD)
-    meetings = {
-        row["year"]: row
-        for row in held.annotate(year=ExtractYear("starts_at", tzinfo=zone))
-        .values("year")
-        .annotate(n=Count("id"), general=Count("id", filter=Q(kind=MeetingKind.GENERAL)))
-    }
-    attended = Attendance.objects.filter(
-        meeting__coalition=coalition,
-        meeting__status=Meeting.Status.HELD,
-        status__in=(*PRESENT, Attendance.Status.GUEST),
-    ).annotate(year=ExtractYear("meeting__starts_at", tzinfo=zone))
-    per_year = {
-        row["year"]: row
-        for row in attended.values("year").annotate(
-            visits=Count("id"), agencies=Count("agency", distinct=True), people=Count("person", distinct=True)
-        )
-    }
-    per_agency: dict[str, dict[int, int]] = {}
-    for row in (
-        attended.filter(status__in=PRESENT, agency__isnull=False)
-        .values("year", "agency__name")
-        .annotate(n=Count("meeting", distinct=True))
-    ):
-        per_agency.setdefault(row["agency__name"], {})[row["year"]] = row["n"]
-    agencies = sorted(per_agency.items(), key=lambda item: (-sum(item[1].values()), item[0]))
-
-    year_rows = [
-        [
-            year,
-            meetings.get(year, {}).get("n", 0),
-            meetings.get(year, {}).get("general", 0),
-            people(per_year.get(year, {}).get("visits", 0)),
-            people(per_year.get(year, {}).get("people", 0)),
-            per_year.get(year, {}).get("agencies", 0),
-        ]
-        for year in years
-    ]
-    by_year = Section(
-        "by-year",
-        f"Attendance each year since {first}",
-        figures=[
-            ("Years of meetings", len([y for y in years if meetings.get(y)])),
-            ("Meetings held", sum(row["n"] for row in meetings.values())),
-            ("Agencies that have taken part", len(per_agency)),
-        ],
-        tables=[
-            Table(
-                "Attendance per year",
-                ["Year", "Meetings held", "General meetings", "Attendances", "Different people", "Agencies present"],
-                year_rows,
-            )
-        ],
-        note="Attendances count everyone present, guests and substitutes included. Counts of people under 5 are "
-        "shown as “fewer than 5”.",
-    )
-    labels = [str(y) for y in years]
-    for chart in (
-        charts.columns(
-            title="Attendances per year",
-            labels=labels,
-            series={"Attendances": [plotted(per_year.get(y, {}).get("visits")) for y in years]},
-            alt="Column chart of attendances at coalition meetings per year; the numbers are in the table below.",
-        ),
-        charts.lines(
-            title="Agencies at the table and meetings held, per year",
-            labels=labels,
-            series={
-                "Agencies present": [per_year.get(y, {}).get("agencies", 0) for y in years],
-                "Meetings held": [meetings.get(y, {}).get("n", 0) for y in years],
-            },
-            alt="Line chart of agencies present and meetings held per year; the numbers are in the table below.",
-        ),
-    ):
-        if chart:
-            by_year.charts.append(chart)
-
-    by_agency = Section(
-        "by-agency",
-        "Each agency's meetings attended, per year",
-        tables=[
-            Table(
-                "Meetings attended by agency and year",
-                ["Agency", *labels, "Total"],
-                [[name, *[counts.get(y, 0) for y in years], sum(counts.values())] for name, counts in agencies],
-                empty="No attendance recorded yet.",
-            )
-        ],
-        note="Meetings at which the agency was present or sent a substitute.",
-    )
-    if chart := charts.bars(
-        title=f"Meetings attended since {first}, by agency",
-        labels=[name for name, _ in agencies],
-        series={"Meetings attended": [sum(counts.values()) for _, counts in agencies]},
-        alt="Bar chart of meetings attended by each agency since the first meeting; the numbers are in the table.",
-    ):
-        by_agency.charts.append(chart)
-    return Report(coalition, "Engagement since the first meeting", date(first, 1, 1), today, [by_year, by_agency])

@@ -1,0 +1,126 @@
+"""What the coalition's reports share: the rule for small counts, the shapes
+a report takes (figures, charts, tables) and its periods.
+
+Counts that describe people (attendees, people trained or reached) under 5
+are shown as "fewer than 5" in tables, charts and downloads, so a small
+training or a quiet month cannot point at anyone. Counts of meetings,
+agencies and action items are shown as they are."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from meetings.models import Attendance
+from members.models import Sector
+
+from ..charts import Chart
+from ..models import Activity, Coalition
+
+SMALL = 5
+FEWER = "fewer than 5"
+PRESENT = (Attendance.Status.PRESENT, Attendance.Status.SUBSTITUTE)
+SECTORS = dict(Sector.choices)
+AUDIENCES = dict(Activity.Audience.choices)
+
+
+def people(count: int | None) -> int | str:
+    """A count of people as it may be shown."""
+    if count is None:
+        return "not recorded"
+    return FEWER if count < SMALL else count
+
+
+def plotted(count: int | None) -> int | None:
+    """A count of people as it may be drawn: small counts leave no bar."""
+    return None if count is None or count < SMALL else count
+
+
+def percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+@dataclass
+class Table:
+    caption: str
+    headers: list[str]
+    rows: list[list]
+    empty: str = "Nothing in this period."
+
+
+@dataclass
+class Section:
+    slug: str
+    title: str
+    figures: list[tuple[str, int | str]] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class Report:
+    coalition: Coalition
+    title: str
+    start: date
+    end: date
+    sections: list[Section]
+
+    def as_rows(self) -> list[list]:
+        """Every figure and table, one after another, for a spreadsheet."""
+        rows: list[list] = [[self.title], [f"{self.coalition.name}, {self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"], []]
+        for section in self.sections:
+            rows.append([section.title])
+            rows += [[label, value] for label, value in section.figures]
+            for table in section.tables:
+                rows += [[], [table.caption], table.headers, *table.rows]
+            rows.append([])
+        return rows
+
+
+def activity_totals(activities) -> dict:
+    """Trainings and community events counted apart, for a list of activities."""
+    trainings, community = Q(kind__in=Activity.TRAINING_KINDS), Q(kind__in=Activity.COMMUNITY_KINDS)
+    return activities.order_by().aggregate(
+        trainings=Count("id", filter=trainings),
+        trained=Sum("people_reached", filter=trainings, default=0),
+        events=Count("id", filter=community),
+        reached=Sum("people_reached", filter=community, default=0),
+    )
+
+
+# --- Periods ------------------------------------------------------------------
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """Last calendar year: what an annual report usually covers."""
+    return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+
+
+def first_year(coalition: Coalition, today: date) -> int:
+    return coalition.founded_on.year if coalition.founded_on else today.year
+
+
+def bounds(coalition: Coalition, start: date, end: date) -> tuple[datetime, datetime]:
+    """The period as instants: from the start day's midnight to the midnight
+    after the end day, in the coalition's time zone."""
+    zone = ZoneInfo(coalition.time_zone)
+    return datetime.combine(start, time(), tzinfo=zone), datetime.combine(end + timedelta(days=1), time(), tzinfo=zone)
+
+
+def buckets(start: date, end: date) -> tuple[str, list[str]]:
+    """Months for a period of up to two years, years beyond."""
+    if (end.year - start.year) * 12 + end.month - start.month < 24:
+        labels, day = [], date(start.year, start.month, 1)
+        while day <= end:
+            labels.append(f"{day:%Y-%m}")
+            day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        return "month", labels
+    return "year", [str(year) for year in range(start.year, end.year + 1)]
+
+
+def bucket_of(moment: datetime, unit: str, zone: ZoneInfo) -> str:
+    local = timezone.localtime(moment, zone)
+    return f"{local:%Y-%m}" if unit == "month" else str(local.year)
