@@ -112,7 +112,7 @@ def report(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     coalition = _reports_coalition(request, coalition_slug)
     today = timezone.localdate()
     start, end = reports.default_period(today)
-    if "year" in request.GET and request.GET["year"].isdigit():
+    if request.GET.get("year", "").isdigit() and int(request.GET["year"]) in _years(coalition, today)["years"]:
         year = int(request.GET["year"])
         start, end = date(year, 1, 1), date(year, 12, 31)
         form = ReportPeriodForm(initial={"start": start, "end": end})

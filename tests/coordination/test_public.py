@@ -41,9 +41,37 @@ def test_public_pages_show_nothing_that_is_not_public(demo):
     Agency.objects.filter(name="Shasta County District Attorney").update(listed_publicly=False)
     directory = Client().get(reverse("public_directory", args=["shasta"])).content.decode()
     assert "Shasta County District Attorney" not in directory
+    from coordination.models import Activity, Coalition
+
+    shasta = Coalition.objects.get(slug="shasta")
+    Inquiry.objects.create(
+        coalition=shasta, name="A neighbour", email="n@example.net", message="Private words", source="x"
+    )
+    soon = timezone.localdate() + timedelta(days=3)
+    Activity.objects.create(
+        coalition=shasta, title="Closed patrol briefing", kind="training", held_on=soon, audience="law_enforcement"
+    )
+    Activity.objects.create(
+        coalition=shasta,
+        title="Open forum",
+        kind="awareness",
+        held_on=soon,
+        audience="public",
+        is_public=True,
+        notes="Members only: the speaker's fee",
+    )
     for page in ("public_coalition", "public_guide", "public_directory", "public_contact"):
         html = Client().get(reverse(page, args=["shasta"])).content.decode()
         assert "Law Enforcement Working Group" not in html and "Case Review" not in html
+        for private in (
+            "Private words",
+            "A neighbour",
+            "Closed patrol briefing",
+            "speaker's fee",
+            "speaker&#x27;s fee",
+        ):
+            assert private not in html
+    assert "Open forum" in Client().get(reverse("public_coalition", args=["shasta"])).content.decode()
 
 
 def test_public_pages_run_a_fixed_number_of_queries(demo, django_assert_max_num_queries):

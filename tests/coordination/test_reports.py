@@ -221,6 +221,10 @@ def test_a_period_that_ends_before_it_starts_is_refused_with_a_message(world):
         reverse("report", args=[world.home.slug]), {"start": "not a date", "end": "2025-01-01"}
     ).content.decode()
     assert "Enter a valid date." in html
+    # A year outside the coalition's life (or no year at all) falls back to last year's report.
+    for year in ("0", "99999", "MMXXV"):
+        response = client.get(reverse("report", args=[world.home.slug]), {"year": year})
+        assert response.status_code == 200 and response.context["report"].start.year == date.today().year - 1
 
 
 def test_reports_are_for_organizers_and_leads(world):
