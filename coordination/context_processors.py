@@ -1,4 +1,3 @@
-from . import access
 from .models import Coalition
 
 
@@ -15,9 +14,5 @@ def navigation(request) -> dict:
         coalitions = list(Coalition.objects.visible_to(user).only("id", "name", "slug"))
         current_id = request.session.get("coalition_id")
         current = next((c for c in coalitions if c.pk == current_id), coalitions[0] if coalitions else None)
-        cached = request._navigation = {
-            "nav_coalitions": coalitions,
-            "current_coalition": current,
-            "user_standing": access.standing(user),
-        }
+        cached = request._navigation = {"nav_coalitions": coalitions, "current_coalition": current}
     return cached

@@ -9,14 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from . import access, reports
-from .exports import FORMATS, export_rows, export_table
+from .exports import FORMATS, export_rows
 from .filters import ActivityFilter
 from .forms import ActivityForm, ReportPeriodForm
 from .models import Activity, Coalition
-from .tables import ActivityTable
+from .tables import ActivityTable, list_page
 from .views import get_coalition_for_user
 
 
@@ -34,22 +33,21 @@ def _reports_coalition(request: HttpRequest, slug: str) -> Coalition:
 def activity_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     coalition = get_coalition_for_user(request, coalition_slug)
     activities = (
-        Activity.objects.visible_to(request.user).filter(coalition=coalition).select_related("presenting_agency")
+        Activity.objects.visible_to(request.user)
+        .filter(coalition=coalition)
+        .select_related("presenting_agency", "coalition")
     )
     filterset = ActivityFilter(request.GET, queryset=activities, coalition=coalition)
-    table = ActivityTable(filterset.qs, request=request)
-    if download := export_table(request, table, f"{coalition.slug}-activities"):
-        return download
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    totals = reports.activity_totals(filterset.qs)
-    return render(
+    return list_page(
         request,
-        "coordination/_activity_table.html" if request.htmx else "coordination/activity_list.html",
-        {
+        ActivityTable(filterset.qs, request=request),
+        export_name=f"{coalition.slug}-activities",
+        template="coordination/activity_list.html",
+        partial="coordination/_activity_table.html",
+        context={
             "coalition": coalition,
             "filter": filterset,
-            "table": table,
-            "totals": totals,
+            "totals": reports.activity_totals(filterset.qs),
             "can_add": request.user.has_perm("coordination.add_activity", coalition),
             "can_report": request.user.has_perm("coordination.view_reports", coalition),
         },
@@ -86,7 +84,6 @@ def activity_form(request: HttpRequest, coalition_slug: str, pk: int | None = No
             "coalition": coalition,
             "form": form,
             "activity": activity,
-            "can_delete": activity is not None,
         },
     )
 
@@ -111,40 +108,27 @@ def report(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     """The annual report, or any period's: charts, tables, a CSV and a printable page."""
     coalition = _reports_coalition(request, coalition_slug)
     today = timezone.localdate()
-    start, end = reports.default_period(today)
-    if request.GET.get("year", "").isdigit() and int(request.GET["year"]) in _years(coalition, today)["years"]:
-        year = int(request.GET["year"])
-        start, end = date(year, 1, 1), date(year, 12, 31)
-        form = ReportPeriodForm(initial={"start": start, "end": end})
-    elif "start" in request.GET or "end" in request.GET:
+    years = list(range(today.year, reports.first_year(coalition, today) - 1, -1))
+    context = {"coalition": coalition, "years": years}
+    year = request.GET.get("year", "")
+    if "year" not in request.GET and ("start" in request.GET or "end" in request.GET):
         form = ReportPeriodForm(request.GET)
-        if form.is_valid():
-            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        if not form.is_valid():
+            return render(request, "coordination/report.html", {**context, "form": form})
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     else:
-        form = ReportPeriodForm(initial={"start": start, "end": end})
-    if form.is_bound and not form.is_valid():
-        return render(
-            request, "coordination/report.html", {"coalition": coalition, "form": form, **_years(coalition, today)}
+        # A year of the coalition's life, or (for none, or any other) last year.
+        start, end = (
+            (date(int(year), 1, 1), date(int(year), 12, 31))
+            if year.isdigit() and int(year) in years
+            else reports.default_period(today)
         )
+        form = ReportPeriodForm(initial={"start": start, "end": end})
     result = reports.annual_report(coalition, start, end, today=today)
     if request.GET.get("_export") in FORMATS:
         name = f"{coalition.slug}-report-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}"
         return export_rows(result.as_rows(), request.GET["_export"], name)
-    return render(
-        request,
-        "coordination/report.html",
-        {
-            "coalition": coalition,
-            "form": form,
-            "report": result,
-            "year": start.year if result.title.startswith("Annual") else None,
-            **_years(coalition, today),
-        },
-    )
-
-
-def _years(coalition: Coalition, today: date) -> dict:
-    return {"years": list(range(today.year, reports.first_year(coalition, today) - 1, -1))}
+    return render(request, "coordination/report.html", {**context, "form": form, "report": result})
 
 
 @login_required

@@ -1,9 +1,25 @@
 import django_tables2 as tables
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.html import format_html
 
+from .exports import export_table
 from .models import Activity, Notification
+
+PER_PAGE = 50
+
+
+def list_page(
+    request: HttpRequest, table: tables.Table, *, export_name: str, template: str, partial: str, context: dict
+) -> HttpResponse:
+    """A filtered, sortable table page: the whole table as a download when the
+    address asks for one (?_export=csv or xlsx), otherwise a page of rows; the
+    filter form's htmx requests get the table partial alone."""
+    if download := export_table(request, table, export_name):
+        return download
+    tables.RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(request, partial if request.htmx else template, {"table": table, **context})
 
 
 class NotificationTable(tables.Table):
@@ -52,7 +68,5 @@ class ActivityTable(tables.Table):
         if not self.request.user.has_perm("coordination.change_activity", record):
             return ""
         return format_html(
-            '<a href="{}">Edit<span class="visually-hidden"> {}</span></a>',
-            reverse("activity_edit", args=[self.request.resolver_match.kwargs["coalition_slug"], record.pk]),
-            record.title,
+            '<a href="{}">Edit<span class="visually-hidden"> {}</span></a>', record.get_absolute_url(), record.title
         )

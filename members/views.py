@@ -6,12 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from coordination import access
 from coordination import services as coordination_services
-from coordination.exports import export_table
 from coordination.models import Coalition, Invitation
+from coordination.tables import list_page
 from coordination.views import get_coalition_for_user, get_organized_coalition
 
 from . import services
@@ -67,18 +66,15 @@ def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     coalition = get_coalition_for_user(request, coalition_slug)
     memberships = coalition.memberships.select_related("agency", "primary_representative")
     filterset = MembershipFilter(request.GET, queryset=memberships, coalition=coalition)
-    table = MembershipTable(filterset.qs)
-    if download := export_table(request, table, f"{coalition.slug}-members"):
-        return download
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    template = "members/_member_table.html" if request.htmx else "members/member_list.html"
-    return render(
+    return list_page(
         request,
-        template,
-        {
+        MembershipTable(filterset.qs),
+        export_name=f"{coalition.slug}-members",
+        template="members/member_list.html",
+        partial="members/_member_table.html",
+        context={
             "coalition": coalition,
             "filter": filterset,
-            "table": table,
             "is_organizer": request.user.has_perm("coordination.manage_coalition", coalition),
         },
     )

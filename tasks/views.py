@@ -4,10 +4,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django_tables2 import RequestConfig
 
 from coordination import access
-from coordination.exports import export_table
+from coordination.tables import list_page
 from coordination.views import get_coalition_for_user
 from meetings.views import get_meeting_to_change
 
@@ -52,18 +51,15 @@ def action_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     if mine and s.agency_id:
         items = items.filter(owner_agency_id=s.agency_id)
     filterset = ActionItemFilter(request.GET, queryset=items, coalition=coalition, user=request.user)
-    table = ActionItemTable(filterset.qs)
-    if download := export_table(request, table, f"{coalition.slug}-actions"):
-        return download
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    template = "tasks/_action_table.html" if request.htmx else "tasks/action_list.html"
-    return render(
+    return list_page(
         request,
-        template,
-        {
+        ActionItemTable(filterset.qs),
+        export_name=f"{coalition.slug}-actions",
+        template="tasks/action_list.html",
+        partial="tasks/_action_table.html",
+        context={
             "coalition": coalition,
             "filter": filterset,
-            "table": table,
             "mine": mine and bool(s.agency_id),
             "has_agency": bool(s.agency_id),
             "can_add": request.user.has_perm("tasks.add_actionitem", coalition),

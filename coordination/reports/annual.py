@@ -26,6 +26,7 @@ from .common import (
     bounds,
     bucket_of,
     buckets,
+    calendar_year,
     people,
     percent,
     plotted,
@@ -40,14 +41,10 @@ def annual_report(coalition: Coalition, start: date, end: date, today: date | No
         .select_related("agency")
         .only("status", "joined_on", "mou_signed_on", "mou_review_on", "agency__name", "agency__sector")
     )
-    title = (
-        f"Annual report {start.year}"
-        if (start, end) == (date(start.year, 1, 1), date(start.year, 12, 31))
-        else "Report"
-    )
+    year = calendar_year(start, end)
     return Report(
         coalition=coalition,
-        title=title,
+        title=f"Annual report {year}" if year else "Report",
         start=start,
         end=end,
         sections=[

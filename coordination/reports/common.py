@@ -26,10 +26,8 @@ SECTORS = dict(Sector.choices)
 AUDIENCES = dict(Activity.Audience.choices)
 
 
-def people(count: int | None) -> int | str:
+def people(count: int) -> int | str:
     """A count of people as it may be shown."""
-    if count is None:
-        return "not recorded"
     return FEWER if count < SMALL else count
 
 
@@ -68,6 +66,10 @@ class Report:
     end: date
     sections: list[Section]
 
+    @property
+    def year(self) -> int | None:
+        return calendar_year(self.start, self.end)
+
     def as_rows(self) -> list[list]:
         """Every figure and table, one after another, for a spreadsheet."""
         rows: list[list] = [[self.title], [f"{self.coalition.name}, {self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"], []]
@@ -97,6 +99,11 @@ def activity_totals(activities) -> dict:
 def default_period(today: date) -> tuple[date, date]:
     """Last calendar year: what an annual report usually covers."""
     return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+
+
+def calendar_year(start: date, end: date) -> int | None:
+    """The calendar year a period covers, when it covers exactly one."""
+    return start.year if (start, end) == (date(start.year, 1, 1), date(start.year, 12, 31)) else None
 
 
 def first_year(coalition: Coalition, today: date) -> int:
