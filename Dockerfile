@@ -16,7 +16,8 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY requirements.txt constraints-build.txt ./
-RUN PIP_CONSTRAINT=constraints-build.txt pip install -r requirements.txt
+RUN PIP_CONSTRAINT=constraints-build.txt pip install --require-hashes -r requirements.txt \
+    && pip check
 
 COPY . .
 # collectstatic needs settings that load; these values exist only for this step.

@@ -7,18 +7,22 @@ WEB_PORT ?= 8000
 export WEB_PORT
 PIP := PIP_CONSTRAINT=constraints-build.txt PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip install --quiet
 
-.PHONY: run test install system-packages lint format clean
+.PHONY: run test smoke lock install system-packages lint format clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Roundtable needs Python 3.13; $(PYTHON) is " + sys.version.split()[0] + ". Install 3.13 (pyenv reads .python-version) or run make PYTHON=/path/to/python3.13.")'
 	$(PYTHON) -m venv $(VENV)
 
+# requirements.txt and requirements-test.txt are compiled from the .in files
+# (`make lock`): every package pinned, with hashes, so pip installs exactly them.
 $(VENV)/.installed: requirements.txt constraints-build.txt | $(BIN)/python
-	$(PIP) -r requirements.txt
+	$(PIP) --require-hashes -r requirements.txt
+	$(BIN)/pip check
 	@touch $@
 
 $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
-	$(PIP) -r requirements-test.txt
+	$(PIP) --require-hashes -r requirements-test.txt
+	$(BIN)/pip check
 	@touch $@
 
 install: $(VENV)/.installed
@@ -31,7 +35,21 @@ run: $(VENV)/.installed
 	@echo "  Log in as organizer@example.org, lead@example.org or member@example.org"
 	@echo "  with the password roundtable-demo. E-mails land in var/mail/. Ctrl-C stops everything."
 	@echo
-	$(BIN)/honcho start $(if $(REDIS_URL),web worker beat)
+	$(BIN)/python -m coordination.devserver $(if $(REDIS_URL),web worker beat)
+
+# What the README tells a newcomer, proven: a fresh clone of this commit, `make
+# run` with only requirements.txt, a worker that answers, an e-mail, each demo
+# login, and Ctrl-C that leaves nothing behind.
+smoke:
+	$(PYTHON) tests/smoke.py
+
+# Recompile the locked requirements after editing requirements.in or
+# requirements-test.in; `make lock UPGRADE=1` moves every pin to the newest release allowed.
+lock: $(VENV)/.installed-test
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.13 --python-platform linux $(if $(UPGRADE),--upgrade) \
+		requirements.in -o requirements.txt
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.13 --python-platform linux $(if $(UPGRADE),--upgrade) \
+		requirements-test.in -o requirements-test.txt
 
 # The browser tests drive Debian's chromium; the compose test runs Debian's docker-compose.
 system-packages:
