@@ -27,7 +27,7 @@ STOPPED = re.compile(r"^(?P<name>\S+) stopped \(rc=(?P<rc>-?\d+)\)")
 WHAT = {
     "web": "web server",
     "worker": "Celery worker",
-    "beat": "Celery beat (the scheduler)",
+    "beat": "Celery beat scheduler",
     "redis": "embedded Redis",
 }
 
@@ -72,7 +72,8 @@ class WatchfulPrinter(Printer):
 
     def report_death(self) -> None:
         name, code = self.died
-        kind = WHAT.get(name.split(".")[0], name)
+        base = name.split(".")[0]
+        kind = WHAT.get(base, f"process {base}")
         how = f"exit code {code}" if code >= 0 else f"signal {-code}"
         lines = [
             "",
@@ -85,9 +86,9 @@ class WatchfulPrinter(Printer):
         self.output.flush()
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], procfile_path: Path = ROOT / "Procfile") -> int:
     os.chdir(ROOT)
-    procfile = parse_procfile((ROOT / "Procfile").read_text())
+    procfile = parse_procfile(procfile_path.read_text())
     wanted = argv or list(procfile.processes)
     unknown = [name for name in wanted if name not in procfile.processes]
     if unknown:

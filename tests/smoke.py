@@ -17,6 +17,7 @@ names the step and shows the last lines of the log. Standard library only, so
 it runs before anything is installed. KEEP_SMOKE=1 keeps the temporary folder.
 """
 
+import contextlib
 import http.cookiejar
 import os
 import re
@@ -95,7 +96,8 @@ class Run:
             if result:
                 return result
             time.sleep(interval)
-        raise SmokeFailure(f"{what}: not within {timeout:.0f} s" + (f" (last error: {last_error})" if last_error else ""))
+        detail = f" (last error: {last_error})" if last_error else ""
+        raise SmokeFailure(f"{what}: not within {timeout:.0f} s{detail}")
 
     def interrupt(self) -> None:
         self.watch()
@@ -104,17 +106,19 @@ class Run:
     def kill_everything(self) -> None:
         if self.process is None:
             return
-        try:
+        with contextlib.suppress(OSError):
             self.seen.update(descendants(self.process.pid))
-        except OSError:
-            pass
         for sig in (signal.SIGTERM, signal.SIGKILL):
             for pid in [self.process.pid, *self.seen]:
-                try:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, sig)
-                except (ProcessLookupError, PermissionError):
-                    pass
             time.sleep(2)
+
+    def last_error(self) -> str:
+        """The last exception a process printed (e.g. a missing module), if any."""
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        errors = re.findall(r"\b(\w+(?:Error|Exception): .+)$", text, re.MULTILINE)
+        return errors[-1].strip() if errors else ""
 
     def log_tail(self) -> str:
         lines = self.log_path.read_text(errors="replace").splitlines() if self.log_path.exists() else []
@@ -126,7 +130,7 @@ class Run:
         return str(self.clone / ".venv" / "bin" / program)
 
     def login_page_answers(self) -> bool:
-        with urllib.request.urlopen(f"{self.base}/accounts/login/", timeout=5) as response:
+        with urllib.request.urlopen(f"{self.base}/accounts/login/", timeout=5) as response:  # noqa: S310 - our http URL
             return response.status == 200 and b"password" in response.read().lower()
 
     def worker_answers(self) -> bool:
@@ -166,9 +170,7 @@ class Run:
     def heartbeat(self) -> str | None:
         database = self.clone / "var" / "roundtable.sqlite3"
         with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as connection:
-            row = connection.execute(
-                "SELECT last_run_at FROM coordination_heartbeat WHERE name = 'sweep'"
-            ).fetchone()
+            row = connection.execute("SELECT last_run_at FROM coordination_heartbeat WHERE name = 'sweep'").fetchone()
         return row[0] if row else None
 
     def everything_stopped(self) -> bool:
@@ -348,7 +350,10 @@ def main() -> int:
             raise SmokeFailure(run.left_behind())
         done(f"{step} ({len(run.seen)} processes)", t)
     except (SmokeFailure, subprocess.CalledProcessError, OSError, urllib.error.URLError) as error:
-        print(f"\nSMOKE TEST FAILED at step: {step}\n  {error}\n\nLast lines of `make run`:\n{run.log_tail()}\n")
+        cause = run.last_error()
+        cause = f"\n  The error printed last: {cause}" if cause else ""
+        print(f"\nSMOKE TEST FAILED at step: {step}\n  {error}{cause}\n")
+        print(f"Last lines of `make run`:\n{run.log_tail()}\n")
         run.kill_everything()
         print(f"The temporary folder is kept for a look: {folder}")
         print("smoke: 0 passed, 1 failed")

@@ -1,15 +1,25 @@
 """The production stack, validated by a real compose implementation
 (Debian's docker-compose: `docker-compose config`)."""
 
+import importlib
+import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+from celery.app.utils import find_app
+from django.conf import settings
+
+from .test_settings import manage
+from .variables import read_by_settings
 
 ROOT = Path(__file__).resolve().parents[2]
+SECRET_KEY = "compose-test-" + "0123456789abcdefghijklmnopqrstuvwxyz" * 2
 
 
 def compose_config(**env: str) -> subprocess.CompletedProcess:
@@ -28,7 +38,7 @@ def compose_config(**env: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def stack() -> dict:
-    result = compose_config(SECRET_KEY="s" * 60, EMAIL_HOST="smtp.example.org")
+    result = compose_config(SECRET_KEY=SECRET_KEY, EMAIL_HOST="smtp.example.org")
     assert result.returncode == 0, result.stderr
     return yaml.safe_load(result.stdout)
 
@@ -63,7 +73,7 @@ def test_the_app_runs_in_production_mode_against_postgres_and_redis(stack):
         assert env["DEBUG"] == "false"
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["REDIS_URL"] == "redis://redis:6379/0"
-        assert env["SECRET_KEY"] == "s" * 60
+        assert env["SECRET_KEY"] == SECRET_KEY
     assert stack["services"]["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
 
@@ -71,3 +81,77 @@ def test_the_stack_refuses_to_start_without_a_secret_key():
     result = compose_config(EMAIL_HOST="smtp.example.org")
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+# --- the image and the stack run what the app reads and what `make run` runs ---
+
+
+def dockerfile() -> str:
+    return (ROOT / "Dockerfile").read_text()
+
+
+def image_command() -> list[str]:
+    return json.loads(re.search(r"^CMD (\[.*\])$", dockerfile(), re.MULTILINE)[1])
+
+
+def image_environment() -> set[str]:
+    block = re.search(r"^ENV ((?:.*\\\n)*.*)$", dockerfile(), re.MULTILINE)[1]
+    return set(re.findall(r"([A-Z_]+)=", block))
+
+
+def procfile() -> dict[str, list[str]]:
+    commands = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, command = line.split(":", 1)
+        commands[name] = [part.removeprefix(".venv/bin/") for part in shlex.split(command)]
+    return commands
+
+
+def test_the_image_serves_what_the_web_service_runs(stack):
+    command = image_command()
+    assert stack["services"]["web"]["command"] == command
+    assert command[0] == "gunicorn"
+    module, attribute = command[1].split(":")
+    assert callable(getattr(importlib.import_module(module), attribute))
+
+
+def test_worker_and_beat_run_in_production_as_make_run_runs_them(stack):
+    local = procfile()
+    assert stack["services"]["worker"]["command"] == local["worker"]
+    production_beat = stack["services"]["beat"]["command"]
+    assert production_beat[:-1] == local["beat"][:-1]
+    # beat keeps its schedule in the image's VAR_DIR, which is the beat volume
+    schedule = production_beat[-1].removeprefix("--schedule=")
+    assert schedule.startswith("/app/var/")
+    assert "VAR_DIR=/app/var" in dockerfile()
+    # compose v1 writes volumes as "source:target:mode", newer ones as mappings
+    mounts = {
+        tuple(v.split(":")[:2]) if isinstance(v, str) else (v["source"], v["target"])
+        for v in stack["services"]["beat"]["volumes"]
+    }
+    assert ("beat", "/app/var") in mounts
+
+
+def test_celery_finds_the_app_the_commands_name_with_every_scheduled_task():
+    app = find_app("coordination")
+    app.loader.import_default_modules()
+    assert app.main == "coordination"
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry["task"]
+
+
+def test_the_stack_passes_every_variable_the_settings_read_and_no_other(stack):
+    read = read_by_settings()
+    for name in ("migrate", "web", "worker", "beat"):
+        passed = set(stack["services"][name]["environment"])
+        # a variable the stack does not pass is silently ignored in production
+        assert read - passed - image_environment() == set(), name
+        # a variable the settings do not read is a typo or a leftover
+        assert passed - read == set(), name
+
+
+def test_the_stack_environment_starts_the_app_in_production_mode(stack, tmp_path):
+    environment = {key: str(value or "") for key, value in stack["services"]["web"]["environment"].items()}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **{**environment, "VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
