@@ -175,7 +175,7 @@ class CoalitionRole(models.Model):
 
 class CommitteeQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CommitteeQuerySet":
-        return self.filter(access.committee_filter(user))
+        return self.filter(committee_filter(user))
 
 
 class Committee(models.Model):
@@ -208,6 +208,24 @@ class Committee(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("committee", args=[self.coalition.slug, self.slug])
+
+
+def committee_filter(user, prefix: str = "") -> models.Q:
+    """Committees the user may see; `prefix` lets other models filter through a
+    foreign key (e.g. prefix="committee__")."""
+    s = access.standing(user)
+    v = Committee.Visibility
+    return (
+        models.Q(**{f"{prefix}coalition_id__in": s.organizer_of})
+        | models.Q(**{f"{prefix}coalition_id__in": s.lead_of, f"{prefix}visibility__in": [v.OPEN, v.MEMBERS]})
+        | models.Q(**{f"{prefix}coalition_id__in": s.member_of, f"{prefix}visibility": v.OPEN})
+        | models.Q(**{f"{prefix}id__in": s.committees})
+    )
+
+
+def committee_or_none_filter(user) -> models.Q:
+    """For rows of the coalition itself (no committee) or of a committee the user may see."""
+    return models.Q(committee__isnull=True) | committee_filter(user, prefix="committee__")
 
 
 class CommitteeMember(models.Model):

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from .celery import app as celery_app
 from .mail import absolute_url, build_message
 from .models import Invitation, Notification, User
 
@@ -81,12 +82,16 @@ def queue(
     return notification
 
 
-def _enqueue_after_commit(notification_id: int) -> None:
-    from .tasks import send_notification
+def _send_task():
+    # By name from the Celery app (the task module imports this one; apps.py
+    # imports the task module at start-up).
+    return celery_app.tasks["coordination.send_notification"]
 
+
+def _enqueue_after_commit(notification_id: int) -> None:
     def enqueue() -> None:
         try:
-            send_notification.delay(notification_id=notification_id)
+            _send_task().delay(notification_id=notification_id)
         except Exception:  # Redis down: the sweeper finds the row later.
             log.warning("Could not queue notification %s; the sweeper will retry.", notification_id, exc_info=True)
 
@@ -141,8 +146,7 @@ def requeue_lost() -> int:
     )
     lost = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lt=now - LOST_TASK)
     count = 0
-    from .tasks import send_notification
-
+    send_notification = _send_task()
     for notification_id in lost.values_list("pk", flat=True).iterator():
         send_notification.delay(notification_id=notification_id)
         count += 1

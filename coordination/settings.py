@@ -103,7 +103,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tables2",
     "django_filters",
-    "rules",
+    "rules.apps.AutodiscoverRulesConfig",  # imports each app's rules.py
     "simple_history",
     "axes",
     "coordination",

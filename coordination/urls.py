@@ -3,10 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from meetings import urls as meetings_urls
-from members import urls as members_urls
-from tasks import urls as tasks_urls
-
 from . import public_views, report_views, views
 
 accounts = [
@@ -41,9 +37,6 @@ coalition = [
     path("committees/new/", views.committee_form, name="committee_create"),
     path("committees/<slug:slug>/", views.committee_detail, name="committee"),
     path("committees/<slug:slug>/edit/", views.committee_form, name="committee_edit"),
-    path("", include(members_urls.coalition_patterns)),
-    path("", include(meetings_urls.coalition_patterns)),
-    path("", include(tasks_urls.coalition_patterns)),
 ]
 
 public_patterns = [
@@ -60,13 +53,11 @@ urlpatterns = [
     path("coalitions/switch/", views.switch_coalition, name="switch_coalition"),
     path("c/<slug:coalition_slug>/", include(coalition)),
     path("p/<slug:coalition_slug>/", include(public_patterns)),
-    path("agencies/", include(members_urls.agency_patterns)),
-    path("memberships/", include(members_urls.membership_patterns)),
-    path("confirm/", include(members_urls.confirm_patterns)),
-    path("meetings/", include(meetings_urls.meeting_patterns)),
-    path("meetings/", include(tasks_urls.meeting_patterns)),
-    path("actions/", include(tasks_urls.action_patterns)),
-    path("calendar/", include(meetings_urls.calendar_patterns)),
+    # Each app owns its part of the address space; named by module, so that
+    # the base imports none of them.
+    path("", include("members.urls")),
+    path("", include("meetings.urls")),
+    path("", include("tasks.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

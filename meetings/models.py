@@ -10,15 +10,14 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from coordination import access
+from coordination.models import committee_or_none_filter
 
 
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user) -> "MeetingQuerySet":
         """Meetings of the user's coalitions; a committee's meetings only for
         those who may see the committee."""
-        return self.filter(access.coalition_filter(user, prefix="coalition__")).filter(
-            access.committee_or_none_filter(user)
-        )
+        return self.filter(access.coalition_filter(user, prefix="coalition__")).filter(committee_or_none_filter(user))
 
 
 class MeetingKind(models.TextChoices):

@@ -17,7 +17,7 @@ from coordination.mail import absolute_url, build_message
 from coordination.models import Notification
 from members.email_settings import settings_url
 
-from . import calendar, services
+from . import calendar, invitations
 from .models import Attendance, Meeting
 
 # Invitations go out once a meeting is this close (a series' far meetings wait).
@@ -28,7 +28,7 @@ Kind = Notification.Kind
 
 
 def _recipients(meeting: Meeting):
-    services.ensure_invitations(meeting)
+    invitations.ensure_invitations(meeting)
     return (
         meeting.attendances.filter(person__is_active=True, person__receives_reminders=True)
         .exclude(person__email="")
@@ -94,7 +94,7 @@ def queue_change_notices(meeting: Meeting) -> int:
 
 def _context(row: Attendance) -> dict:
     meeting = row.meeting
-    token = services.rsvp_token(row)
+    token = invitations.rsvp_token(row)
     return {
         "meeting": meeting,
         "coalition": meeting.coalition,

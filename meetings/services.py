@@ -6,13 +6,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from .models import AgendaItem, Attachment, Attendance, Meeting, MeetingSeries, Minutes
+from .models import AgendaItem, Attachment, Meeting, MeetingSeries, Minutes
+from .notices import queue_change_notices, queue_minutes_approved
 
 UTC = ZoneInfo("UTC")
 
@@ -34,8 +33,6 @@ def local_datetime(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 @transaction.atomic
 def cancel(meeting: Meeting, reason: str) -> Meeting:
-    from .notices import queue_change_notices
-
     meeting.status = Meeting.Status.CANCELLED
     meeting.cancel_reason = reason
     meeting.save(update_fields=["status", "cancel_reason"])
@@ -46,71 +43,12 @@ def cancel(meeting: Meeting, reason: str) -> Meeting:
 @transaction.atomic
 def save_meeting(form) -> Meeting:
     """Save the meeting form; if an invited meeting moved, tell the invitees."""
-    from .notices import queue_change_notices
-
     before = Meeting.objects.filter(pk=form.instance.pk).values("starts_at", "ends_at", "place").first()
     meeting = form.save()
     after = {"starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "place": meeting.place}
     if before is not None and before != after:
         queue_change_notices(meeting)
     return meeting
-
-
-# --- Invitations and attendance ------------------------------------------------
-
-
-def invitees(meeting: Meeting):
-    """Who is invited: a committee's members, or the representatives (primary
-    and alternate) of the coalition's active member agencies."""
-    from members.models import Membership, Person
-
-    if meeting.committee_id:
-        people = Person.objects.filter(committee_memberships__committee_id=meeting.committee_id)
-    else:
-        memberships = Membership.objects.filter(coalition_id=meeting.coalition_id, status=Membership.Status.ACTIVE)
-        people = Person.objects.filter(
-            Q(pk__in=memberships.values("primary_representative"))
-            | Q(pk__in=memberships.values("alternate_representative"))
-        )
-    return people.filter(is_active=True).select_related("agency")
-
-
-def ensure_invitations(meeting: Meeting) -> int:
-    """An attendance row for every invitee who has none yet. Returns how many were added."""
-    existing = set(meeting.attendances.exclude(person=None).values_list("person_id", flat=True))
-    rows = [
-        Attendance(meeting=meeting, person=person, agency=person.agency)
-        for person in invitees(meeting)
-        if person.pk not in existing
-    ]
-    Attendance.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
-
-
-def record_rsvp(attendance: Attendance, answer: str) -> Attendance:
-    attendance.rsvp = answer
-    attendance.rsvp_at = timezone.now()
-    attendance.save(update_fields=["rsvp", "rsvp_at"])
-    return attendance
-
-
-RSVP_SALT = "meetings.rsvp"
-
-
-def rsvp_token(attendance: Attendance) -> str:
-    """A signed token for the e-mail's RSVP link: it names one invitation."""
-    return signing.dumps(attendance.pk, salt=RSVP_SALT)
-
-
-def attendance_from_token(token: str) -> Attendance | None:
-    try:
-        pk = signing.loads(token, salt=RSVP_SALT, max_age=RSVP_LINK_DAYS * 86400)
-    except signing.BadSignature:
-        return None
-    return Attendance.objects.select_related("meeting__coalition", "person").filter(pk=pk).first()
-
-
-RSVP_LINK_DAYS = 120
 
 
 # --- Agenda ----------------------------------------------------------------------
@@ -179,8 +117,6 @@ def save_minutes(minutes: Minutes) -> bool:
 
 @transaction.atomic
 def approve_minutes(minutes: Minutes, user) -> Minutes:
-    from .notices import queue_minutes_approved
-
     minutes.status, minutes.approved_by, minutes.approved_at = Minutes.Status.APPROVED, user, timezone.now()
     minutes.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     meeting = minutes.meeting
@@ -213,8 +149,6 @@ def sync_series(series: MeetingSeries, horizon_days: int | None = None) -> dict[
     horizon: create the missing ones, update those not changed by hand, and
     cancel those the rule no longer has. Past meetings are never touched.
     Safe to run again: it changes nothing the second time."""
-    from .notices import queue_change_notices
-
     horizon_days = horizon_days or settings.MEETING_HORIZON_DAYS
     zone = ZoneInfo(series.coalition.time_zone)
     today = timezone.now().astimezone(zone).date()

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -30,4 +30,10 @@ meeting_patterns = [
 calendar_patterns = [
     path("", views.calendar_settings, name="calendar_settings"),
     path("<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+]
+
+urlpatterns = [
+    path("c/<slug:coalition_slug>/", include(coalition_patterns)),
+    path("meetings/", include(meeting_patterns)),
+    path("calendar/", include(calendar_patterns)),
 ]

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from coordination import access
 from coordination.mail import absolute_url
-from coordination.models import User
+from coordination.models import User, committee_or_none_filter
 from coordination.views import get_coalition_for_user
 from members.email_settings import person_from_token
 
-from . import calendar, search, services
+from . import calendar, invitations, search, services
 from .forms import (
     AgendaItemForm,
     AttachmentForm,
@@ -72,9 +72,7 @@ def meeting_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
             "years": years[::-1],
             "year": year,
             "can_schedule": request.user.has_perm("meetings.schedule_meeting", coalition),
-            "series": coalition.series.filter(access.committee_or_none_filter(request.user)).select_related(
-                "committee"
-            ),
+            "series": coalition.series.filter(committee_or_none_filter(request.user)).select_related("committee"),
         },
     )
 
@@ -228,7 +226,7 @@ def agenda(request: HttpRequest, pk: int, item_pk: int | None = None) -> HttpRes
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """One screen to record who came: present, absent, excused, substitute, guest."""
     meeting = get_meeting_to_change(request, pk)
-    services.ensure_invitations(meeting)
+    invitations.ensure_invitations(meeting)
     rows = list(meeting.attendances.select_related("person", "agency"))
     guest_form = GuestForm(request.POST if "add_guest" in request.POST else None, meeting=meeting)
     if request.method == "POST" and "add_guest" in request.POST:
@@ -281,7 +279,7 @@ def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
     if row is None or answer not in Attendance.Rsvp.values:
         messages.error(request, "You are not on this meeting's invitation list.")
     else:
-        services.record_rsvp(row, answer)
+        invitations.record_rsvp(row, answer)
         messages.success(request, f"Your answer is recorded: {row.get_rsvp_display().lower()}.")
     return redirect(meeting)
 
@@ -289,11 +287,11 @@ def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
 def rsvp_by_link(request: HttpRequest, token: str) -> HttpResponse:
     """The RSVP link of an invitation e-mail: works without logging in. Showing
     the page changes nothing (mail scanners open links); the buttons do."""
-    row = services.attendance_from_token(token)
+    row = invitations.attendance_from_token(token)
     if row is None or row.meeting.status == Meeting.Status.CANCELLED or row.meeting.ends_at < timezone.now():
         return render(request, "meetings/rsvp_expired.html", status=410)
     if request.method == "POST" and request.POST.get("answer") in Attendance.Rsvp.values:
-        services.record_rsvp(row, request.POST["answer"])
+        invitations.record_rsvp(row, request.POST["answer"])
         messages.success(request, f"Thank you: your answer is recorded as “{row.get_rsvp_display()}”.")
         return redirect("rsvp_link", token)
     return render(

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -27,4 +27,11 @@ confirm_patterns = [
 
 membership_patterns = [
     path("<int:pk>/", views.membership_edit, name="membership_edit"),
+]
+
+urlpatterns = [
+    path("c/<slug:coalition_slug>/", include(coalition_patterns)),
+    path("agencies/", include(agency_patterns)),
+    path("memberships/", include(membership_patterns)),
+    path("confirm/", include(confirm_patterns)),
 ]

@@ -27,6 +27,7 @@ from .forms import (
 )
 from .history import agency_history
 from .models import Agency, AgencyRole, Membership, Person, ResponseArea
+from .rules import agency_filter
 from .tables import MembershipTable
 
 # --- Loading with access checked ----------------------------------------------
@@ -34,7 +35,7 @@ from .tables import MembershipTable
 
 def get_agency_for_user(request: HttpRequest, pk: int) -> Agency:
     """The agency, or 404 when it is not a member of any of the user's coalitions."""
-    return get_object_or_404(Agency.objects.filter(access.agency_filter(request.user)).distinct(), pk=pk)
+    return get_object_or_404(Agency.objects.filter(agency_filter(request.user)).distinct(), pk=pk)
 
 
 def get_agency_to_change(request: HttpRequest, pk: int) -> Agency:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from coordination import access
+from coordination.models import committee_or_none_filter
 
 
 class ActionItemQuerySet(models.QuerySet):
@@ -20,7 +21,7 @@ class ActionItemQuerySet(models.QuerySet):
             Q(coalition_id__in=s.staff_of)
             | Q(coalition_id__in=s.member_of, owner_agency_id=s.agency_id)
             | Q(committee_id__in=s.committees)
-        ).filter(access.committee_or_none_filter(user))
+        ).filter(committee_or_none_filter(user))
 
     def open(self) -> "ActionItemQuerySet":
         return self.filter(status__in=ActionItem.OPEN_STATUSES)

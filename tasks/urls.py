@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -15,4 +15,10 @@ action_patterns = [
 
 meeting_patterns = [
     path("<int:pk>/actions/", views.meeting_actions, name="meeting_actions"),
+]
+
+urlpatterns = [
+    path("c/<slug:coalition_slug>/", include(coalition_patterns)),
+    path("meetings/", include(meeting_patterns)),
+    path("actions/", include(action_patterns)),
 ]

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import services
+from meetings import invitations
 from meetings.models import AgendaItem, Attendance, Meeting, Minutes
 
 from ..factories import AgencyFactory, MembershipFactory, PersonFactory
@@ -84,7 +84,7 @@ def test_only_organizers_change_agenda_attendance_and_minutes(world, upcoming, r
 
 
 def test_representatives_are_invited_and_answer_from_the_meeting_page(world, upcoming):
-    services.ensure_invitations(upcoming)
+    invitations.ensure_invitations(upcoming)
     row = upcoming.attendances.get(person=world.member.person)
     assert row.agency == world.member_agency
     client = world.client_for(world.member)
@@ -95,9 +95,9 @@ def test_representatives_are_invited_and_answer_from_the_meeting_page(world, upc
 
 
 def test_rsvp_link_works_without_login_and_only_the_buttons_change_anything(world, upcoming):
-    services.ensure_invitations(upcoming)
+    invitations.ensure_invitations(upcoming)
     row = upcoming.attendances.get(person=world.member.person)
-    url = reverse("rsvp_link", args=[services.rsvp_token(row)])
+    url = reverse("rsvp_link", args=[invitations.rsvp_token(row)])
     anonymous = Client()
     page = anonymous.get(url)
     assert page.status_code == 200 and "Will you come?" in page.content.decode()
@@ -109,13 +109,15 @@ def test_rsvp_link_works_without_login_and_only_the_buttons_change_anything(worl
 
 
 def test_a_tampered_or_past_rsvp_link_is_refused(world, meeting, upcoming):
-    services.ensure_invitations(upcoming)
+    invitations.ensure_invitations(upcoming)
     row = upcoming.attendances.get(person=world.member.person)
-    token = services.rsvp_token(row)
+    token = invitations.rsvp_token(row)
     assert Client().get(reverse("rsvp_link", args=[token[:-2] + "xx"])).status_code == 410
-    services.ensure_invitations(meeting)
+    invitations.ensure_invitations(meeting)
     past = meeting.attendances.get(person=world.member.person)
-    assert Client().post(reverse("rsvp_link", args=[services.rsvp_token(past)]), {"answer": "yes"}).status_code == 410
+    assert (
+        Client().post(reverse("rsvp_link", args=[invitations.rsvp_token(past)]), {"answer": "yes"}).status_code == 410
+    )
     past.refresh_from_db()
     assert past.rsvp == ""
 
@@ -135,7 +137,7 @@ def test_organizer_records_attendance_and_a_guest_on_one_screen(world, meeting):
 
 
 def test_an_unknown_attendance_status_changes_nothing(world, meeting):
-    services.ensure_invitations(meeting)
+    invitations.ensure_invitations(meeting)
     row = meeting.attendances.get(person=world.member.person)
     world.client_for(world.organizer).post(reverse("attendance", args=[meeting.pk]), {f"status-{row.pk}": "teleported"})
     row.refresh_from_db()
@@ -214,7 +216,7 @@ def test_the_meeting_page_runs_a_fixed_number_of_queries(world, meeting, django_
         AgendaItem.objects.create(
             meeting=meeting, title=f"Item {i}", position=i, presenter=person, presenter_agency=agency
         )
-    services.ensure_invitations(meeting)
+    invitations.ensure_invitations(meeting)
     Attendance.objects.filter(meeting=meeting).update(status="present")
     Minutes.objects.create(meeting=meeting, body="Minutes", decisions="One\nTwo")
     client = world.client_for(world.organizer)

@@ -1,0 +1,62 @@
+"""Who is invited to a meeting, their attendance rows, and RSVPs (also by the
+signed link in each invitation e-mail)."""
+
+from django.core import signing
+from django.db.models import Q
+from django.utils import timezone
+
+from members.models import Membership, Person
+
+from .models import Attendance, Meeting
+
+
+def invitees(meeting: Meeting):
+    """Who is invited: a committee's members, or the representatives (primary
+    and alternate) of the coalition's active member agencies."""
+    if meeting.committee_id:
+        people = Person.objects.filter(committee_memberships__committee_id=meeting.committee_id)
+    else:
+        memberships = Membership.objects.filter(coalition_id=meeting.coalition_id, status=Membership.Status.ACTIVE)
+        people = Person.objects.filter(
+            Q(pk__in=memberships.values("primary_representative"))
+            | Q(pk__in=memberships.values("alternate_representative"))
+        )
+    return people.filter(is_active=True).select_related("agency")
+
+
+def ensure_invitations(meeting: Meeting) -> int:
+    """An attendance row for every invitee who has none yet. Returns how many were added."""
+    existing = set(meeting.attendances.exclude(person=None).values_list("person_id", flat=True))
+    rows = [
+        Attendance(meeting=meeting, person=person, agency=person.agency)
+        for person in invitees(meeting)
+        if person.pk not in existing
+    ]
+    Attendance.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def record_rsvp(attendance: Attendance, answer: str) -> Attendance:
+    attendance.rsvp = answer
+    attendance.rsvp_at = timezone.now()
+    attendance.save(update_fields=["rsvp", "rsvp_at"])
+    return attendance
+
+
+RSVP_SALT = "meetings.rsvp"
+
+
+def rsvp_token(attendance: Attendance) -> str:
+    """A signed token for the e-mail's RSVP link: it names one invitation."""
+    return signing.dumps(attendance.pk, salt=RSVP_SALT)
+
+
+def attendance_from_token(token: str) -> Attendance | None:
+    try:
+        pk = signing.loads(token, salt=RSVP_SALT, max_age=RSVP_LINK_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    return Attendance.objects.select_related("meeting__coalition", "person").filter(pk=pk).first()
+
+
+RSVP_LINK_DAYS = 120

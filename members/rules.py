@@ -1,0 +1,103 @@
+"""Who may see and change agencies, people and roles; and the part of a user's
+standing that comes through their person: their agency, the coalitions it is
+an active member of, and their committee seats. django-rules imports this
+module at start-up."""
+
+import rules
+from django.db.models import Q
+
+from coordination import access
+from coordination.access import is_organizer_of, organizes_its_coalition, standing
+from coordination.models import CommitteeMember
+
+from .models import Membership, Person
+
+
+def person_standing(user) -> dict:
+    person = Person.objects.filter(user=user, is_active=True).values("id", "agency_id").first()
+    if not person:
+        return {}
+    member_of: set[int] = set()
+    if person["agency_id"]:
+        member_of = set(
+            Membership.objects.filter(agency_id=person["agency_id"], status=Membership.Status.ACTIVE).values_list(
+                "coalition_id", flat=True
+            )
+        )
+    committees: set[int] = set()
+    committees_led: set[int] = set()
+    for committee_id, is_lead in CommitteeMember.objects.filter(person_id=person["id"]).values_list(
+        "committee_id", "is_lead"
+    ):
+        committees.add(committee_id)
+        if is_lead:
+            committees_led.add(committee_id)
+    return {
+        "agency_id": person["agency_id"],
+        "person_id": person["id"],
+        "member_of": member_of,
+        "committees": committees,
+        "committees_led": committees_led,
+    }
+
+
+def agency_filter(user) -> Q:
+    """Agencies the user may see: members (of any status) of their coalitions."""
+    return Q(memberships__coalition_id__in=standing(user).coalitions) | Q(id=standing(user).agency_id)
+
+
+@rules.predicate
+def is_own_agency(user, agency) -> bool:
+    return agency is not None and agency.pk == standing(user).agency_id
+
+
+@rules.predicate
+def organizes_a_coalition_of_agency(user, agency) -> bool:
+    if agency is None:
+        return False
+    organizer_of = standing(user).organizer_of
+    return bool(organizer_of) and agency.memberships.filter(coalition_id__in=organizer_of).exists()
+
+
+@rules.predicate
+def can_see_agency(user, agency) -> bool:
+    if agency is None:
+        return False
+    if agency.pk == standing(user).agency_id:
+        return True
+    return agency.memberships.filter(coalition_id__in=standing(user).coalitions).exists()
+
+
+@rules.predicate
+def can_change_role(user, role) -> bool:
+    """The agency's own representatives, and organizers of the role's coalition."""
+    if role is None:
+        return False
+    s = standing(user)
+    coalition_id = role.response_area.coalition_id
+    if role.agency_id == s.agency_id:
+        return coalition_id in s.member_of or coalition_id in s.staff_of
+    return coalition_id in s.organizer_of
+
+
+@rules.predicate
+def can_change_person(user, person) -> bool:
+    if person is None or person.agency_id is None:
+        return False
+    return is_own_agency(user, person.agency) or organizes_a_coalition_of_agency(user, person.agency)
+
+
+@rules.predicate
+def organizes_a_coalition_of_person(user, person) -> bool:
+    return person is not None and organizes_a_coalition_of_agency(user, person.agency)
+
+
+access.add_standing_source(person_standing)
+
+rules.add_perm("members.view_agency", can_see_agency)
+rules.add_perm("members.change_agency", is_own_agency | organizes_a_coalition_of_agency)
+rules.add_perm("members.change_membership", organizes_its_coalition)
+rules.add_perm("members.change_agencyrole", can_change_role)
+rules.add_perm("members.change_person", can_change_person)
+rules.add_perm("members.invite_person", organizes_a_coalition_of_person)
+rules.add_perm("members.manage_response_areas", is_organizer_of)
