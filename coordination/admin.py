@@ -1,9 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
-    Activity,
     Coalition,
     CoalitionRole,
     Committee,
@@ -83,12 +81,3 @@ class InquiryAdmin(admin.ModelAdmin):
     list_display = ["name", "coalition", "status", "created_at"]
     list_filter = ["coalition", "status"]
     exclude = ["source"]
-
-
-@admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
-    list_display = ["held_on", "title", "kind", "audience", "presenting_agency", "people_reached", "is_public"]
-    list_filter = ["coalition", "kind", "audience", "is_public"]
-    search_fields = ["title", "place"]
-    date_hierarchy = "held_on"
-    autocomplete_fields = ["presenting_agency"]

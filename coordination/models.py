@@ -1,11 +1,10 @@
 """What spans the coalition: logins, coalitions, their committees, invitations,
-the notification ledger, the public guide and inquiries, and activities."""
+the notification ledger, the public guide and inquiries."""
 
 import secrets
 from datetime import timedelta
 from zoneinfo import available_timezones
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -13,7 +12,6 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from . import access
 
@@ -377,100 +375,3 @@ class Inquiry(models.Model):
 
     def __str__(self) -> str:
         return f"Message from {self.name}"
-
-
-class ActivityQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ActivityQuerySet":
-        return self.filter(coalition_id__in=access.standing(user).coalitions)
-
-    def trainings(self) -> "ActivityQuerySet":
-        return self.filter(kind__in=Activity.TRAINING_KINDS)
-
-    def community(self) -> "ActivityQuerySet":
-        return self.filter(kind__in=Activity.COMMUNITY_KINDS)
-
-    def upcoming_public(self, coalition, today=None) -> "ActivityQuerySet":
-        return self.filter(coalition=coalition, is_public=True, held_on__gte=today or timezone.localdate()).order_by(
-            "held_on", "start_time", "pk"
-        )
-
-
-class Activity(models.Model):
-    """A training, community education session or awareness event the
-    coalition or one of its agencies gave. Professional trainings (people
-    trained) and community events (people reached) are counted apart."""
-
-    class Kind(models.TextChoices):
-        PROFESSIONAL_TRAINING = "training", "Professional training"
-        TRAIN_THE_TRAINER = "train_trainer", "Train-the-trainer"
-        COMMUNITY_EDUCATION = "community_education", "Community education"
-        AWARENESS_EVENT = "awareness", "Awareness event"
-
-    class Audience(models.TextChoices):
-        LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
-        PROSECUTION_COURTS = "justice", "Prosecution and courts"
-        CHILD_WELFARE = "child_welfare", "Child welfare and social services"
-        VICTIM_SERVICES = "victim_services", "Victim services and shelters"
-        HEALTH_CARE = "health_care", "Health and behavioural health"
-        EDUCATION = "education", "Schools and educators"
-        STUDENTS = "students", "Students and youth"
-        PARENTS = "parents", "Parents and caregivers"
-        FAITH = "faith", "Faith communities"
-        BUSINESS = "business", "Businesses (hotels, transport, retail)"
-        TRIBAL = "tribal", "Tribal communities"
-        GENERAL_PUBLIC = "public", "General public"
-        MIXED = "mixed", "Mixed professional audience"
-
-    TRAINING_KINDS = (Kind.PROFESSIONAL_TRAINING, Kind.TRAIN_THE_TRAINER)
-    COMMUNITY_KINDS = (Kind.COMMUNITY_EDUCATION, Kind.AWARENESS_EVENT)
-
-    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="activities")
-    title = models.CharField(max_length=200, help_text="For example “Recognising trafficking: hotel staff”.")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    held_on = models.DateField("date")
-    start_time = models.TimeField(null=True, blank=True, help_text="Shown on the public page for public events.")
-    place = models.CharField(max_length=300, blank=True)
-    audience = models.CharField("audience sector", max_length=20, choices=Audience.choices)
-    presenting_agency = models.ForeignKey(
-        "members.Agency",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="activities",
-        help_text="Leave empty when the coalition presented it together.",
-    )
-    people_reached = models.PositiveIntegerField(
-        null=True, blank=True, help_text="How many people took part (trained, or reached). Fill in after it is held."
-    )
-    is_public = models.BooleanField(
-        "announce on the public page",
-        default=False,
-        help_text="Upcoming public events are listed on the coalition's public page.",
-    )
-    notes = models.TextField(blank=True, help_text="For members only. No victim-identifying details.")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
-    objects = ActivityQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-held_on", "-pk"]
-        verbose_name_plural = "activities"
-        indexes = [
-            models.Index(fields=["coalition", "held_on"], name="activity_date_idx"),
-            models.Index(fields=["coalition", "kind", "held_on"], name="activity_kind_idx"),
-            models.Index(fields=["coalition", "is_public", "held_on"], name="activity_public_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("activity_edit", args=[self.coalition.slug, self.pk])
-
-    @property
-    def is_training(self) -> bool:
-        return self.kind in self.TRAINING_KINDS

@@ -10,7 +10,9 @@ from django.views.decorators.cache import cache_control
 
 from . import public
 from .backends import client_ip
-from .models import Activity, Coalition, GuideStep, Inquiry
+from reports.models import Activity
+
+from .models import Coalition, GuideStep, Inquiry
 from .views import get_organized_coalition
 
 

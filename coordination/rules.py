@@ -1,11 +1,11 @@
-"""Who may do what with the base's things: coalitions, committees, invitations,
-activities and reports. django-rules imports this module (and every app's
+"""Who may do what with the base's things: coalitions, committees and
+invitations. django-rules imports this module (and every app's
 rules.py) at start-up."""
 
 import rules
 
 from . import access
-from .access import has_standing_in, is_organizer_of, is_staff_of, organizes_its_coalition, standing
+from .access import has_standing_in, is_organizer_of, organizes_its_coalition, standing
 from .models import CoalitionRole, Committee
 
 
@@ -30,26 +30,9 @@ def can_see_committee(user, committee) -> bool:
     )
 
 
-@rules.predicate
-def changes_activity(user, activity) -> bool:
-    """Organizers and leads record any activity; an agency's people record
-    the ones their agency presented."""
-    if activity is None:
-        return False
-    s = standing(user)
-    return activity.coalition_id in s.staff_of or (
-        activity.presenting_agency_id is not None
-        and activity.presenting_agency_id == s.agency_id
-        and activity.coalition_id in s.member_of
-    )
-
-
 access.add_standing_source(coalition_roles)
 
 rules.add_perm("coordination.view_coalition", has_standing_in)
-rules.add_perm("coordination.add_activity", has_standing_in)
-rules.add_perm("coordination.change_activity", changes_activity)
-rules.add_perm("coordination.view_reports", is_staff_of)
 rules.add_perm("coordination.manage_coalition", is_organizer_of)
 rules.add_perm("coordination.invite_to_coalition", is_organizer_of)
 rules.add_perm("coordination.view_committee", can_see_committee)

@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     "members",
     "meetings",
     "tasks",
+    "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

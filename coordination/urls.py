@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import public_views, report_views, views
+from . import public_views, views
 
 accounts = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -28,12 +28,6 @@ coalition = [
     path("inquiries/", public_views.inquiries, name="inquiries"),
     path("guide/", public_views.guide_edit, name="guide_edit"),
     path("guide/<int:pk>/", public_views.guide_edit, name="guide_step_edit"),
-    path("activities/", report_views.activity_list, name="activity_list"),
-    path("activities/new/", report_views.activity_form, name="activity_create"),
-    path("activities/<int:pk>/", report_views.activity_form, name="activity_edit"),
-    path("activities/<int:pk>/delete/", report_views.activity_delete, name="activity_delete"),
-    path("reports/", report_views.report, name="report"),
-    path("reports/engagement/", report_views.engagement, name="engagement"),
     path("committees/new/", views.committee_form, name="committee_create"),
     path("committees/<slug:slug>/", views.committee_detail, name="committee"),
     path("committees/<slug:slug>/edit/", views.committee_form, name="committee_edit"),
@@ -58,6 +52,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("meetings.urls")),
     path("", include("tasks.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

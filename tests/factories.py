@@ -4,8 +4,9 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from coordination.models import Activity, Coalition, CoalitionRole, Committee, CommitteeMember, User
+from coordination.models import Coalition, CoalitionRole, Committee, CommitteeMember, User
 from members.models import Agency, Membership, Person, Sector
+from reports.models import Activity
 
 PASSWORD = "correct-horse-battery"
 

@@ -41,7 +41,8 @@ def test_public_pages_show_nothing_that_is_not_public(demo):
     Agency.objects.filter(name="Shasta County District Attorney").update(listed_publicly=False)
     directory = Client().get(reverse("public_directory", args=["shasta"])).content.decode()
     assert "Shasta County District Attorney" not in directory
-    from coordination.models import Activity, Coalition
+    from coordination.models import Coalition
+    from reports.models import Activity
 
     shasta = Coalition.objects.get(slug="shasta")
     Inquiry.objects.create(

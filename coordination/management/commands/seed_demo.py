@@ -11,11 +11,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from coordination.models import Activity, Coalition, CoalitionRole, Committee, CommitteeMember, User
+from coordination.models import Coalition, CoalitionRole, Committee, CommitteeMember, User
 from meetings import services as meeting_services
 from meetings.models import AgendaItem, Attendance, Meeting, MeetingSeries, Minutes
 from members.models import Agency, AgencyRole, Membership, Person, ResponseArea, Sector
 from members.services import ensure_default_response_areas
+from reports.models import Activity
 from tasks.models import ActionItem, ActionUpdate
 
 DEMO_PASSWORD = "roundtable-demo"

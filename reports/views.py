@@ -10,18 +10,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import access, reports
-from .exports import FORMATS, export_rows
+from coordination import access
+from coordination.exports import FORMATS, export_rows
+from coordination.models import Coalition
+from coordination.tables import list_page
+from coordination.views import get_coalition_for_user
+
+from .annual import annual_report
+from .common import activity_totals, default_period, first_year
+from .engagement import engagement as engagement_report
 from .filters import ActivityFilter
 from .forms import ActivityForm, ReportPeriodForm
-from .models import Activity, Coalition
-from .tables import ActivityTable, list_page
-from .views import get_coalition_for_user
+from .models import Activity
+from .tables import ActivityTable
 
 
 def _reports_coalition(request: HttpRequest, slug: str) -> Coalition:
     coalition = get_coalition_for_user(request, slug)
-    if not request.user.has_perm("coordination.view_reports", coalition):
+    if not request.user.has_perm("reports.view_reports", coalition):
         raise PermissionDenied("Reports are for the coalition's organizers and leads.")
     return coalition
 
@@ -42,14 +48,14 @@ def activity_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
         request,
         ActivityTable(filterset.qs, request=request),
         export_name=f"{coalition.slug}-activities",
-        template="coordination/activity_list.html",
-        partial="coordination/_activity_table.html",
+        template="reports/activity_list.html",
+        partial="reports/_activity_table.html",
         context={
             "coalition": coalition,
             "filter": filterset,
-            "totals": reports.activity_totals(filterset.qs),
-            "can_add": request.user.has_perm("coordination.add_activity", coalition),
-            "can_report": request.user.has_perm("coordination.view_reports", coalition),
+            "totals": activity_totals(filterset.qs),
+            "can_add": request.user.has_perm("reports.add_activity", coalition),
+            "can_report": request.user.has_perm("reports.view_reports", coalition),
         },
     )
 
@@ -58,9 +64,9 @@ def activity_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 def activity_form(request: HttpRequest, coalition_slug: str, pk: int | None = None) -> HttpResponse:
     coalition = get_coalition_for_user(request, coalition_slug)
     activity = get_object_or_404(coalition.activities, pk=pk) if pk else None
-    if activity and not request.user.has_perm("coordination.change_activity", activity):
+    if activity and not request.user.has_perm("reports.change_activity", activity):
         raise PermissionDenied("Only organizers, leads and the presenting agency's people change this activity.")
-    if not activity and not request.user.has_perm("coordination.add_activity", coalition):
+    if not activity and not request.user.has_perm("reports.add_activity", coalition):
         raise PermissionDenied("Only the coalition's organizers, leads and members record activities.")
     s = access.standing(request.user)
     own_agency_only = None if coalition.pk in s.staff_of else s.agency_id
@@ -79,7 +85,7 @@ def activity_form(request: HttpRequest, coalition_slug: str, pk: int | None = No
         return redirect("activity_list", coalition.slug)
     return render(
         request,
-        "coordination/activity_form.html",
+        "reports/activity_form.html",
         {
             "coalition": coalition,
             "form": form,
@@ -93,7 +99,7 @@ def activity_form(request: HttpRequest, coalition_slug: str, pk: int | None = No
 def activity_delete(request: HttpRequest, coalition_slug: str, pk: int) -> HttpResponse:
     coalition = get_coalition_for_user(request, coalition_slug)
     activity = get_object_or_404(coalition.activities, pk=pk)
-    if not request.user.has_perm("coordination.change_activity", activity):
+    if not request.user.has_perm("reports.change_activity", activity):
         raise PermissionDenied("Only organizers, leads and the presenting agency's people delete this activity.")
     activity.delete()
     messages.success(request, f"“{activity.title}” is deleted.")
@@ -108,33 +114,33 @@ def report(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     """The annual report, or any period's: charts, tables, a CSV and a printable page."""
     coalition = _reports_coalition(request, coalition_slug)
     today = timezone.localdate()
-    years = list(range(today.year, reports.first_year(coalition, today) - 1, -1))
+    years = list(range(today.year, first_year(coalition, today) - 1, -1))
     context = {"coalition": coalition, "years": years}
     year = request.GET.get("year", "")
     if "year" not in request.GET and ("start" in request.GET or "end" in request.GET):
         form = ReportPeriodForm(request.GET)
         if not form.is_valid():
-            return render(request, "coordination/report.html", {**context, "form": form})
+            return render(request, "reports/report.html", {**context, "form": form})
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     else:
         # A year of the coalition's life, or (for none, or any other) last year.
         start, end = (
             (date(int(year), 1, 1), date(int(year), 12, 31))
             if year.isdigit() and int(year) in years
-            else reports.default_period(today)
+            else default_period(today)
         )
         form = ReportPeriodForm(initial={"start": start, "end": end})
-    result = reports.annual_report(coalition, start, end, today=today)
+    result = annual_report(coalition, start, end, today=today)
     if request.GET.get("_export") in FORMATS:
         name = f"{coalition.slug}-report-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}"
         return export_rows(result.as_rows(), request.GET["_export"], name)
-    return render(request, "coordination/report.html", {**context, "form": form, "report": result})
+    return render(request, "reports/report.html", {**context, "form": form, "report": result})
 
 
 @login_required
 def engagement(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     coalition = _reports_coalition(request, coalition_slug)
-    result = reports.engagement(coalition)
+    result = engagement_report(coalition)
     if request.GET.get("_export") in FORMATS:
         return export_rows(result.as_rows(), request.GET["_export"], f"{coalition.slug}-engagement")
-    return render(request, "coordination/engagement.html", {"coalition": coalition, "report": result})
+    return render(request, "reports/engagement.html", {"coalition": coalition, "report": result})

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from coordination.models import Coalition
 from meetings.models import Attendance, Meeting, MeetingKind
 from members.models import Membership
 from tasks.models import ActionItem
 
-from .. import charts
-from ..models import Activity, Coalition
+from . import charts
 from .common import (
     AUDIENCES,
     PRESENT,
@@ -31,6 +31,7 @@ from .common import (
     percent,
     plotted,
 )
+from .models import Activity
 
 
 def annual_report(coalition: Coalition, start: date, end: date, today: date | None = None) -> Report:

@@ -11,10 +11,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from coordination import reports
-from coordination.models import Activity, Coalition
+from coordination.models import Coalition
 from meetings.models import Attendance, Meeting
 from members.models import Membership, Sector
+from reports import annual, common, engagement
+from reports.models import Activity
 from tasks.models import ActionItem
 from tests.factories import ActivityFactory, AgencyFactory, MembershipFactory, PersonFactory
 
@@ -45,11 +46,11 @@ def _present(meeting, *people):
         )
 
 
-def _cells(table: reports.Table) -> dict:
+def _cells(table: common.Table) -> dict:
     return {row[0]: row[1:] for row in table.rows}
 
 
-def _section(report, slug) -> reports.Section:
+def _section(report, slug) -> common.Section:
     return next(s for s in report.sections if s.slug == slug)
 
 
@@ -135,7 +136,7 @@ def year_2025(world):
 
 
 def test_the_annual_report_counts_what_the_coalition_did_that_year(year_2025):
-    report = reports.annual_report(year_2025.home, date(2025, 1, 1), date(2025, 12, 31), today=TODAY)
+    report = annual.annual_report(year_2025.home, date(2025, 1, 1), date(2025, 12, 31), today=TODAY)
     assert report.title == "Annual report 2025"
 
     meetings = _section(report, "meetings")
@@ -172,7 +173,7 @@ def test_the_annual_report_counts_what_the_coalition_did_that_year(year_2025):
 
 
 def test_counts_of_people_under_five_show_as_fewer_than_five_everywhere(year_2025):
-    report = reports.annual_report(year_2025.home, date(2025, 1, 1), date(2025, 12, 31), today=TODAY)
+    report = annual.annual_report(year_2025.home, date(2025, 1, 1), date(2025, 12, 31), today=TODAY)
     trainings = _section(report, "trainings")
     assert _cells(trainings.tables[0])["Schools and educators"] == [1, "fewer than 5"]
     assert _cells(_section(report, "community").tables[0])["Parents and caregivers"] == [1, "fewer than 5"]
@@ -248,7 +249,7 @@ def demo(db):
 
 
 def test_engagement_since_the_first_meeting_goes_back_to_2013(demo):
-    report = reports.engagement(demo, today=TODAY)
+    report = engagement.engagement(demo, today=TODAY)
     per_year = _cells(report.sections[0].tables[0])
     assert list(per_year) == list(range(2013, 2027))
     assert per_year[2014][0] == 16  # twelve general meetings and four of the working group

@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from coordination.models import Coalition
 from meetings.models import Attendance
 from members.models import Sector
 
-from ..charts import Chart
-from ..models import Activity, Coalition
+from .charts import Chart
+from .models import Activity
 
 SMALL = 5
 FEWER = "fewer than 5"

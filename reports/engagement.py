@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from meetings.models import Attendance, Meeting, MeetingKind
 
-from .. import charts
-from ..models import Coalition
+from coordination.models import Coalition
+from . import charts
 from .common import PRESENT, Report, Section, Table, first_year, people, plotted
 
 

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination.models import Activity
+from reports.models import Activity
 from tests.factories import ActivityFactory, AgencyFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,86 @@
+"""An existing database upgrades in place to the layered layout: models that
+moved from the base app to a top-layer app keep every row, their history and
+their content types, and Django sees no difference between the upgraded
+schema and the models."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.db.migrations.autodetector import MigrationAutodetector
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.state import ProjectState
+from django.utils import timezone
+
+# The last migration of the layout where coordination/ held activities.
+BEFORE_THE_MOVE = [("coordination", "0008_activities")]
+
+
+def migrate(targets) -> ProjectState:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets)
+
+
+def latest():
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_activities_and_their_history_move_to_the_reports_app_with_nothing_lost():
+    try:
+        old = migrate(BEFORE_THE_MOVE).apps
+        coalition = old.get_model("coordination", "Coalition").objects.create(
+            name="Upgrade County Coalition", slug="upgrade", counties="Upgrade County"
+        )
+        activity = old.get_model("coordination", "Activity").objects.create(
+            coalition=coalition,
+            title="Recognising trafficking: hotel staff",
+            kind="training",
+            held_on=date(2024, 5, 14),
+            audience="business",
+            people_reached=23,
+            notes="Held at the fairgrounds.",
+        )
+        old.get_model("coordination", "HistoricalActivity").objects.create(
+            id=activity.pk,
+            coalition_id=coalition.pk,
+            title=activity.title,
+            kind="training",
+            held_on=activity.held_on,
+            audience="business",
+            people_reached=23,
+            is_public=False,
+            notes=activity.notes,
+            created_at=timezone.now(),
+            history_date=timezone.now(),
+            history_type="+",
+        )
+        # as in a database made before the move: the content type is coordination's
+        ContentType = old.get_model("contenttypes", "ContentType")
+        ContentType.objects.filter(app_label="reports").delete()
+        content_type = ContentType.objects.get_or_create(app_label="coordination", model="activity")[0]
+    finally:
+        new_state = migrate(latest())
+
+    from reports.models import Activity
+
+    moved = Activity.objects.get()
+    assert (moved.title, moved.held_on, moved.people_reached, moved.notes, moved.coalition.slug) == (
+        "Recognising trafficking: hotel staff",
+        date(2024, 5, 14),
+        23,
+        "Held at the fairgrounds.",
+        "upgrade",
+    )
+    assert [h.history_type for h in moved.history.all()] == ["+"]
+    content_type.refresh_from_db()
+    assert content_type.app_label == "reports"
+
+    # the upgraded state is exactly what the models describe: no pending change
+    from django.apps import apps
+
+    graph = MigrationExecutor(connection).loader.graph
+    changes = MigrationAutodetector(new_state, ProjectState.from_apps(apps)).changes(graph=graph)
+    assert changes == {}
