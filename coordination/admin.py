@@ -6,8 +6,6 @@ from .models import (
     CoalitionRole,
     Committee,
     CommitteeMember,
-    GuideStep,
-    Inquiry,
     Invitation,
     Notification,
     User,
@@ -67,17 +65,3 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["kind", "email", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["kind", "status"]
     search_fields = ["email"]
-
-
-@admin.register(GuideStep)
-class GuideStepAdmin(admin.ModelAdmin):
-    list_display = ["title", "coalition", "position"]
-    list_filter = ["coalition"]
-    filter_horizontal = ["response_areas"]
-
-
-@admin.register(Inquiry)
-class InquiryAdmin(admin.ModelAdmin):
-    list_display = ["name", "coalition", "status", "created_at"]
-    list_filter = ["coalition", "status"]
-    exclude = ["source"]

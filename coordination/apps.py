@@ -6,7 +6,4 @@ class CoordinationConfig(AppConfig):
     verbose_name = "Coordination"
 
     def ready(self) -> None:
-        from . import notifications, public, tasks  # noqa: F401 - tasks registers the Celery tasks
-        from .models import Notification
-
-        notifications.register(Notification.Kind.INQUIRY, public.compose_inquiry)
+        from . import tasks  # noqa: F401 - registers the Celery tasks the ledger sends by name

@@ -1,5 +1,5 @@
 """What spans the coalition: logins, coalitions, their committees, invitations,
-the notification ledger, the public guide and inquiries."""
+and the notification ledger."""
 
 import secrets
 from datetime import timedelta
@@ -329,49 +329,3 @@ class Heartbeat(models.Model):
     @classmethod
     def beat(cls, name: str) -> None:
         cls.objects.update_or_create(name=name, defaults={"last_run_at": timezone.now()})
-
-
-class GuideStep(models.Model):
-    """One step of the coalition's public "report trafficking" guide. The
-    numbers shown come from the public roles of agencies in its response
-    areas, kept current by those agencies."""
-
-    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="guide_steps")
-    position = models.PositiveSmallIntegerField(default=0)
-    title = models.CharField(max_length=200, help_text="The situation, e.g. “The person is or looks under 18”.")
-    body = models.TextField(help_text="What to do. Shown as written (line breaks kept).")
-    response_areas = models.ManyToManyField(
-        "members.ResponseArea", blank=True, help_text="Public roles in these areas are listed with their numbers."
-    )
-
-    class Meta:
-        ordering = ["coalition", "position", "pk"]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class Inquiry(models.Model):
-    """A message from the public contact form, triaged by organizers and
-    deleted after the retention period."""
-
-    class Status(models.TextChoices):
-        NEW = "new", "New"
-        ANSWERED = "answered", "Answered"
-        CLOSED = "closed", "Closed"
-
-    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="inquiries")
-    name = models.CharField(max_length=150)
-    email = models.EmailField()
-    message = models.TextField(max_length=5000)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    source = models.CharField(max_length=64, help_text="A keyed hash of the sender's address, for the rate limit.")
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name_plural = "inquiries"
-        indexes = [models.Index(fields=["source", "created_at"], name="inquiry_source_idx")]
-
-    def __str__(self) -> str:
-        return f"Message from {self.name}"

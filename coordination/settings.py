@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "meetings",
     "tasks",
     "reports",
+    "public_site",
     "demo",
 ]
 
@@ -206,7 +207,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     "daily-delete-expired-inquiries": {
-        "task": "coordination.delete_expired_inquiries",
+        "task": "public_site.delete_expired_inquiries",
         "schedule": 86400.0,
     },
     "hourly-extend-meeting-series": {

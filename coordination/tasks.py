@@ -26,13 +26,3 @@ def sweep_notifications() -> dict:
     if any(counts.values()):
         log.info("Sweep: %(queued)s queued, %(requeued)s requeued.", counts)
     return counts
-
-
-@shared_task(name="coordination.delete_expired_inquiries")
-def delete_expired_inquiries() -> int:
-    from . import public
-
-    count = public.delete_expired()
-    if count:
-        log.info("Deleted %s messages from the public past their retention.", count)
-    return count

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import public_views, views
+from . import views
 
 accounts = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -25,19 +25,9 @@ coalition = [
     path("", views.coalition_detail, name="coalition"),
     path("invite/", views.invite, name="invite"),
     path("emails/", views.notification_log, name="notification_log"),
-    path("inquiries/", public_views.inquiries, name="inquiries"),
-    path("guide/", public_views.guide_edit, name="guide_edit"),
-    path("guide/<int:pk>/", public_views.guide_edit, name="guide_step_edit"),
     path("committees/new/", views.committee_form, name="committee_create"),
     path("committees/<slug:slug>/", views.committee_detail, name="committee"),
     path("committees/<slug:slug>/edit/", views.committee_form, name="committee_edit"),
-]
-
-public_patterns = [
-    path("", public_views.coalition_home, name="public_coalition"),
-    path("report/", public_views.report_guide, name="public_guide"),
-    path("directory/", public_views.resource_directory, name="public_directory"),
-    path("contact/", public_views.contact, name="public_contact"),
 ]
 
 urlpatterns = [
@@ -46,13 +36,13 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("coalitions/switch/", views.switch_coalition, name="switch_coalition"),
     path("c/<slug:coalition_slug>/", include(coalition)),
-    path("p/<slug:coalition_slug>/", include(public_patterns)),
     # Each app owns its part of the address space; named by module, so that
     # the base imports none of them.
     path("", include("members.urls")),
     path("", include("meetings.urls")),
     path("", include("tasks.urls")),
     path("", include("reports.urls")),
+    path("", include("public_site.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

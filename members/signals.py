@@ -9,7 +9,4 @@ from .services import ensure_default_response_areas
 @receiver(post_save, sender=Coalition, dispatch_uid="coalition_default_response_areas")
 def give_new_coalition_default_response_areas(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
-        from coordination.public import ensure_guide
-
         ensure_default_response_areas(instance)
-        ensure_guide(instance)

@@ -8,9 +8,9 @@ from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from coordination.models import Coalition
 from meetings.models import Attendance, Meeting, MeetingKind
 
-from coordination.models import Coalition
 from . import charts
 from .common import PRESENT, Report, Section, Table, first_year, people, plotted
 

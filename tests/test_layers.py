@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("tasks",),  # domain: action items
     # top: apps that read across every domain, each may use the ones above it here
     ("reports",),  # activities, the annual and engagement reports, charts
-    ("public",),  # the public pages (they list upcoming public activities)
+    ("public_site",),  # the public pages (they list upcoming public activities)
     ("dashboard",),  # each person's start page
     ("demo",),  # the demo coalitions
 ]
@@ -37,8 +37,6 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
     ("coordination.management.commands.seed_demo", "members.services"),
     ("coordination.management.commands.seed_demo", "reports.models"),
     ("coordination.management.commands.seed_demo", "tasks.models"),
-    ("coordination.public", "members.models"),
-    ("coordination.public_views", "reports.models"),
     ("coordination.services", "members.models"),
     ("coordination.views", "meetings.models"),
     ("coordination.views", "members.models"),

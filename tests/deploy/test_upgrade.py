@@ -12,7 +12,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import ProjectState
 from django.utils import timezone
 
-# The last migration of the layout where coordination/ held activities.
+# The last migration of the layout where coordination/ held activities, the
+# public guide and the public's messages.
 BEFORE_THE_MOVE = [("coordination", "0008_activities")]
 
 
@@ -28,7 +29,7 @@ def latest():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_activities_and_their_history_move_to_the_reports_app_with_nothing_lost():
+def test_activities_guide_steps_and_inquiries_move_to_the_top_apps_with_nothing_lost():
     try:
         old = migrate(BEFORE_THE_MOVE).apps
         coalition = old.get_model("coordination", "Coalition").objects.create(
@@ -57,9 +58,19 @@ def test_activities_and_their_history_move_to_the_reports_app_with_nothing_lost(
             history_date=timezone.now(),
             history_type="+",
         )
-        # as in a database made before the move: the content type is coordination's
+        area = old.get_model("members", "ResponseArea").objects.create(
+            coalition=coalition, name="Child welfare response", position=1
+        )
+        step = old.get_model("coordination", "GuideStep").objects.create(
+            coalition=coalition, position=10, title="The person is or looks under 18", body="Call CPS."
+        )
+        step.response_areas.add(area)
+        old.get_model("coordination", "Inquiry").objects.create(
+            coalition=coalition, name="A neighbour", email="n@example.net", message="Who do I call?", source="x"
+        )
+        # as in a database made before the move: the content types are coordination's
         ContentType = old.get_model("contenttypes", "ContentType")
-        ContentType.objects.filter(app_label="reports").delete()
+        ContentType.objects.filter(app_label__in=["reports", "public_site"]).delete()
         content_type = ContentType.objects.get_or_create(app_label="coordination", model="activity")[0]
     finally:
         new_state = migrate(latest())
@@ -77,6 +88,15 @@ def test_activities_and_their_history_move_to_the_reports_app_with_nothing_lost(
     assert [h.history_type for h in moved.history.all()] == ["+"]
     content_type.refresh_from_db()
     assert content_type.app_label == "reports"
+
+    from public_site.models import GuideStep, Inquiry
+
+    step = GuideStep.objects.get()
+    assert (step.title, [a.name for a in step.response_areas.all()]) == (
+        "The person is or looks under 18",
+        ["Child welfare response"],
+    )
+    assert Inquiry.objects.get().message == "Who do I call?"
 
     # the upgraded state is exactly what the models describe: no pending change
     from django.apps import apps

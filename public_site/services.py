@@ -10,10 +10,12 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from coordination import notifications
+from coordination.mail import absolute_url, build_message
+from coordination.models import Coalition, CoalitionRole, Notification, User
 from members.models import AgencyRole, Membership, ResponseArea
 
-from . import notifications
-from .models import Coalition, CoalitionRole, GuideStep, Inquiry, Notification, User
+from .models import GuideStep, Inquiry
 
 DEFAULT_STEPS = [
     (
@@ -104,8 +106,6 @@ def delete_expired(now=None) -> int:
 
 def compose_inquiry(notification: Notification):
     from django.urls import reverse
-
-    from .mail import absolute_url, build_message
 
     inquiry = Inquiry.objects.select_related("coalition").filter(pk=notification.object_id).first()
     if inquiry is None:

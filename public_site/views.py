@@ -8,12 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 
-from . import public
-from .backends import client_ip
+from coordination.backends import client_ip
+from coordination.models import Coalition
+from coordination.views import get_organized_coalition
 from reports.models import Activity
 
-from .models import Coalition, GuideStep, Inquiry
-from .views import get_organized_coalition
+from . import services as public
+from .models import GuideStep, Inquiry
 
 
 class ContactForm(forms.Form):

@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination import public
-from coordination.models import Inquiry, Notification
+from coordination.models import Notification
+from public_site import services as public
+from public_site.models import Inquiry
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +154,7 @@ def test_organizers_triage_messages_and_old_ones_are_deleted(demo):
 
 
 def test_organizers_word_the_guide_and_others_cannot(demo):
-    from coordination.models import GuideStep
+    from public_site.models import GuideStep
 
     step = GuideStep.objects.filter(coalition__slug="shasta").first()
     organizer = Client()
