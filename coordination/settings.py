@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "tasks",
     "reports",
     "public_site",
+    "dashboard",
     "demo",
 ]
 

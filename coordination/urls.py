@@ -23,16 +23,11 @@ accounts = [
 
 coalition = [
     path("", views.coalition_detail, name="coalition"),
-    path("invite/", views.invite, name="invite"),
     path("emails/", views.notification_log, name="notification_log"),
-    path("committees/new/", views.committee_form, name="committee_create"),
-    path("committees/<slug:slug>/", views.committee_detail, name="committee"),
-    path("committees/<slug:slug>/edit/", views.committee_form, name="committee_edit"),
 ]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboard"), name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("accounts/", include(accounts)),
     path("coalitions/switch/", views.switch_coalition, name="switch_coalition"),
     path("c/<slug:coalition_slug>/", include(coalition)),
@@ -43,6 +38,7 @@ urlpatterns = [
     path("", include("tasks.urls")),
     path("", include("reports.urls")),
     path("", include("public_site.urls")),
+    path("", include("dashboard.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

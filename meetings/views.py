@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from coordination import access
+from coordination import access, pages
 from coordination.mail import absolute_url
 from coordination.models import User, committee_or_none_filter
-from coordination.views import get_coalition_for_user
+from coordination.pages import get_coalition_for_user
 from members.email_settings import person_from_token
 
 from . import calendar, invitations, search, services
@@ -91,13 +91,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     attendances = list(meeting.attendances.select_related("person", "agency"))
     my_person_id = access.standing(user).person_id
-    from tasks.models import ActionItem  # tasks builds on meetings: imported here, not at the top
-
-    visible_items = (
-        ActionItem.objects.visible_to(user)
-        .filter(coalition=meeting.coalition)
-        .select_related("owner_agency", "assignee", "meeting__coalition")
-    )
     mine = next((a for a in attendances if a.person_id and a.person_id == my_person_id), None)
     return render(
         request,
@@ -117,10 +110,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": meeting.history.select_related("history_user").order_by("-history_date")[:20],
             "cancel_form": CancelForm(),
             "attachment_form": AttachmentForm(),
-            "produced": visible_items.filter(meeting=meeting),
-            "carried": visible_items.open()
-            .filter(meeting__starts_at__lt=meeting.starts_at, committee_id=meeting.committee_id)
-            .exclude(meeting=None),
+            # the action items that came out of it, and those carried from before
+            **pages.extra_context("meeting_detail", request, meeting),
         },
     )
 
@@ -318,8 +309,6 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "The minutes are saved and need a lead's approval again." if reopened else "The draft minutes are saved.",
         )
         return redirect(meeting)
-    from tasks.forms import QuickItemForm  # tasks builds on meetings: imported here, not at the top
-
     return render(
         request,
         "meetings/minutes_form.html",
@@ -327,8 +316,8 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "coalition": meeting.coalition,
             "form": form,
-            "action_form": QuickItemForm(coalition=meeting.coalition, meeting=meeting, prefix="action"),
-            "produced": meeting.action_items.select_related("owner_agency", "assignee"),
+            # the form to turn a decision into an action item, and those made so far
+            **pages.extra_context("minutes_form", request, meeting),
         },
     )
 

@@ -3,6 +3,10 @@ from django.urls import include, path
 from . import views
 
 coalition_patterns = [
+    path("invite/", views.invite, name="invite"),
+    path("committees/new/", views.committee_form, name="committee_create"),
+    path("committees/<slug:slug>/", views.committee_detail, name="committee"),
+    path("committees/<slug:slug>/edit/", views.committee_form, name="committee_edit"),
     path("members/", views.member_list, name="member_list"),
     path("members/add/", views.member_add, name="member_add"),
     path("coverage/", views.coverage, name="coverage"),

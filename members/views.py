@@ -8,10 +8,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coordination import access
-from coordination import services as coordination_services
 from coordination.models import Coalition, Invitation
+from coordination.pages import get_coalition_for_user, get_committee_for_user, get_organized_coalition
 from coordination.tables import list_page
-from coordination.views import get_coalition_for_user, get_organized_coalition
 
 from . import services
 from .coverage import coverage_for
@@ -19,7 +18,9 @@ from .filters import MembershipFilter
 from .forms import (
     AgencyForm,
     AgencyRoleForm,
+    CommitteeForm,
     ExistingAgencyForm,
+    InvitationForm,
     MembershipForm,
     NewMemberForm,
     PersonForm,
@@ -227,7 +228,7 @@ def person_invite(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse
         messages.error(request, f"Add a work e-mail address for {person.full_name} first.")
         return redirect(agency)
     try:
-        coordination_services.invite(
+        services.invite(
             coalition=coalition,
             email=person.email,
             full_name=person.full_name,
@@ -308,3 +309,58 @@ def confirm_by_link(request: HttpRequest, token: str) -> HttpResponse:
         )
         return redirect("confirm_by_link", token)
     return render(request, "members/confirm_by_link.html", {"agency": agency, "person": person, "roles": roles})
+
+
+# --- Committees and invitations (the base holds the models; their people are ours) ---
+
+
+@login_required
+def committee_detail(request: HttpRequest, coalition_slug: str, slug: str) -> HttpResponse:
+    committee = get_committee_for_user(request, coalition_slug, slug)
+    request.session["coalition_id"] = committee.coalition_id
+    members = committee.memberships.select_related("person__agency")
+    return render(
+        request,
+        "members/committee_detail.html",
+        {
+            "committee": committee,
+            "coalition": committee.coalition,
+            "members": members,
+            "can_change": request.user.has_perm("coordination.change_committee", committee),
+        },
+    )
+
+
+@login_required
+def committee_form(request: HttpRequest, coalition_slug: str, slug: str | None = None) -> HttpResponse:
+    coalition = get_organized_coalition(request, coalition_slug)
+    committee = get_committee_for_user(request, coalition_slug, slug) if slug else None
+    data = request.POST if request.method == "POST" else None
+    form = CommitteeForm(data, instance=committee, coalition=coalition)
+    if request.method == "POST" and form.is_valid():
+        committee = form.save()
+        messages.success(request, f"Committee “{committee.name}” saved.")
+        return redirect(committee)
+    return render(
+        request, "members/committee_form.html", {"form": form, "coalition": coalition, "committee": committee}
+    )
+
+
+@login_required
+def invite(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    coalition = get_organized_coalition(request, coalition_slug)
+    data = request.POST if request.method == "POST" else None
+    form = InvitationForm(data, coalition=coalition, invited_by=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = form.save()
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.user.email}. They will get an e-mail with a link to set a password.",
+            )
+            return redirect("coalition", coalition.slug)
+    return render(request, "members/invite.html", {"form": form, "coalition": coalition})

@@ -10,7 +10,7 @@ from django.views.decorators.cache import cache_control
 
 from coordination.backends import client_ip
 from coordination.models import Coalition
-from coordination.views import get_organized_coalition
+from coordination.pages import get_organized_coalition
 from reports.models import Activity
 
 from . import services as public

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from coordination import access
 from coordination.exports import FORMATS, export_rows
 from coordination.models import Coalition
+from coordination.pages import get_coalition_for_user
 from coordination.tables import list_page
-from coordination.views import get_coalition_for_user
 
 from .annual import annual_report
 from .common import activity_totals, default_period, first_year

@@ -6,6 +6,11 @@ class TasksConfig(AppConfig):
     verbose_name = "Action items"
 
     def ready(self) -> None:
+        from coordination import pages
+
         from . import notices
+        from . import pages as meeting_pages
 
         notices.register()
+        pages.add_context_provider("meeting_detail", meeting_pages.meeting_detail)
+        pages.add_context_provider("minutes_form", meeting_pages.minutes_form)

@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from coordination import access
+from coordination.pages import get_coalition_for_user
 from coordination.tables import list_page
-from coordination.views import get_coalition_for_user
 from meetings.views import get_meeting_to_change
 
 from . import services

@@ -1,0 +1,1 @@
+"""The top layer's start page for people who log in."""
