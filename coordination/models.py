@@ -30,6 +30,11 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def holding(self, role: str, coalition) -> models.QuerySet:
+        """Active logins with this role (organizer, lead) in the coalition (an
+        instance or an id): the one query for "the organizers (leads) of X"."""
+        return self.filter(coalition_roles__coalition=coalition, coalition_roles__role=role, is_active=True).distinct()
+
     def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
         fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)

@@ -73,7 +73,7 @@ class AgendaItemForm(forms.ModelForm):
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.meeting = meeting
-        agencies = Agency.objects.filter(memberships__coalition=meeting.coalition).order_by("name")
+        agencies = Agency.objects.of_coalition(meeting.coalition)
         self.fields["presenter_agency"].queryset = agencies
         self.fields["presenter"].queryset = Person.objects.filter(agency__in=agencies, is_active=True).order_by(
             "full_name"
@@ -113,7 +113,8 @@ class GuestForm(forms.Form):
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.order_by("name")
+        # only the agencies of the meeting's own coalition, never another's
+        self.fields["agency"].queryset = Agency.objects.of_coalition(meeting.coalition)
 
 
 class SeriesForm(forms.ModelForm):

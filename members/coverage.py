@@ -39,11 +39,7 @@ class Coverage:
 
 
 def coverage_for(coalition: Coalition) -> Coverage:
-    agencies = list(
-        Agency.objects.filter(memberships__coalition=coalition, memberships__status=Membership.Status.ACTIVE).order_by(
-            "name"
-        )
-    )
+    agencies = list(Agency.objects.of_coalition(coalition, Membership.Status.ACTIVE))
     areas = list(coalition.response_areas.filter(is_active=True))
     roles = AgencyRole.objects.filter(response_area__in=areas, agency__in=agencies).select_related(
         "agency", "response_area", "confirmed_by"

@@ -157,10 +157,9 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.coalition = coalition
         self.invited_by = invited_by
-        self.fields["agency"].queryset = Agency.objects.filter(
-            memberships__coalition=coalition,
-            memberships__status__in=[Membership.Status.ACTIVE, Membership.Status.PROSPECTIVE],
-        ).order_by("name")
+        self.fields["agency"].queryset = Agency.objects.of_coalition(
+            coalition, Membership.Status.ACTIVE, Membership.Status.PROSPECTIVE
+        )
 
     def clean(self):
         data = super().clean()

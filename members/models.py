@@ -59,6 +59,17 @@ class Sector(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class AgencyQuerySet(models.QuerySet):
+    def of_coalition(self, coalition, *statuses: str) -> "AgencyQuerySet":
+        """The coalition's member agencies (with a membership of one of these
+        statuses, or of any), each once, by name: the one way every form,
+        filter and list of a coalition picks its agencies."""
+        memberships = Membership.objects.filter(coalition=coalition)
+        if statuses:
+            memberships = memberships.filter(status__in=statuses)
+        return self.filter(pk__in=memberships.values("agency_id")).order_by("name")
+
+
 class Agency(models.Model):
     """An organisation at the table: a sheriff's office, a crisis centre, a school district."""
 
@@ -80,6 +91,7 @@ class Agency(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = AgencyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

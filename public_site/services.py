@@ -91,9 +91,7 @@ def receive(coalition: Coalition, *, name: str, email: str, message: str, source
     """Store the message first; the organizers' e-mail goes through the ledger,
     so a mail server that is down loses nothing."""
     inquiry = Inquiry.objects.create(coalition=coalition, name=name, email=email, message=message, source=source)
-    for organizer in User.objects.filter(
-        coalition_roles__coalition=coalition, coalition_roles__role=CoalitionRole.Role.ORGANIZER, is_active=True
-    ):
+    for organizer in User.objects.holding(CoalitionRole.Role.ORGANIZER, coalition):
         notifications.queue(Notification.Kind.INQUIRY, inquiry.pk, organizer.email, user=organizer, coalition=coalition)
     return inquiry
 

@@ -55,9 +55,7 @@ class ActivityFilter(django_filters.FilterSet):
 
     def __init__(self, *args, coalition, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["presenting_agency"].queryset = Agency.objects.filter(memberships__coalition=coalition).order_by(
-            "name"
-        )
+        self.filters["presenting_agency"].queryset = Agency.objects.of_coalition(coalition)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(place__icontains=value))

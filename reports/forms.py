@@ -35,9 +35,7 @@ class ActivityForm(PrivacyCheckedForm, forms.ModelForm):
         """`own_agency_only`: an agency member records only what their agency presented."""
         super().__init__(*args, **kwargs)
         self.instance.coalition = coalition
-        agencies = Agency.objects.filter(
-            memberships__coalition=coalition, memberships__status=Membership.Status.ACTIVE
-        ).order_by("name")
+        agencies = Agency.objects.of_coalition(coalition, Membership.Status.ACTIVE)
         field = self.fields["presenting_agency"]
         if own_agency_only:
             field.queryset = agencies.filter(pk=own_agency_only)

@@ -52,12 +52,12 @@ class ActionItemFilter(django_filters.FilterSet):
         from meetings.models import Meeting
         from members.models import Agency, Person
 
-        self.filters["owner_agency"].queryset = Agency.objects.filter(memberships__coalition=coalition).order_by("name")
+        self.filters["owner_agency"].queryset = Agency.objects.of_coalition(coalition)
         self.filters["committee"].queryset = Committee.objects.visible_to(user).filter(coalition=coalition)
         self.filters["response_area"].queryset = coalition.response_areas.all()
-        self.filters["assignee"].queryset = Person.objects.filter(agency__memberships__coalition=coalition).order_by(
-            "full_name"
-        )
+        self.filters["assignee"].queryset = Person.objects.filter(
+            agency__in=Agency.objects.of_coalition(coalition)
+        ).order_by("full_name")
         self.filters["meeting"].queryset = (
             Meeting.objects.visible_to(user)
             .filter(coalition=coalition, action_items__isnull=False)

@@ -8,14 +8,13 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _agencies(coalition):
-    return Agency.objects.filter(memberships__coalition=coalition).distinct().order_by("name")
+    return Agency.objects.of_coalition(coalition)
 
 
 def _people(coalition):
     return (
-        Person.objects.filter(agency__memberships__coalition=coalition, is_active=True)
+        Person.objects.filter(agency__in=Agency.objects.of_coalition(coalition), is_active=True)
         .select_related("agency")
-        .distinct()
         .order_by("full_name")
     )
 

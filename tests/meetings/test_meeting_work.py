@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from meetings import invitations
 from meetings.models import AgendaItem, Attendance, Meeting, Minutes
+from members.models import Agency
 
 from ..factories import AgencyFactory, MembershipFactory, PersonFactory
 
@@ -134,6 +135,20 @@ def test_organizer_records_attendance_and_a_guest_on_one_screen(world, meeting):
     assert row.status == "present"
     assert meeting.attendances.get(guest_name="Visiting Advocate").status == "guest"
     assert meeting.status == Meeting.Status.HELD
+
+
+def test_the_guest_form_offers_only_the_meetings_own_coalitions_agencies(world, meeting):
+    client = world.client_for(world.organizer)
+    page = client.get(reverse("attendance", args=[meeting.pk])).content.decode()
+    assert "Test Sheriff&#x27;s Office" in page  # a member agency of the meeting's coalition
+    assert "Other County CPS" not in page  # the other coalition's agency is not offered
+    other_agency = Agency.objects.get(name="Other County CPS")
+    response = client.post(
+        reverse("attendance", args=[meeting.pk]),
+        {"add_guest": "1", "guest_name": "Smuggled Guest", "agency": other_agency.pk},
+    )
+    assert not meeting.attendances.filter(guest_name="Smuggled Guest").exists()
+    assert "Select a valid choice" in response.content.decode()
 
 
 def test_an_unknown_attendance_status_changes_nothing(world, meeting):
