@@ -2,8 +2,17 @@
 django-rules imports this module at start-up."""
 
 import rules
+from django.db.models import Q
 
 from coordination.access import is_organizer_of, organizes_its_coalition, standing
+
+
+def restricted_parts_filter(user, prefix: str = "") -> Q:
+    """Meetings whose restricted parts the user may read, as a filter (the
+    predicate below says the same of one meeting); `prefix` filters through a
+    foreign key, e.g. "meeting__"."""
+    s = standing(user)
+    return Q(**{f"{prefix}coalition_id__in": s.staff_of}) | Q(**{f"{prefix}committee_id__in": s.committees})
 
 
 @rules.predicate

@@ -16,9 +16,8 @@ from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from coordination import access
-
 from .models import AgendaItem, Meeting, Minutes
+from .rules import restricted_parts_filter
 
 LIMIT = 50
 START, STOP = "\x02", "\x03"
@@ -60,9 +59,8 @@ def search(user, coalition, text: str) -> list[Hit]:
     text = text.strip()
     if not text:
         return []
-    s = access.standing(user)
     meetings = Meeting.objects.visible_to(user).filter(coalition=coalition)
-    restricted_ok = Q(meeting__coalition_id__in=s.staff_of) | Q(meeting__committee_id__in=s.committees)
+    restricted_ok = restricted_parts_filter(user, prefix="meeting__")
     hits: dict[int, Hit] = {}
 
     def hit(meeting: Meeting) -> Hit:

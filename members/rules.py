@@ -68,6 +68,18 @@ def can_see_agency(user, agency) -> bool:
     return agency.memberships.filter(coalition_id__in=standing(user).coalitions).exists()
 
 
+def role_coalitions(user, agency) -> frozenset[int]:
+    """The coalitions in which the user may change this agency's roles: any of
+    theirs for the agency's own representatives, those they organize for others."""
+    s = standing(user)
+    return s.coalitions if agency.pk == s.agency_id else s.organizer_of
+
+
+def role_filter(user, agency) -> Q:
+    """The agency's roles the user may change, as a filter."""
+    return Q(response_area__coalition_id__in=role_coalitions(user, agency))
+
+
 @rules.predicate
 def can_change_role(user, role) -> bool:
     """The agency's own representatives, and organizers of the role's coalition."""

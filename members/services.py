@@ -9,6 +9,7 @@ from coordination import notifications
 from coordination.models import Coalition, CoalitionRole, Invitation, Notification, User
 
 from .models import DEFAULT_RESPONSE_AREAS, Agency, Membership, Person, ResponseArea
+from .rules import role_filter
 
 
 def ensure_default_response_areas(coalition: Coalition) -> int:
@@ -48,13 +49,7 @@ def add_member_agency(coalition: Coalition, agency: Agency, **membership) -> Mem
 
 def roles_changeable_by(user, agency: Agency):
     """The agency's roles this user may change and confirm."""
-    from coordination import access
-
-    s = access.standing(user)
-    roles = agency.roles.select_related("response_area")
-    if agency.pk == s.agency_id:
-        return roles.filter(response_area__coalition_id__in=s.coalitions)
-    return roles.filter(response_area__coalition_id__in=s.organizer_of)
+    return agency.roles.filter(role_filter(user, agency)).select_related("response_area")
 
 
 @transaction.atomic

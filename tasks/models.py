@@ -2,13 +2,13 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from coordination import access
 from coordination.models import committee_or_none_filter
+
+from .rules import action_item_filter
 
 
 class ActionItemQuerySet(models.QuerySet):
@@ -16,12 +16,7 @@ class ActionItemQuerySet(models.QuerySet):
         """Organizers and leads: all items of their coalitions. Agency members:
         their agency's items and their committees' items. Items of a
         committee the user may not see stay hidden from everyone else."""
-        s = access.standing(user)
-        return self.filter(
-            Q(coalition_id__in=s.staff_of)
-            | Q(coalition_id__in=s.member_of, owner_agency_id=s.agency_id)
-            | Q(committee_id__in=s.committees)
-        ).filter(committee_or_none_filter(user))
+        return self.filter(action_item_filter(user)).filter(committee_or_none_filter(user))
 
     def open(self) -> "ActionItemQuerySet":
         return self.filter(status__in=ActionItem.OPEN_STATUSES)

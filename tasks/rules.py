@@ -2,8 +2,21 @@
 this module at start-up."""
 
 import rules
+from django.db.models import Q
 
 from coordination.access import is_staff_of, standing
+
+
+def action_item_filter(user) -> Q:
+    """Items a user may see (before the committee rule, which the queryset adds):
+    organizers and leads all of their coalitions'; agency members their agency's
+    and their committees'."""
+    s = standing(user)
+    return (
+        Q(coalition_id__in=s.staff_of)
+        | Q(coalition_id__in=s.member_of, owner_agency_id=s.agency_id)
+        | Q(committee_id__in=s.committees)
+    )
 
 
 @rules.predicate
