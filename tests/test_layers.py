@@ -17,14 +17,13 @@ LAYERS: list[tuple[str, ...]] = [
     ("members",),  # domain: agencies, people, roles
     ("meetings",),  # domain: meetings, agendas, attendance, minutes
     ("tasks",),  # domain: action items
-    # top: apps that read across every domain, each may use the ones above it here
+    # top: apps that read across every domain, each may use those listed before it
     ("reports",),  # activities, the annual and engagement reports, charts
     ("public_site",),  # the public pages (they list upcoming public activities)
     ("dashboard",),  # each person's start page
     ("demo",),  # the demo coalitions
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}
-
 
 
 def module_name(path: Path) -> str:
@@ -130,6 +129,13 @@ def test_the_layer_test_catches_an_upward_import_and_a_cycle():
     graph = {"coordination.a": {"tasks.b"}, "tasks.b": {"coordination.a"}}
     assert upward_imports(graph) == {("coordination.a", "tasks.b")}
     assert cycles(graph) == {frozenset({"coordination.a", "tasks.b"})}
+
+
+def test_every_app_of_ours_has_a_place_in_the_layers():
+    from django.conf import settings
+
+    ours = {app.split(".")[0] for app in settings.INSTALLED_APPS if (ROOT / app.split(".")[0]).is_dir()}
+    assert ours == set(RANK)
 
 
 def test_imports_run_down_the_layers_only():
