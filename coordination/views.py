@@ -12,8 +12,8 @@ from django_tables2 import RequestConfig
 from . import notifications, services
 from .filters import NotificationFilter
 from .forms import LoginForm, PasswordResetForm
-from .models import Committee, Notification
-from .pages import get_coalition_for_user, get_organized_coalition
+from .models import Coalition, Committee, Notification
+from .pages import get_coalition_for_user, organizers_only
 from .tables import NotificationTable
 
 # --- Accounts -----------------------------------------------------------------
@@ -86,10 +86,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 # --- The notification log -------------------------------------------------------------
 
 
-@login_required
-def notification_log(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+@organizers_only
+def notification_log(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     """What was sent, to whom, when, and how it went; failed ones can be resent."""
-    coalition = get_organized_coalition(request, coalition_slug)
     rows = Notification.objects.filter(coalition=coalition)
     if request.method == "POST":
         failed = get_object_or_404(rows, pk=request.POST.get("resend"), status=Notification.Status.FAILED)

@@ -3,7 +3,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from coordination import access, pages
 from coordination.mail import absolute_url
-from coordination.models import User, committee_or_none_filter
-from coordination.pages import get_coalition_for_user
+from coordination.models import Coalition, User, committee_or_none_filter
+from coordination.pages import get_coalition_for_user, permission_required, require
 from members.email_settings import person_from_token
 
 from . import calendar, invitations, search, services
@@ -31,6 +30,8 @@ from .forms import (
 from .models import AgendaItem, Attachment, Attendance, Meeting, MeetingSeries, Minutes
 
 UPCOMING = 10
+ONLY_ORGANIZERS_CHANGE = "Only the coalition's organizers can change meetings."
+ONLY_ORGANIZERS_SCHEDULE = "Only the coalition's organizers can schedule meetings."
 
 
 def get_meeting_for_user(request: HttpRequest, pk: int) -> Meeting:
@@ -41,11 +42,10 @@ def get_meeting_for_user(request: HttpRequest, pk: int) -> Meeting:
     )
 
 
-def get_meeting_to_change(request: HttpRequest, pk: int) -> Meeting:
-    meeting = get_meeting_for_user(request, pk)
-    if not request.user.has_perm("meetings.change_meeting", meeting):
-        raise PermissionDenied("Only the coalition's organizers can change meetings.")
-    return meeting
+# The pages that change a meeting (here and in higher apps): view(request, meeting, ...).
+changes_meeting = permission_required(
+    "meetings.change_meeting", get_meeting_for_user, "pk", message=ONLY_ORGANIZERS_CHANGE
+)
 
 
 @login_required
@@ -131,12 +131,12 @@ def _counts(attendances) -> dict:
 @login_required
 def meeting_form(request: HttpRequest, coalition_slug: str | None = None, pk: int | None = None) -> HttpResponse:
     if pk:
-        meeting = get_meeting_to_change(request, pk)
+        meeting = get_meeting_for_user(request, pk)
+        require(request, "meetings.change_meeting", meeting, ONLY_ORGANIZERS_CHANGE)
         coalition = meeting.coalition
     else:
         coalition = get_coalition_for_user(request, coalition_slug)
-        if not request.user.has_perm("meetings.schedule_meeting", coalition):
-            raise PermissionDenied("Only the coalition's organizers can schedule meetings.")
+        require(request, "meetings.schedule_meeting", coalition, ONLY_ORGANIZERS_SCHEDULE)
         meeting = Meeting(coalition=coalition, created_by=request.user)
     form = MeetingForm(request.POST if request.method == "POST" else None, instance=meeting, coalition=coalition)
     if request.method == "POST" and form.is_valid():
@@ -151,8 +151,8 @@ def meeting_form(request: HttpRequest, coalition_slug: str | None = None, pk: in
 
 @login_required
 @require_POST
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_to_change(request, pk)
+@changes_meeting
+def meeting_cancel(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     form = CancelForm(request.POST)
     if meeting.status == Meeting.Status.CANCELLED:
         messages.info(request, "This meeting was already cancelled.")
@@ -171,10 +171,9 @@ def _bound(request: HttpRequest):
 # --- Agenda ------------------------------------------------------------------------
 
 
-@login_required
-def agenda(request: HttpRequest, pk: int, item_pk: int | None = None) -> HttpResponse:
+@changes_meeting
+def agenda(request: HttpRequest, meeting: Meeting, item_pk: int | None = None) -> HttpResponse:
     """The organizer builds the agenda: add, edit, move up and down, remove."""
-    meeting = get_meeting_to_change(request, pk)
     item = get_object_or_404(meeting.agenda_items, pk=item_pk) if item_pk else AgendaItem(meeting=meeting)
     if request.method == "POST" and "move" in request.POST:
         moved = get_object_or_404(meeting.agenda_items, pk=request.POST.get("item"))
@@ -213,10 +212,9 @@ def agenda(request: HttpRequest, pk: int, item_pk: int | None = None) -> HttpRes
 # --- Invitations and attendance ----------------------------------------------------
 
 
-@login_required
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+@changes_meeting
+def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     """One screen to record who came: present, absent, excused, substitute, guest."""
-    meeting = get_meeting_to_change(request, pk)
     invitations.ensure_invitations(meeting)
     rows = list(meeting.attendances.select_related("person", "agency"))
     guest_form = GuestForm(request.POST if "add_guest" in request.POST else None, meeting=meeting)
@@ -293,9 +291,8 @@ def rsvp_by_link(request: HttpRequest, token: str) -> HttpResponse:
 # --- Minutes -------------------------------------------------------------------------
 
 
-@login_required
-def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_to_change(request, pk)
+@changes_meeting
+def minutes_edit(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     minutes = Minutes.objects.filter(meeting=meeting).first() or Minutes(meeting=meeting)
     form = MinutesForm(
         _bound(request),
@@ -324,10 +321,10 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request, pk)
-    if not request.user.has_perm("meetings.approve_minutes", meeting):
-        raise PermissionDenied("Only the coalition's leads can approve minutes.")
+@permission_required(
+    "meetings.approve_minutes", get_meeting_for_user, "pk", message="Only the coalition's leads can approve minutes."
+)
+def minutes_approve(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     minutes = get_object_or_404(Minutes, meeting=meeting)
     if minutes.status == Minutes.Status.APPROVED:
         messages.info(request, "These minutes were already approved.")
@@ -393,11 +390,10 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
 # --- Series ----------------------------------------------------------------------
 
 
-@login_required
-def series_form(request: HttpRequest, coalition_slug: str, pk: int | None = None) -> HttpResponse:
-    coalition = get_coalition_for_user(request, coalition_slug)
-    if not request.user.has_perm("meetings.schedule_meeting", coalition):
-        raise PermissionDenied("Only the coalition's organizers can schedule meetings.")
+@permission_required(
+    "meetings.schedule_meeting", get_coalition_for_user, "coalition_slug", message=ONLY_ORGANIZERS_SCHEDULE
+)
+def series_form(request: HttpRequest, coalition: Coalition, pk: int | None = None) -> HttpResponse:
     series = (
         get_object_or_404(coalition.series, pk=pk)
         if pk
@@ -441,8 +437,8 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_POST
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_to_change(request, pk)
+@changes_meeting
+def attachment_upload(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         minutes = Minutes.objects.filter(meeting=meeting).first() or Minutes.objects.create(meeting=meeting)

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +9,13 @@ from django.views.decorators.http import require_POST
 
 from coordination import access
 from coordination.models import Coalition, Invitation
-from coordination.pages import get_coalition_for_user, get_committee_for_user, get_organized_coalition
+from coordination.pages import (
+    get_coalition_for_user,
+    get_committee_for_user,
+    organizers_only,
+    permission_required,
+    require,
+)
 from coordination.tables import list_page
 
 from . import services
@@ -39,11 +45,23 @@ def get_agency_for_user(request: HttpRequest, pk: int) -> Agency:
     return get_object_or_404(Agency.objects.filter(agency_filter(request.user)).distinct(), pk=pk)
 
 
-def get_agency_to_change(request: HttpRequest, pk: int) -> Agency:
-    agency = get_agency_for_user(request, pk)
-    if not request.user.has_perm("members.change_agency", agency):
-        raise PermissionDenied("Only the agency's own representatives and the coalition's organizers can change it.")
-    return agency
+def get_membership_for_user(request: HttpRequest, pk: int) -> Membership:
+    """The membership, or 404 when it is not in one of the user's coalitions."""
+    return get_object_or_404(
+        Membership.objects.select_related("agency", "coalition").filter(
+            coalition_id__in=access.standing(request.user).coalitions
+        ),
+        pk=pk,
+    )
+
+
+# The agency's pages that change it: view(request, agency, ...).
+changes_agency = permission_required(
+    "members.change_agency",
+    get_agency_for_user,
+    "pk",
+    message="Only the agency's own representatives and the coalition's organizers can change it.",
+)
 
 
 def bound(request: HttpRequest):
@@ -96,9 +114,8 @@ def coverage(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     )
 
 
-@login_required
-def member_add(request: HttpRequest, coalition_slug: str) -> HttpResponse:
-    coalition = get_organized_coalition(request, coalition_slug)
+@organizers_only
+def member_add(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     new_form = NewMemberForm(bound(request) if request.POST.get("form") == "new" else None, prefix="new")
     existing_form = ExistingAgencyForm(
         bound(request) if request.POST.get("form") == "existing" else None, coalition=coalition, prefix="existing"
@@ -158,9 +175,8 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = get_agency_to_change(request, pk)
+@changes_agency
+def agency_edit(request: HttpRequest, agency: Agency) -> HttpResponse:
     form = AgencyForm(bound(request), instance=agency)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -171,8 +187,8 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agency_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = get_agency_to_change(request, pk)
+@changes_agency
+def agency_confirm(request: HttpRequest, agency: Agency) -> HttpResponse:
     count = services.confirm_agency(agency, request.user, services.roles_changeable_by(request.user, agency))
     messages.success(
         request, f"Thank you: the profile and {count} role{'s' if count != 1 else ''} are confirmed as current."
@@ -185,10 +201,12 @@ def role_form(request: HttpRequest, pk: int, role_pk: int | None = None) -> Http
     agency = get_agency_for_user(request, pk)
     if role_pk is None:
         role = AgencyRole(agency=agency)
-        if not request.user.has_perm("members.change_agency", agency):
-            raise PermissionDenied(
-                "Only the agency's own representatives and the coalition's organizers can add roles."
-            )
+        require(
+            request,
+            "members.change_agency",
+            agency,
+            "Only the agency's own representatives and the coalition's organizers can add roles.",
+        )
     else:
         role = get_object_or_404(services.roles_changeable_by(request.user, agency), pk=role_pk)
     areas = editable_areas(request.user, agency)
@@ -203,9 +221,8 @@ def role_form(request: HttpRequest, pk: int, role_pk: int | None = None) -> Http
     return render(request, "members/role_form.html", {"agency": agency, "role": role, "form": form})
 
 
-@login_required
-def person_form(request: HttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
-    agency = get_agency_to_change(request, pk)
+@changes_agency
+def person_form(request: HttpRequest, agency: Agency, person_pk: int | None = None) -> HttpResponse:
     person = get_object_or_404(agency.people, pk=person_pk) if person_pk else Person(agency=agency)
     form = PersonForm(bound(request), instance=person)
     if request.method == "POST" and form.is_valid():
@@ -220,8 +237,7 @@ def person_form(request: HttpRequest, pk: int, person_pk: int | None = None) -> 
 def person_invite(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     agency = get_agency_for_user(request, pk)
     person = get_object_or_404(agency.people.filter(is_active=True, user__isnull=True), pk=person_pk)
-    if not request.user.has_perm("members.invite_person", person):
-        raise PermissionDenied("Only the coalition's organizers can invite people to log in.")
+    require(request, "members.invite_person", person, "Only the coalition's organizers can invite people to log in.")
     s = access.standing(request.user)
     coalition = Coalition.objects.filter(pk__in=s.organizer_of, memberships__agency=agency).order_by("name").first()
     if not person.email:
@@ -245,16 +261,13 @@ def person_invite(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse
     return redirect(agency)
 
 
-@login_required
-def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = get_object_or_404(
-        Membership.objects.select_related("agency", "coalition").filter(
-            coalition_id__in=access.standing(request.user).coalitions
-        ),
-        pk=pk,
-    )
-    if not request.user.has_perm("members.change_membership", membership):
-        raise PermissionDenied("Only the coalition's organizers can change a membership.")
+@permission_required(
+    "members.change_membership",
+    get_membership_for_user,
+    "pk",
+    message="Only the coalition's organizers can change a membership.",
+)
+def membership_edit(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = MembershipForm(bound(request), instance=membership)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -271,8 +284,13 @@ def response_areas(request: HttpRequest, coalition_slug: str, area_pk: int | Non
     coalition = get_coalition_for_user(request, coalition_slug)
     is_organizer = request.user.has_perm("members.manage_response_areas", coalition)
     area = get_object_or_404(coalition.response_areas, pk=area_pk) if area_pk else ResponseArea(coalition=coalition)
-    if request.method == "POST" and not is_organizer:
-        raise PermissionDenied("Only the coalition's organizers can change its response areas.")
+    if request.method == "POST":
+        require(
+            request,
+            "members.manage_response_areas",
+            coalition,
+            "Only the coalition's organizers can change its response areas.",
+        )
     form = ResponseAreaForm(bound(request), instance=area) if is_organizer else None
     if form is not None and request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -331,10 +349,9 @@ def committee_detail(request: HttpRequest, coalition_slug: str, slug: str) -> Ht
     )
 
 
-@login_required
-def committee_form(request: HttpRequest, coalition_slug: str, slug: str | None = None) -> HttpResponse:
-    coalition = get_organized_coalition(request, coalition_slug)
-    committee = get_committee_for_user(request, coalition_slug, slug) if slug else None
+@organizers_only
+def committee_form(request: HttpRequest, coalition: Coalition, slug: str | None = None) -> HttpResponse:
+    committee = get_committee_for_user(request, coalition.slug, slug) if slug else None
     data = request.POST if request.method == "POST" else None
     form = CommitteeForm(data, instance=committee, coalition=coalition)
     if request.method == "POST" and form.is_valid():
@@ -346,9 +363,8 @@ def committee_form(request: HttpRequest, coalition_slug: str, slug: str | None =
     )
 
 
-@login_required
-def invite(request: HttpRequest, coalition_slug: str) -> HttpResponse:
-    coalition = get_organized_coalition(request, coalition_slug)
+@organizers_only
+def invite(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = InvitationForm(data, coalition=coalition, invited_by=request.user)
     if request.method == "POST" and form.is_valid():

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +9,7 @@ from django.views.decorators.cache import cache_control
 
 from coordination.backends import client_ip
 from coordination.models import Coalition
-from coordination.pages import get_organized_coalition
+from coordination.pages import organizers_only
 from reports.models import Activity
 
 from . import services as public
@@ -82,10 +81,9 @@ def contact(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     return render(request, "public/contact.html", {"coalition": coalition, "form": form})
 
 
-@login_required
-def inquiries(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+@organizers_only
+def inquiries(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     """Organizers triage the messages from the public."""
-    coalition = get_organized_coalition(request, coalition_slug)
     if request.method == "POST":
         inquiry = get_object_or_404(coalition.inquiries, pk=request.POST.get("inquiry"))
         status = request.POST.get("status")
@@ -119,10 +117,9 @@ class GuideStepForm(forms.ModelForm):
         self.fields["response_areas"].help_text = "The public numbers of agencies with roles in these areas are listed."
 
 
-@login_required
-def guide_edit(request: HttpRequest, coalition_slug: str, pk: int | None = None) -> HttpResponse:
+@organizers_only
+def guide_edit(request: HttpRequest, coalition: Coalition, pk: int | None = None) -> HttpResponse:
     """Organizers word the guide's steps; the numbers come from the agencies."""
-    coalition = get_organized_coalition(request, coalition_slug)
     step = get_object_or_404(coalition.guide_steps, pk=pk) if pk else None
     form = GuideStepForm(request.POST if request.method == "POST" else None, instance=step, coalition=coalition)
     if request.method == "POST" and form.is_valid():

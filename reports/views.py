@@ -4,7 +4,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 from coordination import access
 from coordination.exports import FORMATS, export_rows
 from coordination.models import Coalition
-from coordination.pages import get_coalition_for_user
+from coordination.pages import get_coalition_for_user, permission_required, require
 from coordination.tables import list_page
 
 from .annual import annual_report
@@ -25,11 +24,19 @@ from .models import Activity
 from .tables import ActivityTable
 
 
-def _reports_coalition(request: HttpRequest, slug: str) -> Coalition:
-    coalition = get_coalition_for_user(request, slug)
-    if not request.user.has_perm("reports.view_reports", coalition):
-        raise PermissionDenied("Reports are for the coalition's organizers and leads.")
-    return coalition
+def get_activity_for_user(request: HttpRequest, coalition_slug: str, pk: int) -> Activity:
+    """The activity of a coalition the user has standing in, or 404."""
+    coalition = get_coalition_for_user(request, coalition_slug)
+    return get_object_or_404(coalition.activities.select_related("coalition"), pk=pk)
+
+
+# The coalition's reports: view(request, coalition).
+reads_reports = permission_required(
+    "reports.view_reports",
+    get_coalition_for_user,
+    "coalition_slug",
+    message="Reports are for the coalition's organizers and leads.",
+)
 
 
 # --- Activities -------------------------------------------------------------------
@@ -64,10 +71,20 @@ def activity_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 def activity_form(request: HttpRequest, coalition_slug: str, pk: int | None = None) -> HttpResponse:
     coalition = get_coalition_for_user(request, coalition_slug)
     activity = get_object_or_404(coalition.activities, pk=pk) if pk else None
-    if activity and not request.user.has_perm("reports.change_activity", activity):
-        raise PermissionDenied("Only organizers, leads and the presenting agency's people change this activity.")
-    if not activity and not request.user.has_perm("reports.add_activity", coalition):
-        raise PermissionDenied("Only the coalition's organizers, leads and members record activities.")
+    if activity:
+        require(
+            request,
+            "reports.change_activity",
+            activity,
+            "Only organizers, leads and the presenting agency's people change this activity.",
+        )
+    else:
+        require(
+            request,
+            "reports.add_activity",
+            coalition,
+            "Only the coalition's organizers, leads and members record activities.",
+        )
     s = access.standing(request.user)
     own_agency_only = None if coalition.pk in s.staff_of else s.agency_id
     form = ActivityForm(
@@ -96,23 +113,25 @@ def activity_form(request: HttpRequest, coalition_slug: str, pk: int | None = No
 
 @login_required
 @require_POST
-def activity_delete(request: HttpRequest, coalition_slug: str, pk: int) -> HttpResponse:
-    coalition = get_coalition_for_user(request, coalition_slug)
-    activity = get_object_or_404(coalition.activities, pk=pk)
-    if not request.user.has_perm("reports.change_activity", activity):
-        raise PermissionDenied("Only organizers, leads and the presenting agency's people delete this activity.")
+@permission_required(
+    "reports.change_activity",
+    get_activity_for_user,
+    "coalition_slug",
+    "pk",
+    message="Only organizers, leads and the presenting agency's people delete this activity.",
+)
+def activity_delete(request: HttpRequest, activity: Activity) -> HttpResponse:
     activity.delete()
     messages.success(request, f"“{activity.title}” is deleted.")
-    return redirect("activity_list", coalition.slug)
+    return redirect("activity_list", activity.coalition.slug)
 
 
 # --- Reports ----------------------------------------------------------------------
 
 
-@login_required
-def report(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+@reads_reports
+def report(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     """The annual report, or any period's: charts, tables, a CSV and a printable page."""
-    coalition = _reports_coalition(request, coalition_slug)
     today = timezone.localdate()
     years = list(range(today.year, first_year(coalition, today) - 1, -1))
     context = {"coalition": coalition, "years": years}
@@ -137,9 +156,8 @@ def report(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     return render(request, "reports/report.html", {**context, "form": form, "report": result})
 
 
-@login_required
-def engagement(request: HttpRequest, coalition_slug: str) -> HttpResponse:
-    coalition = _reports_coalition(request, coalition_slug)
+@reads_reports
+def engagement(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     result = engagement_report(coalition)
     if request.GET.get("_export") in FORMATS:
         return export_rows(result.as_rows(), request.GET["_export"], f"{coalition.slug}-engagement")

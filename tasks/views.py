@@ -1,14 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from coordination import access
-from coordination.pages import get_coalition_for_user
+from coordination.models import Coalition
+from coordination.pages import get_coalition_for_user, permission_required, require
 from coordination.tables import list_page
-from meetings.views import get_meeting_to_change
+from meetings.models import Meeting
+from meetings.views import changes_meeting
 
 from . import services
 from .filters import ActionItemFilter
@@ -17,6 +19,8 @@ from .models import ActionItem
 from .tables import ActionItemTable
 
 LIST_RELATED = ("owner_agency", "assignee", "meeting__coalition", "coalition")
+# The two forms of an item's page, and the permission each needs.
+ITEM_FORMS = {"manage": "tasks.manage_actionitem", "update": "tasks.update_actionitem"}
 
 
 def get_item_for_user(request: HttpRequest, pk: int) -> ActionItem:
@@ -84,8 +88,11 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else None
     )
     if request.method == "POST":
+        form_name = request.POST.get("form")
+        # A POST that names neither form changes nothing: refused like one the user may not send.
+        require(request, ITEM_FORMS.get(form_name), item, "You cannot change this item.")
         try:
-            if request.POST.get("form") == "manage" and can_manage:
+            if form_name == "manage":
                 manage_form = ManageForm(request.POST, coalition=item.coalition)
                 if manage_form.is_valid():
                     data = manage_form.cleaned_data
@@ -99,7 +106,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     messages.success(request, "The item is updated.")
                     return redirect(item)
-            elif request.POST.get("form") == "update" and can_update:
+            else:
                 update_form = UpdateForm(request.POST)
                 if update_form.is_valid():
                     data = update_form.cleaned_data
@@ -113,11 +120,9 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         )
                     messages.success(request, "Your update is recorded.")
                     return redirect(item)
-            else:
-                raise PermissionDenied("You cannot change this item.")
         except ValidationError as exc:
             item.refresh_from_db()
-            _form_errors(manage_form if request.POST.get("form") == "manage" else update_form, exc)
+            _form_errors(manage_form if form_name == "manage" else update_form, exc)
     return render(
         request,
         "tasks/action_detail.html",
@@ -139,12 +144,10 @@ def action_form(request: HttpRequest, coalition_slug: str | None = None, pk: int
     if pk:
         item = get_item_for_user(request, pk)
         coalition = item.coalition
-        if not request.user.has_perm("tasks.manage_actionitem", item):
-            raise PermissionDenied("Only the coalition's organizers and leads can edit items.")
+        require(request, "tasks.manage_actionitem", item, "Only the coalition's organizers and leads can edit items.")
     else:
         coalition = get_coalition_for_user(request, coalition_slug)
-        if not request.user.has_perm("tasks.add_actionitem", coalition):
-            raise PermissionDenied("Only the coalition's organizers and leads can add items.")
+        require(request, "tasks.add_actionitem", coalition, "Only the coalition's organizers and leads can add items.")
         item = ActionItem(coalition=coalition, created_by=request.user)
     form = ActionItemForm(_bound(request), instance=item, coalition=coalition)
     if request.method == "POST" and form.is_valid():
@@ -162,12 +165,14 @@ def action_form(request: HttpRequest, coalition_slug: str | None = None, pk: int
     return render(request, "tasks/action_form.html", {"form": form, "coalition": coalition, "item": item})
 
 
-@login_required
-def review_board(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+@permission_required(
+    "tasks.review_actions",
+    get_coalition_for_user,
+    "coalition_slug",
+    message="The review board is for the coalition's organizers and leads.",
+)
+def review_board(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     """The lead's review: overdue by agency, due soon, blocked, silent; one bulk form."""
-    coalition = get_coalition_for_user(request, coalition_slug)
-    if not request.user.has_perm("tasks.review_actions", coalition):
-        raise PermissionDenied("The review board is for the coalition's organizers and leads.")
     open_items = (
         ActionItem.objects.visible_to(request.user).filter(coalition=coalition).open().select_related(*LIST_RELATED)
     )
@@ -198,10 +203,9 @@ def review_board(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 # --- From the minutes ---------------------------------------------------------------
 
 
-@login_required
-def meeting_actions(request: HttpRequest, pk: int) -> HttpResponse:
+@changes_meeting
+def meeting_actions(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     """The items a meeting produced; organizers add them while writing the minutes (htmx)."""
-    meeting = get_meeting_to_change(request, pk)
     form = QuickItemForm(_bound(request), coalition=meeting.coalition, meeting=meeting, prefix="action")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
