@@ -67,6 +67,11 @@ def permission_required(
     return decorator
 
 
+def post_data(request: HttpRequest):
+    """A form's data: the POST, or None on a GET (an unbound form shows no errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 # --- Loading with access checked ------------------------------------------------
 
 

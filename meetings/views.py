@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from coordination import access, pages
 from coordination.mail import absolute_url
 from coordination.models import Coalition, User, committee_or_none_filter
-from coordination.pages import get_coalition_for_user, permission_required, require
+from coordination.pages import get_coalition_for_user, permission_required, post_data, require
 from members.email_settings import person_from_token
 
 from . import calendar, invitations, search, services
@@ -138,7 +138,7 @@ def meeting_form(request: HttpRequest, coalition_slug: str | None = None, pk: in
         coalition = get_coalition_for_user(request, coalition_slug)
         require(request, "meetings.schedule_meeting", coalition, ONLY_ORGANIZERS_SCHEDULE)
         meeting = Meeting(coalition=coalition, created_by=request.user)
-    form = MeetingForm(request.POST if request.method == "POST" else None, instance=meeting, coalition=coalition)
+    form = MeetingForm(post_data(request), instance=meeting, coalition=coalition)
     if request.method == "POST" and form.is_valid():
         if meeting.series_id:
             # Edited on its own: later edits of the series leave it as it is.
@@ -164,10 +164,6 @@ def meeting_cancel(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     return redirect(meeting)
 
 
-def _bound(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
-
-
 # --- Agenda ------------------------------------------------------------------------
 
 
@@ -188,7 +184,7 @@ def agenda(request: HttpRequest, meeting: Meeting, item_pk: int | None = None) -
             messages.info(request, "There is no earlier meeting whose minutes need approving, or the item is there.")
         services.renumber(meeting)
         return redirect("agenda", meeting.pk)
-    form = AgendaItemForm(_bound(request), instance=item, meeting=meeting)
+    form = AgendaItemForm(post_data(request), instance=item, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         if item.pk is None:
             last = meeting.agenda_items.order_by("-position").first()
@@ -295,7 +291,7 @@ def rsvp_by_link(request: HttpRequest, token: str) -> HttpResponse:
 def minutes_edit(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     minutes = Minutes.objects.filter(meeting=meeting).first() or Minutes(meeting=meeting)
     form = MinutesForm(
-        _bound(request),
+        post_data(request),
         instance=minutes,
         can_write_restricted=request.user.has_perm("meetings.read_restricted", meeting),
     )
@@ -399,7 +395,7 @@ def series_form(request: HttpRequest, coalition: Coalition, pk: int | None = Non
         if pk
         else MeetingSeries(coalition=coalition, created_by=request.user)
     )
-    form = SeriesForm(_bound(request), instance=series, coalition=coalition)
+    form = SeriesForm(post_data(request), instance=series, coalition=coalition)
     if request.method == "POST" and form.is_valid():
         series = form.save()
         counts = services.sync_series(series)
@@ -460,7 +456,7 @@ def reminder_settings(request: HttpRequest, token: str) -> HttpResponse:
     person = person_from_token(token)
     if person is None:
         raise Http404("This link is not complete or too old.")
-    form = EmailSettingsForm(request.POST if request.method == "POST" else None, instance=person)
+    form = EmailSettingsForm(post_data(request), instance=person)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your e-mail settings are saved.")

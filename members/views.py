@@ -14,6 +14,7 @@ from coordination.pages import (
     get_committee_for_user,
     organizers_only,
     permission_required,
+    post_data,
     require,
 )
 from coordination.tables import list_page
@@ -64,10 +65,6 @@ changes_agency = permission_required(
 )
 
 
-def bound(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
-
-
 def editable_areas(user, agency: Agency):
     """Response areas in which the user may give the agency a role."""
     s = access.standing(user)
@@ -116,9 +113,9 @@ def coverage(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 
 @organizers_only
 def member_add(request: HttpRequest, coalition: Coalition) -> HttpResponse:
-    new_form = NewMemberForm(bound(request) if request.POST.get("form") == "new" else None, prefix="new")
+    new_form = NewMemberForm(post_data(request) if request.POST.get("form") == "new" else None, prefix="new")
     existing_form = ExistingAgencyForm(
-        bound(request) if request.POST.get("form") == "existing" else None, coalition=coalition, prefix="existing"
+        post_data(request) if request.POST.get("form") == "existing" else None, coalition=coalition, prefix="existing"
     )
     form = new_form if request.POST.get("form") == "new" else existing_form
     if request.method == "POST" and form.is_valid():
@@ -177,7 +174,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @changes_agency
 def agency_edit(request: HttpRequest, agency: Agency) -> HttpResponse:
-    form = AgencyForm(bound(request), instance=agency)
+    form = AgencyForm(post_data(request), instance=agency)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "The agency's profile is saved.")
@@ -210,7 +207,7 @@ def role_form(request: HttpRequest, pk: int, role_pk: int | None = None) -> Http
     else:
         role = get_object_or_404(services.roles_changeable_by(request.user, agency), pk=role_pk)
     areas = editable_areas(request.user, agency)
-    form = AgencyRoleForm(bound(request), instance=role, areas=areas)
+    form = AgencyRoleForm(post_data(request), instance=role, areas=areas)
     if request.method == "POST" and form.is_valid():
         role = form.save(commit=False)
         # Saving a role is confirming it: the person who wrote it vouches for it.
@@ -224,7 +221,7 @@ def role_form(request: HttpRequest, pk: int, role_pk: int | None = None) -> Http
 @changes_agency
 def person_form(request: HttpRequest, agency: Agency, person_pk: int | None = None) -> HttpResponse:
     person = get_object_or_404(agency.people, pk=person_pk) if person_pk else Person(agency=agency)
-    form = PersonForm(bound(request), instance=person)
+    form = PersonForm(post_data(request), instance=person)
     if request.method == "POST" and form.is_valid():
         person = form.save()
         messages.success(request, f"{person.full_name} is saved.")
@@ -268,7 +265,7 @@ def person_invite(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse
     message="Only the coalition's organizers can change a membership.",
 )
 def membership_edit(request: HttpRequest, membership: Membership) -> HttpResponse:
-    form = MembershipForm(bound(request), instance=membership)
+    form = MembershipForm(post_data(request), instance=membership)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"The membership of {membership.agency} is saved.")
@@ -291,7 +288,7 @@ def response_areas(request: HttpRequest, coalition_slug: str, area_pk: int | Non
             coalition,
             "Only the coalition's organizers can change its response areas.",
         )
-    form = ResponseAreaForm(bound(request), instance=area) if is_organizer else None
+    form = ResponseAreaForm(post_data(request), instance=area) if is_organizer else None
     if form is not None and request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
@@ -352,7 +349,7 @@ def committee_detail(request: HttpRequest, coalition_slug: str, slug: str) -> Ht
 @organizers_only
 def committee_form(request: HttpRequest, coalition: Coalition, slug: str | None = None) -> HttpResponse:
     committee = get_committee_for_user(request, coalition.slug, slug) if slug else None
-    data = request.POST if request.method == "POST" else None
+    data = post_data(request)
     form = CommitteeForm(data, instance=committee, coalition=coalition)
     if request.method == "POST" and form.is_valid():
         committee = form.save()
@@ -365,7 +362,7 @@ def committee_form(request: HttpRequest, coalition: Coalition, slug: str | None 
 
 @organizers_only
 def invite(request: HttpRequest, coalition: Coalition) -> HttpResponse:
-    data = request.POST if request.method == "POST" else None
+    data = post_data(request)
     form = InvitationForm(data, coalition=coalition, invited_by=request.user)
     if request.method == "POST" and form.is_valid():
         try:

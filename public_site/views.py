@@ -9,7 +9,7 @@ from django.views.decorators.cache import cache_control
 
 from coordination.backends import client_ip
 from coordination.models import Coalition
-from coordination.pages import organizers_only
+from coordination.pages import organizers_only, post_data
 from reports.models import Activity
 
 from . import services as public
@@ -63,7 +63,7 @@ def resource_directory(request: HttpRequest, coalition_slug: str) -> HttpRespons
 
 def contact(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     coalition = _coalition(coalition_slug)
-    form = ContactForm(request.POST if request.method == "POST" else None)
+    form = ContactForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         source = public.source_of(client_ip(request))
         if public.too_many(source):
@@ -121,7 +121,7 @@ class GuideStepForm(forms.ModelForm):
 def guide_edit(request: HttpRequest, coalition: Coalition, pk: int | None = None) -> HttpResponse:
     """Organizers word the guide's steps; the numbers come from the agencies."""
     step = get_object_or_404(coalition.guide_steps, pk=pk) if pk else None
-    form = GuideStepForm(request.POST if request.method == "POST" else None, instance=step, coalition=coalition)
+    form = GuideStepForm(post_data(request), instance=step, coalition=coalition)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "The guide is updated.")

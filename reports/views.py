@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from coordination import access
 from coordination.exports import FORMATS, export_rows
 from coordination.models import Coalition
-from coordination.pages import get_coalition_for_user, permission_required, require
+from coordination.pages import get_coalition_for_user, permission_required, post_data, require
 from coordination.tables import list_page
 
 from .annual import annual_report
@@ -88,7 +88,7 @@ def activity_form(request: HttpRequest, coalition_slug: str, pk: int | None = No
     s = access.standing(request.user)
     own_agency_only = None if coalition.pk in s.staff_of else s.agency_id
     form = ActivityForm(
-        request.POST if request.method == "POST" else None,
+        post_data(request),
         instance=activity,
         coalition=coalition,
         own_agency_only=own_agency_only,

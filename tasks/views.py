@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from coordination import access
 from coordination.models import Coalition
-from coordination.pages import get_coalition_for_user, permission_required, require
+from coordination.pages import get_coalition_for_user, permission_required, post_data, require
 from coordination.tables import list_page
 from meetings.models import Meeting
 from meetings.views import changes_meeting
@@ -31,10 +31,6 @@ def get_item_for_user(request: HttpRequest, pk: int) -> ActionItem:
         ),
         pk=pk,
     )
-
-
-def _bound(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -149,7 +145,7 @@ def action_form(request: HttpRequest, coalition_slug: str | None = None, pk: int
         coalition = get_coalition_for_user(request, coalition_slug)
         require(request, "tasks.add_actionitem", coalition, "Only the coalition's organizers and leads can add items.")
         item = ActionItem(coalition=coalition, created_by=request.user)
-    form = ActionItemForm(_bound(request), instance=item, coalition=coalition)
+    form = ActionItemForm(post_data(request), instance=item, coalition=coalition)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
@@ -176,7 +172,7 @@ def review_board(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     open_items = (
         ActionItem.objects.visible_to(request.user).filter(coalition=coalition).open().select_related(*LIST_RELATED)
     )
-    form = BulkForm(_bound(request), coalition=coalition, items=open_items)
+    form = BulkForm(post_data(request), coalition=coalition, items=open_items)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -206,7 +202,7 @@ def review_board(request: HttpRequest, coalition: Coalition) -> HttpResponse:
 @changes_meeting
 def meeting_actions(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     """The items a meeting produced; organizers add them while writing the minutes (htmx)."""
-    form = QuickItemForm(_bound(request), coalition=meeting.coalition, meeting=meeting, prefix="action")
+    form = QuickItemForm(post_data(request), coalition=meeting.coalition, meeting=meeting, prefix="action")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
