@@ -35,7 +35,7 @@ from .forms import (
 )
 from .history import agency_history
 from .models import Agency, AgencyRole, Membership, Person, ResponseArea
-from .rules import agency_filter
+from .rules import agency_filter, role_coalitions
 from .tables import MembershipTable
 
 # --- Loading with access checked ----------------------------------------------
@@ -67,11 +67,10 @@ changes_agency = permission_required(
 
 def editable_areas(user, agency: Agency):
     """Response areas in which the user may give the agency a role."""
-    s = access.standing(user)
     member_of = set(
         agency.memberships.exclude(status=Membership.Status.INACTIVE).values_list("coalition_id", flat=True)
     )
-    allowed = member_of & (s.coalitions if agency.pk == s.agency_id else s.organizer_of)
+    allowed = member_of & role_coalitions(user, agency)
     return ResponseArea.objects.filter(coalition_id__in=allowed, is_active=True).select_related("coalition")
 
 
