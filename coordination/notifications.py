@@ -8,14 +8,20 @@ object at send time, sends it, and records the outcome. A failure leaves the
 row pending for a retry with backoff; after the last try it stays visible as
 failed. The sweeper requeues rows whose task was lost (Redis down at commit,
 a worker killed mid-send).
+
+Whether a person may be e-mailed at all is one rule for every kind: each kind
+is registered with a `Topic` (which of the person's choices it follows), and
+`deliver()` asks the recipient rule, which the members app registers, before
+composing. A message to someone away or opted out is skipped, not retried.
 """
 
 import logging
 import smtplib
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -29,7 +35,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from .celery import app as celery_app
 from .mail import absolute_url, build_message
-from .models import Invitation, Notification, User
+from .models import Coalition, Invitation, Notification, User
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +56,22 @@ def message_id(notification: Notification) -> str:
     send whose confirmation was lost, mail programs see one message, not two."""
     host = urlsplit(settings.SITE_URL).hostname or "roundtable"
     return f"<notification-{notification.pk}@{host}>"
+
+
+class Topic(StrEnum):
+    """Which of a person's choices a kind of e-mail follows. The members app's
+    recipient rule says what each means for a person."""
+
+    ACCOUNT = "account"  # invitations to Roundtable, password resets: always sent
+    NOTICE = "notice"  # sent unless the person is inactive or away
+    REMINDERS = "reminders"  # ...and unless they turned off meeting notices and requests
+    DIGEST = "digest"  # ...and unless they turned off the daily digest
+
+
+def local_today(coalition: Coalition | None = None, now: datetime | None = None) -> date:
+    """The date on the coalition's wall clock, or on the server's without one."""
+    now = now or timezone.now()
+    return timezone.localdate(now, ZoneInfo(coalition.time_zone)) if coalition else timezone.localdate(now)
 
 
 class Outcome(StrEnum):
@@ -106,6 +128,10 @@ def deliver(notification_id: int) -> Outcome:
     if claimed != 1:
         return Outcome.NOT_CLAIMED
     notification = Notification.objects.select_related("user", "coalition").get(pk=notification_id)
+    if not may_send(notification):
+        _finish(notification, Notification.Status.SKIPPED)
+        log.info("Notification %s skipped: its recipient is away or does not want it.", notification.pk)
+        return Outcome.SKIPPED
     message = compose(notification)
     if message is None:
         _finish(notification, Notification.Status.SKIPPED)
@@ -192,18 +218,43 @@ def compose_password_reset(notification: Notification) -> EmailMultiAlternatives
     return build_message("password_reset", context, [notification.email])
 
 
-COMPOSERS: dict[str, Callable[[Notification], EmailMultiAlternatives | None]] = {
+Composer = Callable[[Notification], EmailMultiAlternatives | None]
+COMPOSERS: dict[str, Composer] = {
     Notification.Kind.INVITATION: compose_invitation,
     Notification.Kind.PASSWORD_RESET: compose_password_reset,
+}
+TOPICS: dict[str, Topic] = {
+    Notification.Kind.INVITATION: Topic.ACCOUNT,
+    Notification.Kind.PASSWORD_RESET: Topic.ACCOUNT,
 }
 # Periodic finders of due messages, run by the sweep every minute; each
 # queues ledger rows (duplicates are refused by the ledger's unique key).
 SWEEPERS: list[Callable[[], int]] = []
+# Whether the notification's recipient may be e-mailed about its topic on a
+# date; the members app fills it (the base knows nothing of people). Until
+# then everyone may.
+RecipientRule = Callable[[Notification, Topic, date], bool]
+_recipient_rule: RecipientRule | None = None
 
 
-def register(kind: str, composer: Callable[[Notification], EmailMultiAlternatives | None]) -> None:
-    """Apps add their kinds of message (meetings: invitations, reminders...)."""
+def register(kind: str, composer: Composer, *, topic: Topic = Topic.NOTICE) -> None:
+    """Apps add their kinds of message (meetings: invitations, reminders...),
+    each with the topic whose opt-out it follows."""
     COMPOSERS[kind] = composer
+    TOPICS[kind] = topic
+
+
+def register_recipient_rule(rule: RecipientRule) -> None:
+    global _recipient_rule
+    _recipient_rule = rule
+
+
+def may_send(notification: Notification) -> bool:
+    """The recipient rule, on the coalition's date (the server's without one)."""
+    if _recipient_rule is None:
+        return True
+    topic = TOPICS.get(notification.kind, Topic.NOTICE)
+    return _recipient_rule(notification, topic, local_today(notification.coalition))
 
 
 def register_sweeper(sweeper: Callable[[], int]) -> None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from coordination import notifications
 from coordination.mail import absolute_url, build_message
 from coordination.models import Notification
-from members.email_settings import settings_url
+from members.email_settings import may_email_filter, settings_url
 
 from . import calendar, invitations
 from .models import Attendance, Meeting
@@ -25,12 +25,16 @@ INVITE_AHEAD = timedelta(days=30)
 # A reminder missed by more than this (the sweeper was down) is not sent late.
 GRACE = timedelta(hours=12)
 Kind = Notification.Kind
+Topic = notifications.Topic
 
 
-def _recipients(meeting: Meeting):
+def _recipients(meeting: Meeting, now=None):
+    """The invitees to e-mail now; someone away is invited once back, if the
+    meeting is still ahead."""
     invitations.ensure_invitations(meeting)
+    today = notifications.local_today(meeting.coalition, now)
     return (
-        meeting.attendances.filter(person__is_active=True, person__receives_reminders=True)
+        meeting.attendances.filter(may_email_filter(Topic.REMINDERS, today, prefix="person__"))
         .exclude(person__email="")
         .select_related("person")
     )
@@ -53,7 +57,7 @@ def queue_due(now=None) -> int:
             if now - GRACE < _due_at(meeting, offset) <= now
         ]
         with transaction.atomic():
-            for row in _recipients(meeting):
+            for row in _recipients(meeting, now):
                 email = row.person.email
                 if notifications.queue(Kind.MEETING_INVITATION, row.pk, email, coalition=meeting.coalition):
                     count += 1
@@ -119,14 +123,14 @@ def _with_calendar(message: EmailMultiAlternatives, meeting: Meeting, method: st
 def _row(notification: Notification) -> Attendance | None:
     return (
         Attendance.objects.select_related("meeting__coalition", "meeting__committee", "person")
-        .filter(pk=notification.object_id, person__is_active=True)
+        .filter(pk=notification.object_id, person__isnull=False)
         .first()
     )
 
 
 def compose_invitation(notification: Notification):
     row = _row(notification)
-    if row is None or row.meeting.status != Meeting.Status.SCHEDULED or not row.person.receives_reminders:
+    if row is None or row.meeting.status != Meeting.Status.SCHEDULED:
         return None
     message = build_message("meeting_invitation", _context(row), [notification.email])
     return _with_calendar(message, row.meeting, "REQUEST")
@@ -134,7 +138,7 @@ def compose_invitation(notification: Notification):
 
 def compose_reminder(notification: Notification):
     row = _row(notification)
-    if row is None or row.meeting.status != Meeting.Status.SCHEDULED or not row.person.receives_reminders:
+    if row is None or row.meeting.status != Meeting.Status.SCHEDULED:
         return None
     if not notification.period.endswith(f"@{row.meeting.starts_at:%Y%m%dT%H%M}"):
         return None  # rescheduled since: the new time has its own reminder
@@ -182,8 +186,8 @@ def compose_minutes_approved(notification: Notification):
 
 
 def register() -> None:
-    notifications.register(Kind.MINUTES_APPROVED, compose_minutes_approved)
-    notifications.register(Kind.MEETING_INVITATION, compose_invitation)
-    notifications.register(Kind.MEETING_REMINDER, compose_reminder)
-    notifications.register(Kind.MEETING_CHANGED, compose_changed)
+    notifications.register(Kind.MINUTES_APPROVED, compose_minutes_approved, topic=Topic.REMINDERS)
+    notifications.register(Kind.MEETING_INVITATION, compose_invitation, topic=Topic.REMINDERS)
+    notifications.register(Kind.MEETING_REMINDER, compose_reminder, topic=Topic.REMINDERS)
+    notifications.register(Kind.MEETING_CHANGED, compose_changed, topic=Topic.REMINDERS)
     notifications.register_sweeper(queue_due)

@@ -6,6 +6,9 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
-        from . import notices, signals  # noqa: F401 - signals connects the receivers
+        from coordination import notifications
 
+        from . import email_settings, notices, signals  # noqa: F401 - signals connects the receivers
+
+        notifications.register_recipient_rule(email_settings.recipient_rule)
         notices.register()

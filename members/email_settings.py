@@ -1,10 +1,25 @@
 """A person's e-mail settings: the signed no-login link at the bottom of every
-e-mail, and the one rule for whether someone wants mail today."""
+e-mail, and the one rule for whom Roundtable may e-mail.
+
+The rule, for every kind of e-mail (its topic is registered with the ledger):
+account mail (invitations to Roundtable, password resets) always goes out;
+anything else goes to an active person who is not away, and only if they have
+not turned off the topic's choice (meeting notices and requests follow
+`receives_reminders`, the daily digest `receives_digest`). Someone the ledger
+cannot match to a person may be e-mailed. The ledger applies it to each
+message before sending (`recipient_rule`, registered from apps.py); sweepers
+filter with the same pieces so they do not queue rows only to skip them.
+"""
+
+from datetime import date
 
 from django.core import signing
+from django.db.models import Q
 from django.urls import reverse
 
 from coordination.mail import absolute_url
+from coordination.models import Notification
+from coordination.notifications import Topic
 
 from .models import Person
 
@@ -34,11 +49,63 @@ def person_from_token(token: str) -> Person | None:
     return Person.objects.filter(pk=person_id).first()
 
 
-def reachable(person: Person, today) -> bool:
-    return person.is_active and bool(person.email) and not (person.away_until and person.away_until >= today)
+# Beyond being active and not away, the choice each topic follows.
+OPT_OUTS: dict[Topic, str] = {Topic.REMINDERS: "receives_reminders", Topic.DIGEST: "receives_digest"}
 
 
-def wants_mail(user, today) -> bool:
-    """Leads' and organizers' mail follows their person's settings, if they have one."""
-    person = Person.objects.filter(user=user).first()
-    return person is None or (person.receives_reminders and reachable(person, today))
+def is_away(person: Person, today: date) -> bool:
+    """Away until a date means nothing on that day either."""
+    return person.away_until is not None and person.away_until >= today
+
+
+def may_email(person: Person, topic: Topic, today: date) -> bool:
+    """Whether this person may be e-mailed about the topic on `today` (their
+    coalition's date)."""
+    if topic == Topic.ACCOUNT:
+        return True
+    flag = OPT_OUTS.get(topic)
+    return person.is_active and not is_away(person, today) and (flag is None or getattr(person, flag))
+
+
+def wanting(topic: Topic, prefix: str = "") -> Q:
+    """People who are active and have not turned the topic off, whatever the
+    date (for a sweep whose dates differ by person); `prefix` reaches them
+    through a relation, e.g. "person__"."""
+    wants = Q(**{f"{prefix}is_active": True})
+    if flag := OPT_OUTS.get(topic):
+        wants &= Q(**{f"{prefix}{flag}": True})
+    return wants
+
+
+def may_email_filter(topic: Topic, today: date, prefix: str = "") -> Q:
+    """`may_email` as a filter on people."""
+    if topic == Topic.ACCOUNT:
+        return Q()
+    here = Q(**{f"{prefix}away_until__isnull": True}) | Q(**{f"{prefix}away_until__lt": today})
+    return wanting(topic, prefix) & here
+
+
+def may_email_users_filter(topic: Topic, today: date) -> Q:
+    """`may_email` as a filter on logins: a lead's or organizer's mail follows
+    their person's settings, if they have one."""
+    return Q(person__isnull=True) | may_email_filter(topic, today, prefix="person__")
+
+
+def recipient(notification: Notification) -> Person | None:
+    """Whom a message is for: the person of its login, else the person at its
+    address (an active one before an old record at the same address)."""
+    if notification.user_id and (person := Person.objects.filter(user_id=notification.user_id).first()):
+        return person
+    return (
+        Person.objects.filter(Q(email__iexact=notification.email) | Q(user__email__iexact=notification.email))
+        .order_by("-is_active", "pk")
+        .first()
+    )
+
+
+def recipient_rule(notification: Notification, topic: Topic, today: date) -> bool:
+    """The ledger asks this before composing each message."""
+    if topic == Topic.ACCOUNT:
+        return True
+    person = recipient(notification)
+    return person is None or may_email(person, topic, today)

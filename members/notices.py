@@ -12,10 +12,11 @@ from coordination import notifications
 from coordination.mail import absolute_url, build_message
 from coordination.models import CoalitionRole, Notification, User
 
-from .email_settings import settings_url, settings_url_for, wants_mail
+from .email_settings import may_email, may_email_users_filter, settings_url, settings_url_for, wanting
 from .models import STALE_AFTER, AgencyRole, Membership
 
 Kind = Notification.Kind
+Topic = notifications.Topic
 CONFIRM_SALT = "members.confirm-roles"
 CONFIRM_LINK_DAYS = 30
 MOU_NOTICE = timedelta(days=30)
@@ -33,12 +34,13 @@ def _stale_roles(now) -> int:
     memberships = (
         Membership.objects.filter(agency_id__in=agency_ids, status=Membership.Status.ACTIVE)
         .select_related("primary_representative", "coalition")
-        .exclude(primary_representative=None)
+        .filter(wanting(Topic.REMINDERS, prefix="primary_representative__"))
+        .exclude(primary_representative__email="")
     )
     for membership in memberships.iterator():
         person = membership.primary_representative
-        if not (person.is_active and person.email and person.receives_reminders):
-            continue
+        if not may_email(person, Topic.REMINDERS, notifications.local_today(membership.coalition, now)):
+            continue  # away: asked once back
         oldest = (
             AgencyRole.objects.filter(agency_id=membership.agency_id)
             .order_by("confirmed_at")
@@ -60,12 +62,10 @@ def _mou_reviews(now) -> int:
         "coalition", "agency"
     )
     for membership in due.iterator():
-        for organizer in User.objects.filter(
-            coalition_roles__coalition=membership.coalition,
-            coalition_roles__role=CoalitionRole.Role.ORGANIZER,
-            is_active=True,
+        for organizer in User.objects.holding(CoalitionRole.Role.ORGANIZER, membership.coalition).filter(
+            may_email_users_filter(Topic.REMINDERS, notifications.local_today(membership.coalition, now))
         ):
-            if wants_mail(organizer, today) and notifications.queue(
+            if notifications.queue(
                 Kind.MOU_REVIEW,
                 membership.pk,
                 organizer.email,
@@ -131,6 +131,6 @@ def compose_mou(notification: Notification):
 
 
 def register() -> None:
-    notifications.register(Kind.ROLE_CONFIRMATION, compose_confirmation)
-    notifications.register(Kind.MOU_REVIEW, compose_mou)
+    notifications.register(Kind.ROLE_CONFIRMATION, compose_confirmation, topic=Topic.REMINDERS)
+    notifications.register(Kind.MOU_REVIEW, compose_mou, topic=Topic.REMINDERS)
     notifications.register_sweeper(queue_due)

@@ -13,12 +13,13 @@ from django.utils import timezone
 from coordination import notifications
 from coordination.mail import absolute_url, build_message
 from coordination.models import Coalition, CoalitionRole, Notification, User
-from members.email_settings import reachable, settings_url, settings_url_for, wants_mail
+from members.email_settings import may_email, may_email_users_filter, settings_url, settings_url_for, wanting
 from members.models import Membership, Person
 
 from .models import ActionItem
 
 Kind = Notification.Kind
+Topic = notifications.Topic
 DIGEST_AHEAD = timedelta(days=3)
 REVIEW_WEEKDAY, REVIEW_HOUR = 0, 8  # Monday morning
 
@@ -66,9 +67,10 @@ def _digests(now: datetime) -> int:
         )
     )
     count = 0
-    for person in Person.objects.filter(pk__in=ids - {None}, receives_digest=True).iterator():
+    people = Person.objects.filter(wanting(Topic.DIGEST), pk__in=ids - {None}).exclude(email="")
+    for person in people.iterator():
         local = now.astimezone(_zone_of(person))
-        if local.hour < person.digest_hour or not reachable(person, local.date()):
+        if local.hour < person.digest_hour or not may_email(person, Topic.DIGEST, local.date()):
             continue
         if not items_for(person, local.date()).exists():
             continue
@@ -94,7 +96,12 @@ def _escalations(now: datetime) -> int:
     for item in overdue:
         late = (today - item.due_on).days
         person = representatives.get((item.owner_agency_id, item.coalition_id))
-        if late >= item.coalition.escalate_to_agency_days and person and reachable(person, today):
+        if (
+            late >= item.coalition.escalate_to_agency_days
+            and person
+            and person.email
+            and may_email(person, Topic.NOTICE, notifications.local_today(item.coalition, now))
+        ):
             count += bool(
                 notifications.queue(
                     Kind.ESCALATION_AGENCY, item.pk, person.email, period=f"{item.due_on}", coalition=item.coalition
@@ -102,15 +109,11 @@ def _escalations(now: datetime) -> int:
             )
         if late >= item.coalition.escalate_to_leads_days:
             if item.coalition_id not in leads:
-                leads[item.coalition_id] = [
-                    lead
-                    for lead in User.objects.filter(
-                        coalition_roles__coalition_id=item.coalition_id,
-                        coalition_roles__role=CoalitionRole.Role.LEAD,
-                        is_active=True,
+                leads[item.coalition_id] = list(
+                    User.objects.holding(CoalitionRole.Role.LEAD, item.coalition_id).filter(
+                        may_email_users_filter(Topic.REMINDERS, notifications.local_today(item.coalition, now))
                     )
-                    if wants_mail(lead, today)
-                ]
+                )
             for lead in leads[item.coalition_id]:
                 count += bool(
                     notifications.queue(
@@ -132,10 +135,10 @@ def _lead_reviews(now: datetime) -> int:
         if local.weekday() != REVIEW_WEEKDAY or local.hour < REVIEW_HOUR:
             continue
         week = f"{local.isocalendar().year}-W{local.isocalendar().week:02d}"
-        for lead in User.objects.filter(
-            coalition_roles__coalition=coalition, coalition_roles__role=CoalitionRole.Role.LEAD, is_active=True
+        for lead in User.objects.holding(CoalitionRole.Role.LEAD, coalition).filter(
+            may_email_users_filter(Topic.REMINDERS, local.date())
         ):
-            if wants_mail(lead, local.date()) and notifications.queue(
+            if notifications.queue(
                 Kind.LEAD_REVIEW, coalition.pk, lead.email, period=week, user=lead, coalition=coalition
             ):
                 count += 1
@@ -157,7 +160,7 @@ def _item_lines(items, today):
 
 
 def compose_digest(notification: Notification):
-    person = Person.objects.filter(pk=notification.object_id, is_active=True, receives_digest=True).first()
+    person = Person.objects.filter(pk=notification.object_id).first()
     if person is None:
         return None
     today = timezone.now().astimezone(_zone_of(person)).date()
@@ -211,8 +214,8 @@ def compose_review(notification: Notification):
 
 
 def register() -> None:
-    notifications.register(Kind.ACTION_DIGEST, compose_digest)
-    notifications.register(Kind.ESCALATION_AGENCY, compose_escalation)
-    notifications.register(Kind.ESCALATION_LEADS, compose_escalation)
-    notifications.register(Kind.LEAD_REVIEW, compose_review)
+    notifications.register(Kind.ACTION_DIGEST, compose_digest, topic=Topic.DIGEST)
+    notifications.register(Kind.ESCALATION_AGENCY, compose_escalation, topic=Topic.NOTICE)
+    notifications.register(Kind.ESCALATION_LEADS, compose_escalation, topic=Topic.REMINDERS)
+    notifications.register(Kind.LEAD_REVIEW, compose_review, topic=Topic.REMINDERS)
     notifications.register_sweeper(queue_due)

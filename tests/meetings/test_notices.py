@@ -1,7 +1,7 @@
 """Meeting invitations, reminders and change notices go out once each, at
 the right local time, and never from a rolled-back change."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 
 import pytest
@@ -182,6 +182,20 @@ def test_people_who_stop_the_emails_from_the_link_get_none(world, invitees):
     assert world.member.person.receives_reminders is False
     sweep_at(start - timedelta(days=7) + timedelta(minutes=1))
     assert len(mail.outbox) == 1
+
+
+def test_someone_away_is_invited_once_back_and_not_reminded_while_away(world, invitees):
+    start = datetime(2027, 1, 14, 20, 0, tzinfo=UTC)
+    meeting_at(world, start)
+    invitees[0].away_until = date(2027, 1, 8)
+    invitees[0].save()
+    sweep_at(start - timedelta(days=20))
+    sweep_at(start - timedelta(days=7) + timedelta(minutes=1))  # the 7-day reminder falls due on the 7th
+    assert kinds() == []
+    sweep_at(start - timedelta(days=5))  # back on the 9th
+    assert kinds() == [Kind.MEETING_INVITATION]
+    invitations = [m for m in mail.outbox if m.subject.startswith("Invitation:")]
+    assert [m.to for m in invitations] == [["deputy@sheriff.example.org"]]
 
 
 def test_the_sweep_leaves_a_heartbeat_and_organizers_are_warned_when_it_stops(world, invitees):

@@ -133,6 +133,18 @@ def test_stale_roles_get_a_confirm_request_whose_link_confirms_in_one_click(worl
     assert Client().get(link[:-3] + "abc/").status_code == 410
 
 
+def test_a_confirm_request_waits_until_the_representative_is_back(world, deputy):
+    area = world.home.response_areas.get(name="Investigation")
+    AgencyRoleFactory(agency=world.member_agency, response_area=area, confirmed_at=datetime(2026, 3, 1, tzinfo=UTC))
+    deputy.away_until = date(2027, 1, 20)
+    deputy.save()
+    sweep_at(MORNING)
+    assert not [m for m in mail.outbox if m.subject.startswith("Please confirm")]
+    sweep_at(MORNING + timedelta(days=9))
+    requests = [m for m in mail.outbox if m.subject.startswith("Please confirm")]
+    assert [m.to for m in requests] == [["deputy@sheriff.example.org"]]
+
+
 def test_organizers_hear_of_an_mou_review_30_days_ahead_once(world, deputy):
     membership = world.member_agency.memberships.get()
     membership.mou_review_on = date(2027, 2, 5)
