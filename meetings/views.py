@@ -28,24 +28,10 @@ from .forms import (
     SeriesForm,
 )
 from .models import AgendaItem, Attachment, Attendance, Meeting, MeetingSeries, Minutes
+from .pages import ONLY_ORGANIZERS_CHANGE, changes_meeting, get_meeting_for_user
 
 UPCOMING = 10
-ONLY_ORGANIZERS_CHANGE = "Only the coalition's organizers can change meetings."
 ONLY_ORGANIZERS_SCHEDULE = "Only the coalition's organizers can schedule meetings."
-
-
-def get_meeting_for_user(request: HttpRequest, pk: int) -> Meeting:
-    """The meeting, or 404 when the user may not see it (a restricted
-    committee's meeting does not reveal that it exists)."""
-    return get_object_or_404(
-        Meeting.objects.visible_to(request.user).select_related("coalition", "committee", "series"), pk=pk
-    )
-
-
-# The pages that change a meeting (here and in higher apps): view(request, meeting, ...).
-changes_meeting = permission_required(
-    "meetings.change_meeting", get_meeting_for_user, "pk", message=ONLY_ORGANIZERS_CHANGE
-)
 
 
 @login_required

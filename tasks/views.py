@@ -10,7 +10,7 @@ from coordination.models import Coalition
 from coordination.pages import get_coalition_for_user, permission_required, post_data, require
 from coordination.tables import list_page
 from meetings.models import Meeting
-from meetings.views import changes_meeting
+from meetings.pages import changes_meeting
 
 from . import services
 from .filters import ActionItemFilter

@@ -142,5 +142,17 @@ def test_imports_run_down_the_layers_only():
     assert upward_imports(import_graph()) == set()
 
 
+def test_no_app_imports_another_apps_views():
+    """Shared page helpers live in the base (coordination/pages.py) or in an
+    app's pages.py, never in another app's views."""
+    borrowed = {
+        (module, target)
+        for module, targets in import_graph().items()
+        for target in targets
+        if target.split(".")[0] != module.split(".")[0] and target.split(".")[-1] == "views"
+    }
+    assert borrowed == set()
+
+
 def test_no_module_imports_one_that_imports_it_back():
     assert cycles(import_graph()) == set()
