@@ -1,5 +1,7 @@
 from django import forms
 
+from coordination.models import Committee
+from meetings.models import Meeting
 from members.models import Agency, Person
 
 from .models import ActionItem
@@ -41,7 +43,7 @@ class ActionItemForm(forms.ModelForm):
         widgets = {"due_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"description": "Why it matters and what done looks like. No victim-identifying details."}
 
-    def __init__(self, *args, coalition, **kwargs):
+    def __init__(self, *args, coalition, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.coalition = coalition
         self.fields["owner_agency"].queryset = _agencies(coalition)
@@ -49,10 +51,18 @@ class ActionItemForm(forms.ModelForm):
             self.fields[name].queryset = _people(coalition)
             self.fields[name].label_from_instance = _label_person
         self.fields["response_area"].queryset = coalition.response_areas.filter(is_active=True)
-        self.fields["committee"].queryset = coalition.committees.filter(is_active=True)
+        # only committees and meetings the user may see: a restricted committee
+        # they are not on is neither offered nor accepted
+        self.fields["committee"].queryset = Committee.objects.visible_to(user).filter(
+            coalition=coalition, is_active=True
+        )
         self.fields["committee"].empty_label = "The whole coalition"
         self.fields["meeting"].queryset = (
-            coalition.meetings.exclude(status="cancelled").select_related("coalition").order_by("-starts_at")
+            Meeting.objects.visible_to(user)
+            .filter(coalition=coalition)
+            .exclude(status="cancelled")
+            .select_related("coalition")
+            .order_by("-starts_at")
         )
         self.fields["meeting"].required = False
 

@@ -145,12 +145,14 @@ def action_form(request: HttpRequest, coalition_slug: str | None = None, pk: int
         coalition = get_coalition_for_user(request, coalition_slug)
         require(request, "tasks.add_actionitem", coalition, "Only the coalition's organizers and leads can add items.")
         item = ActionItem(coalition=coalition, created_by=request.user)
-    form = ActionItemForm(post_data(request), instance=item, coalition=coalition)
+    form = ActionItemForm(post_data(request), instance=item, coalition=coalition, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
             if pk:
-                services.manage(item, request.user, **data)
+                # validating copied the new values onto `item`: compare them
+                # with the row as it is, or nothing looks changed
+                services.manage(ActionItem.objects.get(pk=item.pk), request.user, **data)
             else:
                 item = services.create_item(coalition=coalition, created_by=request.user, **data)
         except ValidationError as exc:

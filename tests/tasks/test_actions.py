@@ -12,7 +12,7 @@ from django.utils import timezone
 from meetings.models import Meeting
 from tasks.models import ActionItem
 
-from ..factories import AgencyFactory, MembershipFactory, PersonFactory
+from ..factories import AgencyFactory, MembershipFactory, PersonFactory, ResponseAreaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -306,3 +306,68 @@ def test_an_item_from_the_minutes_names_its_agenda_item_of_that_meeting_only(wor
     item = ActionItem.objects.get()
     assert item.agenda_item == topic
     assert "“Hotel outreach report”" in client.get(item.get_absolute_url()).content.decode()
+
+
+def test_editing_an_item_saves_every_field_and_logs_each_change(world, items):
+    item = items["overdue"]
+    backup = PersonFactory(agency=world.member_agency, full_name="Backup Person")
+    area = world.home.response_areas.first() or ResponseAreaFactory(coalition=world.home)
+    new_due = timezone.localdate() + timedelta(days=30)
+    response = world.client_for(world.organizer).post(
+        reverse("action_edit", args=[item.pk]),
+        {
+            "title": "Confirm the public number twice",
+            "description": "Call it from a phone outside the office.",
+            "owner_agency": world.member_agency.pk,
+            "assignee": world.member.person.pk,
+            "backup": backup.pk,
+            "due_on": new_due.isoformat(),
+            "priority": ActionItem.Priority.HIGH,
+            "response_area": area.pk,
+            "committee": world.open_committee.pk,
+            "meeting": "",
+        },
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (
+        item.title,
+        item.description,
+        item.assignee,
+        item.backup,
+        item.due_on,
+        item.priority,
+        item.response_area,
+        item.committee,
+    ) == (
+        "Confirm the public number twice",
+        "Call it from a phone outside the office.",
+        world.member.person,
+        backup,
+        new_due,
+        ActionItem.Priority.HIGH,
+        area,
+        world.open_committee,
+    )
+    changes = item.updates.first().changes
+    for label in ("title", "description", "assignee", "backup", "due", "priority", "response area", "committee"):
+        assert label in changes.lower(), label
+
+
+def test_a_lead_is_neither_offered_nor_allowed_a_restricted_committee_they_are_not_on(world, items):
+    client = world.client_for(world.lead)
+    page = client.get(reverse("action_create", args=[world.home.slug])).content.decode()
+    assert world.open_committee.name in page
+    assert world.restricted_committee.name not in page
+    response = client.post(
+        reverse("action_create", args=[world.home.slug]),
+        {
+            "title": "Sneak into the restricted group",
+            "owner_agency": world.member_agency.pk,
+            "priority": ActionItem.Priority.NORMAL,
+            "committee": world.restricted_committee.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not ActionItem.objects.filter(title="Sneak into the restricted group").exists()
