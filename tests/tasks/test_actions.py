@@ -216,6 +216,21 @@ def test_the_bulk_form_explains_what_is_missing_and_changes_nothing(world, items
     assert items["theirs"].status == "blocked"
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "close", "status": "done"},  # nothing ticked
+        {"items": ["999999"], "action": "close", "status": "done"},  # an id that is not on the board
+    ],
+)
+def test_a_bulk_change_of_no_items_or_unknown_ones_is_explained_not_a_crash(world, items, data):
+    response = world.client_for(world.lead).post(reverse("review_board", args=[world.home.slug]), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Check the form at the bottom" in page
+    assert "This field is required." in page or "Select a valid choice" in page
+
+
 def test_organizer_adds_items_while_writing_minutes_with_htmx(world):
     start = timezone.now() - timedelta(hours=3)
     meeting = Meeting.objects.create(
