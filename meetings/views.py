@@ -14,6 +14,7 @@ from coordination import access, pages
 from coordination.mail import absolute_url
 from coordination.models import Coalition, User, committee_or_none_filter
 from coordination.pages import get_coalition_for_user, permission_required, post_data, require
+from coordination.text import without_controls
 from members.email_settings import person_from_token
 
 from . import calendar, invitations, search, services
@@ -31,6 +32,7 @@ from .models import AgendaItem, Attachment, Attendance, Meeting, MeetingSeries, 
 from .pages import ONLY_ORGANIZERS_CHANGE, changes_meeting, get_meeting_for_user
 
 UPCOMING = 10
+FIRST_YEAR = 1900  # the earliest archive year an address may ask for
 ONLY_ORGANIZERS_SCHEDULE = "Only the coalition's organizers can schedule meetings."
 
 
@@ -46,6 +48,8 @@ def meeting_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
         year = int(request.GET.get("year") or (years[-1] if years else now.year))
     except ValueError:
         raise Http404("No such year.") from None
+    if not FIRST_YEAR <= year <= now.year + 1:  # beyond, dates cannot be built; nothing is there anyway
+        raise Http404("No such year.")
     start = datetime(year, 1, 1, tzinfo=zone)
     archive = meetings.filter(starts_at__gte=start, starts_at__lt=min(start.replace(year=year + 1), now))
     return render(
@@ -398,7 +402,7 @@ def series_form(request: HttpRequest, coalition: Coalition, pk: int | None = Non
 @login_required
 def meeting_search(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     coalition = get_coalition_for_user(request, coalition_slug)
-    text = request.GET.get("q", "")[:200]
+    text = without_controls(request.GET.get("q", ""))[:200]
     hits = search.search(request.user, coalition, text)
     return render(request, "meetings/search.html", {"coalition": coalition, "q": text, "hits": hits})
 

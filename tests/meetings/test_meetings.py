@@ -171,3 +171,18 @@ def test_the_dashboard_names_the_next_meeting_the_user_may_see(world):
     assert "Monthly coalition meeting" in page and "Operations briefing" not in page
     organizer_page = world.client_for(world.organizer).get(reverse("dashboard")).content.decode()
     assert "Operations briefing" in organizer_page
+
+
+@pytest.mark.parametrize("year", ["99999", "-5", "0", "1899", "2013x", "１２"])
+def test_an_archive_year_no_calendar_can_hold_is_a_not_found_not_a_crash(world, year):
+    client = world.client_for(world.member)
+    response = client.get(reverse("meeting_list", args=[world.home.slug]), {"year": year})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("text", ["\x00", "hotel\x00outreach", "\x02\x1b[31m", "\x7f"])
+def test_the_minutes_search_takes_control_characters_without_a_crash(world, text):
+    client = world.client_for(world.member)
+    response = client.get(reverse("meeting_search", args=[world.home.slug]), {"q": text})
+    assert response.status_code == 200
+    assert "\x00" not in response.content.decode()
