@@ -3,12 +3,15 @@ minutes and series."""
 
 import hashlib
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+
+from coordination.text import without_controls
 
 from .models import AgendaItem, Attachment, Meeting, MeetingSeries, Minutes
 from .notices import queue_change_notices, queue_minutes_approved
@@ -193,6 +196,17 @@ def sync_series(series: MeetingSeries, horizon_days: int | None = None) -> dict[
     return counts
 
 
+STORED_NAME_LENGTH = 80
+
+
+def shortened(name: str, limit: int) -> str:
+    """The name cut to `limit` characters, keeping its extension."""
+    if len(name) <= limit:
+        return name
+    suffix = Path(name).suffix[:16]
+    return name[: limit - len(suffix)].rstrip(". ") + suffix
+
+
 def keep_file(
     minutes: Minutes, name: str, data: bytes, content_type: str, user=None, *, store: bool = True
 ) -> Attachment | None:
@@ -201,13 +215,16 @@ def keep_file(
     digest = hashlib.sha256(data).hexdigest()
     if minutes.attachments.filter(sha256=digest).exists():
         return None
+    name = shortened(Path(without_controls(name)).name or "file", Attachment._meta.get_field("name").max_length)
     attachment = Attachment(
         minutes=minutes, name=name, size=len(data), content_type=content_type, sha256=digest, uploaded_by=user
     )
+    # file systems refuse a name over 255 bytes: the stored copy's is kept short
+    stored = shortened(name, STORED_NAME_LENGTH)
     if store:
-        attachment.file.save(name, ContentFile(data), save=False)
+        attachment.file.save(stored, ContentFile(data), save=False)
     else:
-        attachment.file.name = f"dry-run/{name}"
+        attachment.file.name = f"dry-run/{stored}"
     attachment.save()
     return attachment
 

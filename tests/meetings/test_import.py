@@ -116,3 +116,22 @@ def test_organizer_attaches_a_file_within_the_limits(world, settings):
     assert "larger than 1 MB" in response.content.decode()
     assert meeting.minutes.attachments.count() == 1
     assert world.client_for(world.member).post(url, {"file": SimpleUploadedFile("a.pdf", b"x")}).status_code == 403
+
+
+def test_a_file_with_a_very_long_name_is_attached_under_a_shortened_name(world):
+    meeting = Meeting.objects.create(
+        coalition=world.home, title="M", starts_at="2026-01-08T20:00Z", ends_at="2026-01-08T21:00Z"
+    )
+    long_name = "Quarterly report of the coalition " * 8 + "final.pdf"  # 281 characters
+    client = world.client_for(world.organizer)
+    response = client.post(
+        reverse("attachment_upload", args=[meeting.pk]),
+        {"file": SimpleUploadedFile(long_name, b"%PDF-1.4 the report")},
+        follow=True,
+    )
+    assert response.status_code == 200
+    attachment = meeting.minutes.attachments.get()
+    assert attachment.name.startswith("Quarterly report of the coalition") and attachment.name.endswith(".pdf")
+    assert len(attachment.name) <= 200
+    download = client.get(reverse("attachment", args=[attachment.pk]))
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 the report"
