@@ -13,6 +13,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from .text import without_controls
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {"csv", "xlsx"}
 
@@ -30,7 +32,7 @@ def _plain(value):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else value
     if isinstance(value, (int, float, date)):
         return value
-    return str(value)
+    return without_controls(str(value))  # openpyxl refuses them, and no one can see them
 
 
 def export_rows(rows, export_format: str, filename: str) -> HttpResponse:

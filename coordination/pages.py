@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from .models import Coalition, Committee
+from .text import without_controls
 
 # --- Checking a permission ----------------------------------------------------
 #
@@ -68,8 +69,15 @@ def permission_required(
 
 
 def post_data(request: HttpRequest):
-    """A form's data: the POST, or None on a GET (an unbound form shows no errors)."""
-    return request.POST if request.method == "POST" else None
+    """A form's data: the POST without control characters (pasted from PDF or
+    Word, they break exports and PostgreSQL refuses NUL), or None on a GET (an
+    unbound form shows no errors)."""
+    if request.method != "POST":
+        return None
+    data = request.POST.copy()
+    for key in data:
+        data.setlist(key, [without_controls(value) for value in data.getlist(key)])
+    return data
 
 
 # --- Loading with access checked ------------------------------------------------

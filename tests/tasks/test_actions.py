@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import timedelta
 
+import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -386,3 +387,20 @@ def test_a_lead_is_neither_offered_nor_allowed_a_restricted_committee_they_are_n
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not ActionItem.objects.filter(title="Sneak into the restricted group").exists()
+
+
+def test_control_characters_are_dropped_on_input_and_never_break_an_export(world, items):
+    # one pasted from a PDF before this rule existed (straight into the database)
+    ActionItem.objects.filter(pk=items["theirs"].pk).update(title="Map\x02 shelter\x0b beds")
+    client = world.client_for(world.organizer)
+    client.post(
+        reverse("action_create", args=[world.home.slug]),
+        {"title": "Call\x00 the\x1b hotline", "owner_agency": world.member_agency.pk, "priority": 2},
+    )
+    assert ActionItem.objects.filter(title="Call the hotline").exists()
+
+    response = client.get(reverse("action_list", args=[world.home.slug]), {"_export": "xlsx"})
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    titles = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "Map shelter beds" in titles and "Call the hotline" in titles
