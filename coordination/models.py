@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 from zoneinfo import available_timezones
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -122,7 +123,9 @@ class Coalition(models.Model):
     counties = models.CharField(max_length=300, help_text="The counties or region it covers.")
     founded_on = models.DateField(null=True, blank=True, help_text="Date of the first meeting.")
     time_zone = models.CharField(max_length=64, default="America/Los_Angeles", validators=[validate_time_zone])
-    description = models.TextField(blank=True, help_text="The public description: mission and work.")
+    description = models.TextField(
+        blank=True, max_length=settings.TEXT_MAX, help_text="The public description: mission and work."
+    )
     contact_email = models.EmailField(blank=True, help_text="Where the coalition takes messages.")
     meeting_reminders = models.CharField(
         max_length=100,
@@ -192,7 +195,7 @@ class Committee(models.Model):
     coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="committees")
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60)
-    charge = models.TextField(blank=True, help_text="What the committee is asked to do.")
+    charge = models.TextField(blank=True, max_length=settings.TEXT_MAX, help_text="What the committee is asked to do.")
     visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.OPEN)
     is_active = models.BooleanField(default=True)
     members = models.ManyToManyField("members.Person", through="CommitteeMember", related_name="committees")

@@ -328,7 +328,14 @@ MEETING_HORIZON_DAYS = env_int("MEETING_HORIZON_DAYS", 180, minimum=7)
 
 # The largest file that can be attached to minutes.
 ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 10, minimum=1)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The longest text a form takes in one field: minutes (about 60 pages each
+# part), and every other description, note or comment. Forms refuse more with a
+# message and show the text again; the request limit below is set so that no
+# form within these limits is ever cut off before it reaches its form (a
+# character can take up to 12 bytes once a browser has encoded it).
+LONG_TEXT_MAX = 200_000
+TEXT_MAX = 20_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Messages from the public are deleted after this many days.
 INQUIRY_RETENTION_DAYS = env_int("INQUIRY_RETENTION_DAYS", 180, minimum=1)

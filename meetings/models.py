@@ -196,7 +196,7 @@ class AgendaItem(models.Model):
         "members.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     minutes_allotted = models.PositiveSmallIntegerField("minutes", null=True, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=settings.TEXT_MAX)
     is_case_review = models.BooleanField(
         "case review", default=False, help_text="Restricted to organizers and leads; keeps no notes unless allowed."
     )
@@ -274,11 +274,16 @@ class Minutes(models.Model):
         APPROVED = "approved", "Approved"
 
     meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
-    body = models.TextField(blank=True, help_text="Markdown. No victim-identifying details.")
-    restricted_body = models.TextField(
-        "restricted part", blank=True, help_text="Only organizers, leads and the committee's members can read this."
+    body = models.TextField(
+        blank=True, max_length=settings.LONG_TEXT_MAX, help_text="Markdown. No victim-identifying details."
     )
-    decisions = models.TextField(blank=True, help_text="One decision a line.")
+    restricted_body = models.TextField(
+        "restricted part",
+        max_length=settings.LONG_TEXT_MAX,
+        blank=True,
+        help_text="Only organizers, leads and the committee's members can read this.",
+    )
+    decisions = models.TextField(blank=True, max_length=settings.LONG_TEXT_MAX, help_text="One decision a line.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -2,6 +2,7 @@
 numbers, e-mail addresses, street addresses, dates of birth and ID numbers.
 It cannot be sure; it names each spot so the writer can check it."""
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -9,7 +10,9 @@ from django import forms
 
 PATTERNS = [
     ("a phone number", re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)")),
-    ("an e-mail address", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    # the look-behind starts a match only where a word starts: without it a long
+    # run of letters is tried from every position (quadratic)
+    ("an e-mail address", re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
     (
         "a street address",
         re.compile(
@@ -42,12 +45,16 @@ class Finding:
 def findings(text: str) -> list[Finding]:
     found = []
     for number, line in enumerate(text.splitlines(), start=1):
+        # spans already reported on this line, kept sorted and never overlapping,
+        # so each new match is checked against its two neighbours only
         taken: list[tuple[int, int]] = []
         for what, pattern in PATTERNS:
             for match in pattern.finditer(line):
-                if any(match.start() < end and start < match.end() for start, end in taken):
+                start, end = match.span()
+                at = bisect.bisect_left(taken, (start, end))
+                if (at and taken[at - 1][1] > start) or (at < len(taken) and taken[at][0] < end):
                     continue
-                taken.append(match.span())
+                taken.insert(at, (start, end))
                 found.append(Finding(what, number, match.group(0).strip()))
     return found
 

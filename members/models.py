@@ -75,7 +75,7 @@ class Agency(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     sector = models.CharField(max_length=30, choices=Sector.choices, db_index=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=settings.TEXT_MAX)
     website = models.URLField(blank=True)
     phone = models.CharField("main phone", max_length=40, blank=True)
     email = models.EmailField(blank=True)
@@ -181,7 +181,7 @@ class ResponseArea(models.Model):
 
     coalition = models.ForeignKey("coordination.Coalition", on_delete=models.CASCADE, related_name="response_areas")
     name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=settings.TEXT_MAX)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists and the coverage matrix.")
     is_active = models.BooleanField(default=True, help_text="Inactive areas leave the coverage matrix.")
 
@@ -211,7 +211,9 @@ class AgencyRole(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="roles")
     response_area = models.ForeignKey(ResponseArea, on_delete=models.PROTECT, related_name="roles")
-    description = models.TextField("what it does", help_text="What the agency does in this part of the response.")
+    description = models.TextField(
+        "what it does", max_length=settings.TEXT_MAX, help_text="What the agency does in this part of the response."
+    )
     ages = models.CharField("for ages", max_length=10, choices=Ages.choices, default=Ages.ALL)
     languages = models.CharField(max_length=300, blank=True, help_text="Comma-separated, e.g. English, Spanish.")
     phone = models.CharField("phone for this", max_length=40, blank=True)

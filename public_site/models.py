@@ -1,6 +1,7 @@
 """The public face's own records: the steps of the "report trafficking" guide
 and the messages the public sends through the contact form."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ class GuideStep(models.Model):
     coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="guide_steps")
     position = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=200, help_text="The situation, e.g. “The person is or looks under 18”.")
-    body = models.TextField(help_text="What to do. Shown as written (line breaks kept).")
+    body = models.TextField(max_length=settings.TEXT_MAX, help_text="What to do. Shown as written (line breaks kept).")
     response_areas = models.ManyToManyField(
         "members.ResponseArea", blank=True, help_text="Public roles in these areas are listed with their numbers."
     )

@@ -79,7 +79,9 @@ class Activity(models.Model):
         default=False,
         help_text="Upcoming public events are listed on the coalition's public page.",
     )
-    notes = models.TextField(blank=True, help_text="For members only. No victim-identifying details.")
+    notes = models.TextField(
+        blank=True, max_length=settings.TEXT_MAX, help_text="For members only. No victim-identifying details."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -49,7 +49,7 @@ class ActionItem(models.Model):
         "coordination.Committee", on_delete=models.PROTECT, null=True, blank=True, related_name="action_items"
     )
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=settings.TEXT_MAX)
     meeting = models.ForeignKey(
         "meetings.Meeting",
         on_delete=models.SET_NULL,
@@ -119,7 +119,7 @@ class ActionUpdate(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     old_status = models.CharField(max_length=12, choices=ActionItem.Status.choices, blank=True)
     new_status = models.CharField(max_length=12, choices=ActionItem.Status.choices, blank=True)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=settings.TEXT_MAX)
     changes = models.CharField(max_length=500, blank=True, help_text="What else changed, in words.")
 
     class Meta:
