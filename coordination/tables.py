@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -7,6 +8,17 @@ from .exports import export_table
 from .models import Notification
 
 PER_PAGE = 50
+MAX_PER_PAGE = 200
+
+
+class Table(tables.Table):
+    """Every table of Roundtable: a page size asked for in the address
+    (?per_page=) is kept between 1 and MAX_PER_PAGE, so no value can break the
+    paginator or ask for a million rows at once."""
+
+    def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
+        per_page = min(max(per_page or PER_PAGE, 1), MAX_PER_PAGE)
+        return super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
 
 def list_page(
@@ -21,7 +33,7 @@ def list_page(
     return render(request, partial if request.htmx else template, {"table": table, **context})
 
 
-class NotificationTable(tables.Table):
+class NotificationTable(Table):
     created_at = tables.DateTimeColumn(verbose_name="Queued", format="M j, Y H:i")
     kind = tables.Column()
     email = tables.Column(verbose_name="To")

@@ -14,7 +14,7 @@ from .filters import NotificationFilter
 from .forms import LoginForm, PasswordResetForm
 from .models import Coalition, Committee, Notification
 from .pages import get_coalition_for_user, organizers_only
-from .tables import NotificationTable
+from .tables import PER_PAGE, NotificationTable
 
 # --- Accounts -----------------------------------------------------------------
 
@@ -91,13 +91,14 @@ def notification_log(request: HttpRequest, coalition: Coalition) -> HttpResponse
     """What was sent, to whom, when, and how it went; failed ones can be resent."""
     rows = Notification.objects.filter(coalition=coalition)
     if request.method == "POST":
-        failed = get_object_or_404(rows, pk=request.POST.get("resend"), status=Notification.Status.FAILED)
+        resend = request.POST.get("resend", "")
+        failed = get_object_or_404(rows, pk=int(resend) if resend.isdigit() else 0, status=Notification.Status.FAILED)
         notifications.resend(failed)
         messages.success(request, f"The {failed.get_kind_display().lower()} to {failed.email} is queued again.")
         return redirect("notification_log", coalition.slug)
     filterset = NotificationFilter(request.GET, queryset=rows)
     table = NotificationTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(
         request, "coordination/notification_log.html", {"coalition": coalition, "table": table, "filter": filterset}
     )

@@ -1,9 +1,11 @@
 import django_tables2 as tables
 
+from coordination.tables import Table
+
 from .models import Membership
 
 
-class MembershipTable(tables.Table):
+class MembershipTable(Table):
     agency = tables.Column(linkify=lambda record: record.agency.get_absolute_url(), order_by="agency__name")
     sector = tables.Column(accessor="agency__sector", verbose_name="Sector", order_by="agency__sector")
     status = tables.Column()

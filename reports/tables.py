@@ -1,10 +1,12 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from coordination.tables import Table
+
 from .models import Activity
 
 
-class ActivityTable(tables.Table):
+class ActivityTable(Table):
     held_on = tables.DateColumn(verbose_name="Date", format="M j, Y", attrs={"td": {"class": "text-nowrap"}})
     title = tables.Column(verbose_name="Activity")
     kind = tables.Column()

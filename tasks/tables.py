@@ -2,10 +2,12 @@ import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html
 
+from coordination.tables import Table
+
 from .models import ActionItem
 
 
-class ActionItemTable(tables.Table):
+class ActionItemTable(Table):
     title = tables.Column(linkify=True, verbose_name="Action")
     owner_agency = tables.Column(verbose_name="Agency", order_by="owner_agency__name")
     assignee = tables.Column(order_by="assignee__full_name")
