@@ -26,3 +26,22 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def save(self, *args, **kwargs) -> None:
         for user in self.get_users(self.cleaned_data["email"]):
             services.request_password_reset(user)
+
+
+def _is_row_id(value) -> bool:
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and int(text) < 2**63
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, that refuses a value no row can have as its id (a word,
+    a number past the database's integers) with the usual message, instead of
+    handing it to the database, which fails on it."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not _is_row_id(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)

@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.text import slugify
 
+from coordination.forms import ModelMultipleChoiceField
 from coordination.models import Coalition, Committee, CommitteeMember, Invitation, User
 
 from . import services
@@ -181,13 +182,13 @@ class InvitationForm(forms.Form):
 
 
 class CommitteeForm(forms.ModelForm):
-    members = forms.ModelMultipleChoiceField(
+    members = ModelMultipleChoiceField(
         queryset=Person.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="People of the coalition's member agencies, and its organizers and leads.",
     )
-    leads = forms.ModelMultipleChoiceField(
+    leads = ModelMultipleChoiceField(
         queryset=Person.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

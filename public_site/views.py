@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 
 from coordination.backends import client_ip
+from coordination.forms import ModelMultipleChoiceField
 from coordination.models import Coalition
 from coordination.pages import organizers_only, post_data
 from reports.models import Activity
@@ -109,6 +110,7 @@ class GuideStepForm(forms.ModelForm):
         fields = ["title", "body", "response_areas", "position"]
         widgets = {"body": forms.Textarea(attrs={"rows": 3}), "response_areas": forms.CheckboxSelectMultiple}
         labels = {"title": "If…", "body": "What to do"}
+        field_classes = {"response_areas": ModelMultipleChoiceField}
 
     def __init__(self, *args, coalition, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 from django import forms
 
+from coordination.forms import ModelMultipleChoiceField
 from coordination.models import Committee
 from meetings.models import Meeting
 from members.models import Agency, Person
@@ -129,7 +130,7 @@ class ManageForm(forms.Form):
 class BulkForm(forms.Form):
     ACTIONS = [("reassign", "Reassign to an agency"), ("extend", "Move the due date"), ("close", "Close")]
 
-    items = forms.ModelMultipleChoiceField(queryset=ActionItem.objects.none(), widget=forms.CheckboxSelectMultiple)
+    items = ModelMultipleChoiceField(queryset=ActionItem.objects.none(), widget=forms.CheckboxSelectMultiple)
     action = forms.ChoiceField(choices=ACTIONS, widget=forms.RadioSelect)
     owner_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), required=False, label="New owning agency")
     assignee = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, label="New assignee")

@@ -1,10 +1,13 @@
 """No input makes a 500. Every page of Roundtable, for an organizer, an agency
 member and a visitor, is sent hostile values in every query parameter a page
 reads (its own, its filters', its table's), a few chosen by hand and more
-made up by Hypothesis; each answer must be a page, a redirect or a 4xx.
+made up by Hypothesis, and every field of every form it shows is posted back
+with hostile values; each answer must be a page, a redirect or a 4xx.
 
 The table of path arguments below must name every URL pattern: a new page
 without an entry fails the test, so it cannot go unfuzzed."""
+
+import re
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -192,6 +195,31 @@ def server_errors(urls: dict[str, str], value: str, parameters: set[str]) -> lis
             if response.status_code >= 500:
                 failures.append(f"{role} GET {name} with {value[:20]!r}: {response.status_code}")
     return failures
+
+
+FIELD_NAME = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"')
+POSTED = ["", "-5", "99999999999999999999", "\x00", "<script>alert(1)</script>", "x" * 3000, "２０２５-13-45"]
+
+
+def form_fields(client: Client, url: str) -> set[str]:
+    response = client.get(url)
+    if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+        return set()
+    return set(FIELD_NAME.findall(response.content.decode())) - {"csrfmiddlewaretoken"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", POSTED, ids=range(len(POSTED)))
+def test_no_hostile_form_value_makes_a_server_error(demo_urls, value):
+    """Every field of every form a page shows, all set to one hostile value."""
+    failures = []
+    for role, client in clients().items():
+        for name, url in demo_urls.items():
+            fields = form_fields(client, url)
+            response = client.post(url, dict.fromkeys(fields, value))
+            if response.status_code >= 500:
+                failures.append(f"{role} POST {name} with {value[:20]!r}: {response.status_code}")
+    assert not failures, "\n".join(failures)
 
 
 def test_every_url_pattern_is_in_the_fuzz_table(demo_urls):
