@@ -14,7 +14,6 @@ from coordination import access, pages
 from coordination.mail import absolute_url
 from coordination.models import Coalition, User, committee_or_none_filter
 from coordination.pages import get_coalition_for_user, permission_required, post_data, require
-from coordination.text import without_controls
 from members.email_settings import person_from_token
 
 from . import calendar, invitations, search, services
@@ -402,7 +401,7 @@ def series_form(request: HttpRequest, coalition: Coalition, pk: int | None = Non
 @login_required
 def meeting_search(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     coalition = get_coalition_for_user(request, coalition_slug)
-    text = without_controls(request.GET.get("q", ""))[:200]
+    text = request.GET.get("q", "")[:200]
     hits = search.search(request.user, coalition, text)
     return render(request, "meetings/search.html", {"coalition": coalition, "q": text, "hits": hits})
 
