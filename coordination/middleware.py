@@ -2,19 +2,9 @@
 once: PostgreSQL refuses a NUL in any value a view looks up, and no view has
 to remember that. Form posts are cleaned by pages.post_data."""
 
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest
 
-from .text import CONTROL, without_controls
-
-
-def _cleaned(query: QueryDict) -> QueryDict:
-    if not any(CONTROL.search(value) for _, values in query.lists() for value in values):
-        return query
-    copy = query.copy()
-    for key in copy:
-        copy.setlist(key, [without_controls(value) for value in copy.getlist(key)])
-    copy._mutable = False
-    return copy
+from .text import query_without_controls
 
 
 class QueryWithoutControlsMiddleware:
@@ -22,5 +12,5 @@ class QueryWithoutControlsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
-        request.GET = _cleaned(request.GET)
+        request.GET = query_without_controls(request.GET)
         return self.get_response(request)

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from .models import Coalition, Committee
-from .text import without_controls
+from .text import query_without_controls
 
 # --- Checking a permission ----------------------------------------------------
 #
@@ -72,12 +72,7 @@ def post_data(request: HttpRequest):
     """A form's data: the POST without control characters (pasted from PDF or
     Word, they break exports and PostgreSQL refuses NUL), or None on a GET (an
     unbound form shows no errors)."""
-    if request.method != "POST":
-        return None
-    data = request.POST.copy()
-    for key in data:
-        data.setlist(key, [without_controls(value) for value in data.getlist(key)])
-    return data
+    return query_without_controls(request.POST) if request.method == "POST" else None
 
 
 # --- Loading with access checked ------------------------------------------------

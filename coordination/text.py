@@ -4,9 +4,23 @@ so they are removed wherever text comes in or goes out."""
 
 import re
 
+from django.http import QueryDict
+
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def without_controls(value: str) -> str:
     return CONTROL.sub("", value)
+
+
+def query_without_controls(query: QueryDict) -> QueryDict:
+    """A query string's or form post's values without control characters (the
+    same object when it has none)."""
+    if not any(CONTROL.search(value) for _, values in query.lists() for value in values):
+        return query
+    copy = query.copy()
+    for key in copy:
+        copy.setlist(key, [without_controls(value) for value in copy.getlist(key)])
+    copy._mutable = False
+    return copy
