@@ -291,6 +291,7 @@ class Notification(models.Model):
         ROLE_CONFIRMATION = "role_confirmation", "Please confirm the agency's roles"
         MOU_REVIEW = "mou_review", "MOU coming up for review"
         INQUIRY = "inquiry", "Message from the public"
+        JOIN_REQUEST = "join_request", "A coalition asks an agency to join"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from coordination import access
 from coordination.models import Coalition, CoalitionRole, Committee, Heartbeat
 from meetings.models import Meeting
-from members.models import Agency, Membership
+from members.models import Agency, JoinRequest, Membership
 from tasks.models import ActionItem
 from tasks.services import STALE_AFTER
 
@@ -72,8 +72,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if standing.organizer_of:
         beat = Heartbeat.objects.filter(name="sweep").values_list("last_run_at", flat=True).first()
         sweeper_silent = beat is None or beat < timezone.now() - SWEEPER_SILENCE
+    join_requests = (
+        JoinRequest.objects.filter(agency=agency, status=JoinRequest.Status.PENDING).select_related("coalition")
+        if agency
+        else ()
+    )
     return render(
-        request, "dashboard/dashboard.html", {"cards": cards, "agency": agency, "sweeper_silent": sweeper_silent}
+        request,
+        "dashboard/dashboard.html",
+        {"cards": cards, "agency": agency, "sweeper_silent": sweeper_silent, "join_requests": join_requests},
     )
 
 

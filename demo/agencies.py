@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from coordination.models import Coalition
-from members.models import Agency, AgencyRole, Membership, Person, ResponseArea, Sector
+from members.models import Agency, AgencyRole, JoinRequest, Membership, Person, ResponseArea, Sector
 from members.services import ensure_default_response_areas
 
 
@@ -388,3 +388,19 @@ def build_agency_roles(agencies: dict[str, Agency], people: dict[str, Person]) -
                 "confirmed_by": representatives.get(agency.pk),
             },
         )
+
+
+def build_join_requests(coalitions: dict[str, Coalition], agencies: dict[str, Agency], organizer) -> None:
+    """Siskiyou has asked the Shasta sheriff to join: the demo member, its
+    representative, finds the request on the dashboard and answers it."""
+    sheriff = agencies["Shasta County Sheriff's Office"]
+    siskiyou = coalitions["siskiyou"]
+    if sheriff.memberships.filter(coalition=siskiyou).exists() or sheriff.join_requests.filter(coalition=siskiyou):
+        return
+    JoinRequest.objects.create(
+        agency=sheriff,
+        coalition=siskiyou,
+        requested_by=organizer,
+        requested_at=timezone.now() - timedelta(days=3),
+        membership_status=Membership.Status.PROSPECTIVE,
+    )

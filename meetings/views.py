@@ -1,3 +1,4 @@
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -33,6 +34,8 @@ from .pages import ONLY_ORGANIZERS_CHANGE, changes_meeting, get_meeting_for_user
 UPCOMING = 10
 FIRST_YEAR = 1900  # the earliest archive year an address may ask for
 ONLY_ORGANIZERS_SCHEDULE = "Only the coalition's organizers can schedule meetings."
+
+log = logging.getLogger(__name__)
 
 
 @login_required
@@ -415,7 +418,13 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(
         Attachment.objects.filter(minutes__meeting__in=Meeting.objects.visible_to(request.user)), pk=pk
     )
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        # The row outlived its file (media not restored with the database).
+        log.error("Attachment %s has no file at %s", attachment.pk, attachment.file.name)
+        raise Http404("This file is missing from the server; ask an organizer to upload it again.") from None
+    response = FileResponse(handle, as_attachment=True, filename=attachment.name)
     response["Content-Type"] = "application/octet-stream"
     return response
 

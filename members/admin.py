@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agency, Membership, Person
+from .models import Agency, JoinRequest, Membership, Person
 
 
 @admin.register(Agency)
@@ -22,3 +22,11 @@ class PersonAdmin(SimpleHistoryAdmin):
 class MembershipAdmin(SimpleHistoryAdmin):
     list_display = ["agency", "coalition", "status", "joined_on", "mou_review_on"]
     list_filter = ["coalition", "status"]
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    list_display = ["agency", "coalition", "status", "requested_at", "decided_at"]
+    list_filter = ["status", "coalition"]
+    search_fields = ["agency__name"]
+    raw_id_fields = ["agency", "requested_by", "decided_by"]

@@ -6,7 +6,8 @@ from coordination.forms import ModelMultipleChoiceField
 from coordination.models import Coalition, Committee, CommitteeMember, Invitation, User
 
 from . import services
-from .models import Agency, AgencyRole, Membership, Person, ResponseArea
+from .models import Agency, AgencyRole, JoinRequest, Membership, Person, ResponseArea
+from .rules import agency_filter, not_governed_by
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -42,15 +43,45 @@ class NewMemberForm(AgencyForm):
 
 
 class ExistingAgencyForm(forms.Form):
-    """An agency already at another coalition's table joins this one too."""
+    """An agency already at another coalition's table joins this one too. It is
+    named exactly (the list suggests the agencies the organizer already sees and
+    those in the public directory, never the rest of the deployment), and is
+    asked first unless the organizer governs it."""
 
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Agency")
+    agency = forms.CharField(
+        label="Agency's name",
+        max_length=200,
+        help_text="Its exact name in Roundtable. An agency of another coalition is asked first "
+        "and joins when it accepts.",
+        widget=forms.TextInput(attrs={"list": "existing-agencies", "autocomplete": "off"}),
+    )
     status = forms.ChoiceField(choices=Membership.Status.choices, initial=Membership.Status.ACTIVE)
     joined_on = forms.DateField(required=False, widget=DATE, label="Joined on")
 
-    def __init__(self, *args, coalition, **kwargs):
+    def __init__(self, *args, coalition, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.exclude(memberships__coalition=coalition)
+        self.coalition = coalition
+        self.suggestions = (
+            Agency.objects.filter(agency_filter(user) | Q(listed_publicly=True))
+            .exclude(memberships__coalition=coalition)
+            .exclude(join_requests__coalition=coalition, join_requests__status=JoinRequest.Status.PENDING)
+            .distinct()
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+
+    def clean_agency(self):
+        name = " ".join(self.cleaned_data["agency"].split())
+        agency = Agency.objects.filter(name__iexact=name).first()
+        if agency is None:
+            raise forms.ValidationError(
+                "No agency of this name is in Roundtable. Check the spelling, or add it as a new agency."
+            )
+        if agency.memberships.filter(coalition=self.coalition).exists():
+            raise forms.ValidationError(f"{agency.name} is already a member of {self.coalition.name}.")
+        if agency.join_requests.filter(coalition=self.coalition, status=JoinRequest.Status.PENDING).exists():
+            raise forms.ValidationError(f"{agency.name} has already been asked to join and has not answered yet.")
+        return agency
 
 
 class MembershipForm(forms.ModelForm):
@@ -150,7 +181,8 @@ class InvitationForm(forms.Form):
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.none(),
         required=False,
-        help_text="Required for an agency representative.",
+        help_text="Required for an agency representative. An agency shared with another coalition is not listed: "
+        "invite its people from the agency's page, at the address the agency gave.",
     )
     title = forms.CharField(label="Title", max_length=150, required=False, help_text="For example Sergeant or Chair.")
 
@@ -158,9 +190,11 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.coalition = coalition
         self.invited_by = invited_by
+        # A login for a new person of an agency shared with another coalition
+        # would read that coalition too: only the agencies the inviter governs.
         self.fields["agency"].queryset = Agency.objects.of_coalition(
             coalition, Membership.Status.ACTIVE, Membership.Status.PROSPECTIVE
-        )
+        ).exclude(not_governed_by(invited_by))
 
     def clean(self):
         data = super().clean()

@@ -246,3 +246,44 @@ class AgencyRole(models.Model):
     def covers(self) -> bool:
         """Whether the role counts toward covering its area (paused roles do not)."""
         return self.capacity != self.Capacity.PAUSED
+
+
+class JoinRequest(models.Model):
+    """A coalition asks an agency that already sits at another coalition's table
+    to join it too. The agency decides: until one of its own representatives
+    (or someone who organizes every coalition it belongs to) accepts, the asking
+    coalition sees nothing of the agency but its name and this request."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting the agency's answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="join_requests")
+    coalition = models.ForeignKey("coordination.Coalition", on_delete=models.CASCADE, related_name="join_requests")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    membership_status = models.CharField(
+        "status on joining", max_length=20, choices=Membership.Status.choices, default=Membership.Status.ACTIVE
+    )
+    joined_on = models.DateField(null=True, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "coalition"],
+                condition=models.Q(status="pending"),
+                name="joinrequest_one_pending",
+            )
+        ]
+        indexes = [models.Index(fields=["agency", "status"], name="joinrequest_agency_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.coalition} asks {self.agency} to join"

@@ -13,7 +13,7 @@ from coordination.mail import absolute_url, build_message
 from coordination.models import CoalitionRole, Notification, User
 
 from .email_settings import may_email, may_email_users_filter, settings_url, settings_url_for, wanting
-from .models import STALE_AFTER, AgencyRole, Membership
+from .models import STALE_AFTER, AgencyRole, JoinRequest, Membership, Person
 
 Kind = Notification.Kind
 Topic = notifications.Topic
@@ -130,7 +130,30 @@ def compose_mou(notification: Notification):
     return build_message("mou_review", context, [notification.email])
 
 
+def compose_join_request(notification: Notification):
+    join_request = (
+        JoinRequest.objects.select_related("agency", "coalition", "requested_by")
+        .filter(pk=notification.object_id, status=JoinRequest.Status.PENDING)
+        .first()
+    )
+    if join_request is None:
+        return None  # answered or withdrawn since
+    person = Person.objects.filter(agency=join_request.agency, email__iexact=notification.email).first()
+    if person is None:
+        return None  # no longer with the agency
+    context = {
+        "join_request": join_request,
+        "agency": join_request.agency,
+        "coalition": join_request.coalition,
+        "person": person,
+        "agency_url": absolute_url(join_request.agency.get_absolute_url()),
+        "settings_url": settings_url(person),
+    }
+    return build_message("join_request", context, [notification.email])
+
+
 def register() -> None:
+    notifications.register(Kind.JOIN_REQUEST, compose_join_request, topic=Topic.NOTICE)
     notifications.register(Kind.ROLE_CONFIRMATION, compose_confirmation, topic=Topic.REMINDERS)
     notifications.register(Kind.MOU_REVIEW, compose_mou, topic=Topic.REMINDERS)
     notifications.register_sweeper(queue_due)

@@ -59,6 +59,28 @@ def organizes_a_coalition_of_agency(user, agency) -> bool:
     return bool(organizer_of) and agency.memberships.filter(coalition_id__in=organizer_of).exists()
 
 
+def agency_coalitions(agency) -> set[int]:
+    """The coalitions an agency belongs to, whatever its status in each."""
+    return set(agency.memberships.values_list("coalition_id", flat=True))
+
+
+@rules.predicate
+def governs_agency(user, agency) -> bool:
+    """An organizer of every coalition the agency belongs to. An agency shared by
+    two coalitions is its own: no single coalition's organizers change its
+    profile or its people, or add a person who would read the other coalition."""
+    if agency is None:
+        return False
+    coalitions = agency_coalitions(agency)
+    return bool(coalitions) and coalitions <= standing(user).organizer_of
+
+
+def not_governed_by(user) -> Q:
+    """Agencies the user does not govern, as a filter (to exclude)."""
+    outside = Membership.objects.exclude(coalition_id__in=standing(user).organizer_of)
+    return Q(pk__in=outside.values("agency_id"))
+
+
 @rules.predicate
 def can_see_agency(user, agency) -> bool:
     if agency is None:
@@ -96,7 +118,7 @@ def can_change_role(user, role) -> bool:
 def can_change_person(user, person) -> bool:
     if person is None or person.agency_id is None:
         return False
-    return is_own_agency(user, person.agency) or organizes_a_coalition_of_agency(user, person.agency)
+    return is_own_agency(user, person.agency) or governs_agency(user, person.agency)
 
 
 @rules.predicate
@@ -107,9 +129,14 @@ def organizes_a_coalition_of_person(user, person) -> bool:
 access.add_standing_source(person_standing)
 
 rules.add_perm("members.view_agency", can_see_agency)
-rules.add_perm("members.change_agency", is_own_agency | organizes_a_coalition_of_agency)
+rules.add_perm("members.change_agency", is_own_agency | governs_agency)
+rules.add_perm("members.answer_join_request", is_own_agency | governs_agency)
 rules.add_perm("members.change_membership", organizes_its_coalition)
+# Roles belong to one coalition's response: its organizers record them for any member.
+rules.add_perm("members.add_agencyrole", is_own_agency | organizes_a_coalition_of_agency)
 rules.add_perm("members.change_agencyrole", can_change_role)
 rules.add_perm("members.change_person", can_change_person)
+# Any coalition's organizers may invite a person the agency (or whoever governs
+# it) has listed, at the address listed: the login goes to that person.
 rules.add_perm("members.invite_person", organizes_a_coalition_of_person)
 rules.add_perm("members.manage_response_areas", is_organizer_of)

@@ -8,8 +8,8 @@ from django.utils import timezone
 from coordination import notifications
 from coordination.models import Coalition, CoalitionRole, Invitation, Notification, User
 
-from .models import DEFAULT_RESPONSE_AREAS, Agency, Membership, Person, ResponseArea
-from .rules import role_filter
+from .models import DEFAULT_RESPONSE_AREAS, Agency, JoinRequest, Membership, Person, ResponseArea
+from .rules import governs_agency, role_filter
 
 
 def ensure_default_response_areas(coalition: Coalition) -> int:
@@ -40,11 +40,65 @@ def confirm_agency(agency: Agency, user, roles) -> int:
 
 @transaction.atomic
 def add_member_agency(coalition: Coalition, agency: Agency, **membership) -> Membership:
-    """Make an agency (new or already known elsewhere) a member of the coalition."""
+    """Make an agency a member of the coalition: a new one, or one whose every
+    coalition the organizer also organizes (see `join_or_ask`)."""
     if agency.pk is None:
         agency.save()
     member, _ = Membership.objects.get_or_create(agency=agency, coalition=coalition, defaults=membership)
     return member
+
+
+@transaction.atomic
+def join_or_ask(
+    coalition: Coalition, agency: Agency, user: User, *, status: str, joined_on
+) -> Membership | JoinRequest:
+    """An agency already in Roundtable joins the coalition. If the organizer
+    governs it (organizes every coalition it belongs to), it joins at once;
+    otherwise the agency is asked, and joins when it accepts."""
+    if governs_agency(user, agency):
+        return add_member_agency(coalition, agency, status=status, joined_on=joined_on)
+    request, created = JoinRequest.objects.get_or_create(
+        agency=agency,
+        coalition=coalition,
+        status=JoinRequest.Status.PENDING,
+        defaults={"membership_status": status, "joined_on": joined_on, "requested_by": user},
+    )
+    if created:
+        told = agency.people.filter(is_active=True, user__is_active=True).exclude(email="").select_related("user")
+        for person in told:
+            notifications.queue(
+                Notification.Kind.JOIN_REQUEST, request.pk, person.email, user=person.user, coalition=coalition
+            )
+    return request
+
+
+@transaction.atomic
+def answer_join_request(join_request: JoinRequest, user: User, *, accept: bool) -> Membership | None:
+    """The agency says yes (it becomes a member, with the status the coalition
+    asked for) or no. Either way the request stays on record, with who decided."""
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.status != JoinRequest.Status.PENDING:
+        raise ValidationError("This request has already been answered or withdrawn.")
+    join_request.status = JoinRequest.Status.ACCEPTED if accept else JoinRequest.Status.DECLINED
+    join_request.decided_by, join_request.decided_at = user, timezone.now()
+    join_request.save(update_fields=["status", "decided_by", "decided_at"])
+    if not accept:
+        return None
+    return add_member_agency(
+        join_request.coalition,
+        join_request.agency,
+        status=join_request.membership_status,
+        joined_on=join_request.joined_on or timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def withdraw_join_request(join_request: JoinRequest, user: User) -> None:
+    updated = JoinRequest.objects.filter(pk=join_request.pk, status=JoinRequest.Status.PENDING).update(
+        status=JoinRequest.Status.WITHDRAWN, decided_by=user, decided_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationError("This request has already been answered.")
 
 
 def roles_changeable_by(user, agency: Agency):
@@ -90,10 +144,11 @@ def _link_person(user: User, agency: Agency, *, full_name: str, title: str) -> P
     person = Person.objects.filter(user=user).first()
     if person is not None:
         if person.agency_id != agency.pk:
+            # Which agency is not said: it may sit at another coalition's table.
             raise ValidationError(
                 {
-                    "email": f"This person already represents {person.agency or 'no agency'}; "
-                    "change their agency on their profile first."
+                    "email": "This address already belongs to a representative of another agency. "
+                    "One login represents one agency; invite them with the address they use at this agency."
                 }
             )
         return person

@@ -33,9 +33,15 @@ membership_patterns = [
     path("<int:pk>/", views.membership_edit, name="membership_edit"),
 ]
 
+join_request_patterns = [
+    path("<int:pk>/answer/", views.join_request_answer, name="join_request_answer"),
+    path("<int:pk>/withdraw/", views.join_request_withdraw, name="join_request_withdraw"),
+]
+
 urlpatterns = [
     path("c/<slug:coalition_slug>/", include(coalition_patterns)),
     path("agencies/", include(agency_patterns)),
     path("memberships/", include(membership_patterns)),
+    path("join-requests/", include(join_request_patterns)),
     path("confirm/", include(confirm_patterns)),
 ]

@@ -34,7 +34,7 @@ from .forms import (
     ResponseAreaForm,
 )
 from .history import agency_history
-from .models import Agency, AgencyRole, Membership, Person, ResponseArea
+from .models import Agency, AgencyRole, JoinRequest, Membership, Person, ResponseArea
 from .rules import agency_filter, role_coalitions
 from .tables import MembershipTable
 
@@ -61,7 +61,7 @@ changes_agency = permission_required(
     "members.change_agency",
     get_agency_for_user,
     "pk",
-    message="Only the agency's own representatives and the coalition's organizers can change it.",
+    message="Only the agency's own representatives, or organizers of every coalition it belongs to, can change it.",
 )
 
 
@@ -82,6 +82,7 @@ def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     coalition = get_coalition_for_user(request, coalition_slug)
     memberships = coalition.memberships.select_related("agency", "primary_representative")
     filterset = MembershipFilter(request.GET, queryset=memberships, coalition=coalition)
+    is_organizer = request.user.has_perm("coordination.manage_coalition", coalition)
     return list_page(
         request,
         MembershipTable(filterset.qs),
@@ -91,7 +92,14 @@ def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
         context={
             "coalition": coalition,
             "filter": filterset,
-            "is_organizer": request.user.has_perm("coordination.manage_coalition", coalition),
+            "is_organizer": is_organizer,
+            "join_requests": (
+                coalition.join_requests.filter(status=JoinRequest.Status.PENDING)
+                .select_related("agency", "requested_by")
+                .order_by("agency__name")
+                if is_organizer
+                else ()
+            ),
         },
     )
 
@@ -114,14 +122,27 @@ def coverage(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 def member_add(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     new_form = NewMemberForm(post_data(request) if request.POST.get("form") == "new" else None, prefix="new")
     existing_form = ExistingAgencyForm(
-        post_data(request) if request.POST.get("form") == "existing" else None, coalition=coalition, prefix="existing"
+        post_data(request) if request.POST.get("form") == "existing" else None,
+        coalition=coalition,
+        user=request.user,
+        prefix="existing",
     )
     form = new_form if request.POST.get("form") == "new" else existing_form
     if request.method == "POST" and form.is_valid():
-        agency = new_form.save(commit=False) if form is new_form else form.cleaned_data["agency"]
-        services.add_member_agency(
-            coalition, agency, status=form.cleaned_data["status"], joined_on=form.cleaned_data["joined_on"]
-        )
+        status, joined_on = form.cleaned_data["status"], form.cleaned_data["joined_on"]
+        if form is new_form:
+            agency = new_form.save(commit=False)
+            services.add_member_agency(coalition, agency, status=status, joined_on=joined_on)
+        else:
+            agency = form.cleaned_data["agency"]
+            joined = services.join_or_ask(coalition, agency, request.user, status=status, joined_on=joined_on)
+            if isinstance(joined, JoinRequest):
+                messages.success(
+                    request,
+                    f"{agency.name} is asked to join {coalition.name}. It sits at another coalition's table, so "
+                    "its representatives decide; it appears among the members when they accept.",
+                )
+                return redirect("member_list", coalition.slug)
         messages.success(request, f"{agency.name} is now a member of {coalition.name}. Add its people and roles.")
         return redirect(agency)
     return render(
@@ -129,6 +150,55 @@ def member_add(request: HttpRequest, coalition: Coalition) -> HttpResponse:
         "members/member_add.html",
         {"coalition": coalition, "new_form": new_form, "existing_form": existing_form},
     )
+
+
+@login_required
+@require_POST
+def join_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agency accepts or declines a coalition's request to join."""
+    join_request = get_object_or_404(
+        JoinRequest.objects.select_related("agency", "coalition").filter(
+            agency__in=Agency.objects.filter(agency_filter(request.user))
+        ),
+        pk=pk,
+    )
+    agency = join_request.agency
+    require(
+        request,
+        "members.answer_join_request",
+        agency,
+        "Only the agency's own representatives, or organizers of every coalition it belongs to, can answer.",
+    )
+    accept = request.POST.get("answer") == "accept"
+    try:
+        services.answer_join_request(join_request, request.user, accept=accept)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if accept:
+            messages.success(request, f"{agency.name} is now a member of {join_request.coalition.name}.")
+        else:
+            messages.success(request, f"{join_request.coalition.name}'s request is declined.")
+    return redirect(agency)
+
+
+@login_required
+@require_POST
+def join_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The asking coalition's organizers take a request back."""
+    join_request = get_object_or_404(
+        JoinRequest.objects.select_related("agency", "coalition").filter(
+            coalition_id__in=access.standing(request.user).organizer_of
+        ),
+        pk=pk,
+    )
+    try:
+        services.withdraw_join_request(join_request, request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The request to {join_request.agency.name} is withdrawn.")
+    return redirect("member_list", join_request.coalition.slug)
 
 
 # --- The agency page and its forms ---------------------------------------------
@@ -163,7 +233,15 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "roles": roles,
             "changeable_roles": changeable,
             "can_change": can_change,
+            "can_add_role": user.has_perm("members.add_agencyrole", agency),
             "can_invite": bool(organizes),
+            "join_requests": (
+                agency.join_requests.filter(status=JoinRequest.Status.PENDING).select_related(
+                    "coalition", "requested_by"
+                )
+                if user.has_perm("members.answer_join_request", agency)
+                else ()
+            ),
             "organizes": organizes,
             "history": agency_history(agency, visible),
             "stale_count": sum(1 for role in roles if role.pk in changeable and role.is_stale),
@@ -199,9 +277,9 @@ def role_form(request: HttpRequest, pk: int, role_pk: int | None = None) -> Http
         role = AgencyRole(agency=agency)
         require(
             request,
-            "members.change_agency",
+            "members.add_agencyrole",
             agency,
-            "Only the agency's own representatives and the coalition's organizers can add roles.",
+            "Only the agency's own representatives and the organizers of its coalitions can add roles.",
         )
     else:
         role = get_object_or_404(services.roles_changeable_by(request.user, agency), pk=role_pk)

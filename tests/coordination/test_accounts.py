@@ -251,6 +251,6 @@ def test_invitation_cannot_move_a_representative_to_another_agency(world):
         {"full_name": "Deputy", "email": world.member.email, "role": "member", "agency": other.pk},
     )
     assert response.status_code == 200
-    assert "already represents Test Sheriff" in response.content.decode()
+    assert "already belongs to a representative of another agency" in response.content.decode()
     assert world.member.person.agency == world.member_agency
     assert not Invitation.objects.exists()

@@ -16,7 +16,7 @@ from coordination import notifications
 from coordination.models import Invitation, Notification
 from meetings.models import Attendance, Meeting, Minutes
 from members import email_settings
-from members.models import Person
+from members.models import JoinRequest, Person
 from public_site.models import Inquiry
 from tasks.models import ActionItem
 
@@ -45,6 +45,7 @@ FOLLOWS = {
     Kind.ACTION_DIGEST: "receives_digest",
     Kind.ESCALATION_AGENCY: None,
     Kind.INQUIRY: None,
+    Kind.JOIN_REQUEST: None,
 }
 
 
@@ -169,6 +170,11 @@ def inquiry(world, deputy) -> Message:
 
 
 # How to build a message of each kind that would go out; a new kind needs one.
+def join_request(world, deputy) -> Message:
+    asked = JoinRequest.objects.create(agency=deputy.agency, coalition=world.other, requested_by=world.organizer)
+    return Message(row(Kind.JOIN_REQUEST, asked.pk, deputy.email, coalition=world.other), deputy)
+
+
 SETUPS: dict[str, Callable[..., Message]] = {
     Kind.MEETING_INVITATION: meeting_invitation,
     Kind.MEETING_REMINDER: meeting_reminder,
@@ -181,6 +187,7 @@ SETUPS: dict[str, Callable[..., Message]] = {
     Kind.ROLE_CONFIRMATION: role_confirmation,
     Kind.MOU_REVIEW: mou_review,
     Kind.INQUIRY: inquiry,
+    Kind.JOIN_REQUEST: join_request,
 }
 
 

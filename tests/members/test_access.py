@@ -131,16 +131,6 @@ def test_organizer_adds_a_new_member_agency(world):
     assert agency.memberships.get().status == "prospective"
 
 
-def test_organizer_adds_an_agency_already_at_another_table(world):
-    shared = world.other_member.person.agency
-    client = world.client_for(world.organizer)
-    client.post(
-        reverse("member_add", args=[world.home.slug]),
-        {"form": "existing", "existing-agency": shared.pk, "existing-status": "active"},
-    )
-    assert set(shared.memberships.values_list("coalition__slug", flat=True)) == {world.home.slug, world.other.slug}
-
-
 def test_organizer_invites_a_person_of_a_member_agency_to_log_in(world, django_capture_on_commit_callbacks):
     from django.core import mail
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from coordination.models import Coalition
 from demo.actions import build_action_items
 from demo.activities import build_activities
-from demo.agencies import build_agencies, build_agency_roles
+from demo.agencies import build_agencies, build_agency_roles, build_join_requests
 from demo.coalitions import appoint_organizer_and_lead, build_coalitions, build_committees
 from demo.logins import DEMO_PASSWORD, LOGINS
 from demo.meetings import build_meetings
@@ -32,6 +32,7 @@ class Command(BaseCommand):
         people = build_people(agencies)
         organizer = appoint_organizer_and_lead(coalitions)
         build_committees(coalitions, people)
+        build_join_requests(coalitions, agencies, organizer)
         build_agency_roles(agencies, people)
         held = build_meetings(coalitions, organizer)
         if held is not None:  # action items hang off the meetings just built

@@ -1,0 +1,239 @@
+"""Who may open what: every URL pattern, as every kind of user, against the
+demo coalitions, with the answer each must get written down as a table.
+
+X is the Shasta coalition, Y Siskiyou. The roles (columns):
+  anon     nobody logged in
+  mem_a    a representative of the Sheriff's Office (in X only), on no committee
+  cmte     Lena Ortiz of the same agency, on X's restricted Law Enforcement Working Group
+  mem_b    a representative of Siskiyou CPS (in Y only)
+  shared   a representative of the Highway Patrol, a member of both X and Y
+  org_x    an organizer of X only
+  org_y    an organizer of Y only
+  lead_x   X's lead (chair), on no restricted committee
+
+Rows are URL patterns with arguments from X (tests/demo_urls.py); a row named
+"name:restricted" opens the same page on X's restricted committee (its
+meeting, its item, its attachment), and "name:shared" on the Highway Patrol,
+which only its own people (or an organizer of both X and Y) may change. Pages that only take POST are posted with
+no data; each cell is its own test and its changes are rolled back.
+
+The statuses: 200 a page, 302 a redirect (to the login page for anon, else on
+to the next page: the form's own answer), 403 refused with a reason, 404
+nothing there for this user, 405 the wrong method, 410 a link no longer valid.
+A new URL pattern without a row fails `test_every_url_pattern_has_a_row`."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from coordination.models import Coalition, CoalitionRole, Committee, User
+from meetings import services as meeting_services
+from meetings.models import Attachment, Meeting, Minutes
+from members.models import Agency, Person
+from tasks.models import ActionItem
+
+from .demo_urls import path_arguments, url_names
+
+ROLES = ["anon", "mem_a", "cmte", "mem_b", "shared", "org_x", "org_y", "lead_x"]
+
+# fmt: off
+# page                               anon mem_a  cmte mem_b shared org_x org_y lead_x
+EXPECTED = """
+action                               302   404   404   404   404   200   404   200
+action:restricted                    302   404   200   404   404   200   404   404
+action_create                        302   403   403   404   403   200   404   200
+action_edit                          302   404   404   404   404   200   404   200
+action_edit:restricted               302   404   403   404   404   200   404   404
+action_list                          302   200   200   404   200   200   404   200
+activity_create                      302   200   200   404   200   200   404   200
+activity_delete                      302   403   403   404   403   302   404   302
+activity_edit                        302   403   403   404   403   200   404   200
+activity_list                        302   200   200   404   200   200   404   200
+agency                               302   200   200   404   200   200   404   200
+agency_confirm                       302   302   302   404   403   302   404   403
+agency_edit                          302   200   200   404   403   200   404   403
+agency_edit:shared                   302   403   403   403   200   403   403   403
+agency:shared                        302   200   200   200   200   200   200   200
+agenda                               302   403   403   404   403   200   404   403
+agenda_item                          302   403   403   404   403   200   404   403
+attachment                           302   200   200   404   200   200   404   200
+attachment:restricted                302   404   200   404   404   200   404   404
+attachment_upload                    302   403   403   404   403   302   404   403
+attendance                           302   403   403   404   403   200   404   403
+calendar_feed                        200   200   200   200   200   200   200   200
+calendar_settings                    302   200   200   200   200   200   200   200
+coalition                            302   200   200   404   200   200   404   200
+committee                            302   200   200   404   200   200   404   200
+committee:restricted                 302   404   200   404   404   200   404   404
+committee_create                     302   403   403   404   403   200   404   403
+committee_edit                       302   403   403   404   403   200   404   403
+committee_edit:restricted            302   403   403   404   403   200   404   403
+confirm_by_link                      200   200   200   200   200   200   200   200
+coverage                             302   200   200   404   200   200   404   200
+dashboard                            302   200   200   200   200   200   200   200
+engagement                           302   403   403   404   403   200   404   200
+guide_edit                           302   403   403   404   403   200   404   403
+guide_step_edit                      302   403   403   404   403   200   404   403
+healthz                              200   200   200   200   200   200   200   200
+home                                 302   302   302   302   302   302   302   302
+inquiries                            302   403   403   404   403   200   404   403
+invitation_accept                    302   302   200   302   302   302   302   302
+invite                               302   403   403   404   403   200   404   403
+join_request_answer                  302   302   302   404   403   302   404   403
+join_request_withdraw                302   404   404   404   404   404   302   404
+login                                200   302   302   302   302   302   302   302
+meeting                              302   200   200   404   200   200   404   200
+meeting:restricted                   302   404   200   404   404   200   404   404
+meeting_actions                      302   403   403   404   403   200   404   403
+meeting_actions:restricted           302   404   403   404   404   200   404   404
+meeting_cancel                       302   403   403   404   403   302   404   403
+meeting_create                       302   403   403   404   403   200   404   403
+meeting_edit                         302   403   403   404   403   200   404   403
+meeting_ics                          302   200   200   404   200   200   404   200
+meeting_list                         302   200   200   404   200   200   404   200
+meeting_search                       302   200   200   404   200   200   404   200
+member_add                           302   403   403   404   403   200   404   403
+member_list                          302   200   200   404   200   200   404   200
+membership_edit                      302   403   403   404   403   200   404   403
+minutes_approve                      302   403   403   404   403   403   404   302
+minutes_edit                         302   403   403   404   403   200   404   403
+minutes_edit:restricted              302   404   403   404   404   200   404   404
+notification_log                     302   403   403   404   403   200   404   403
+password_change                      302   200   200   200   200   200   200   200
+password_change_done                 302   200   200   200   200   200   200   200
+password_reset                       200   200   200   200   200   200   200   200
+password_reset_complete              200   200   200   200   200   200   200   200
+password_reset_confirm               302   302   200   302   302   302   302   302
+password_reset_done                  200   200   200   200   200   200   200   200
+person_add                           302   200   200   404   403   200   404   403
+person_add:shared                    302   403   403   403   200   403   403   403
+person_edit                          302   200   200   404   403   200   404   403
+person_edit:shared                   302   403   403   403   200   403   403   403
+person_invite                        302   403   403   404   403   302   404   403
+public_coalition                     200   200   200   200   200   200   200   200
+public_contact                       200   200   200   200   200   200   200   200
+public_directory                     200   200   200   200   200   200   200   200
+public_guide                         200   200   200   200   200   200   200   200
+reminder_settings                    200   200   200   200   200   200   200   200
+report                               302   403   403   404   403   200   404   200
+response_area_edit                   302   200   200   404   200   200   404   200
+response_areas                       302   200   200   404   200   200   404   200
+review_board                         302   403   403   404   403   200   404   200
+role_add                             302   200   200   404   403   200   404   403
+role_add:shared                      302   403   403   403   200   200   200   403
+role_edit                            302   200   200   404   404   200   404   404
+rsvp                                 302   302   302   404   302   302   404   302
+rsvp_link                            410   410   410   410   410   410   410   410
+series_create                        302   403   403   404   403   200   404   403
+series_edit                          302   403   403   404   403   200   404   403
+switch_coalition                     302   404   404   404   404   404   404   404
+"""
+# fmt: on
+
+
+def expected() -> dict[str, dict[str, int]]:
+    table = {}
+    for line in EXPECTED.strip().splitlines():
+        name, *codes = line.split()
+        assert len(codes) == len(ROLES), f"row {name} has {len(codes)} columns"
+        table[name] = dict(zip(ROLES, map(int, codes), strict=True))
+    return table
+
+
+def _login(email: str, *, agency: str | None = None, organizer_of: str | None = None) -> User:
+    user = User.objects.create_user(email=email, password="x" * 20, full_name=email.split("@")[0].title())
+    if agency:
+        Person.objects.create(agency=Agency.objects.get(name=agency), full_name=user.full_name, email=email, user=user)
+    if organizer_of:
+        CoalitionRole.objects.create(
+            coalition=Coalition.objects.get(slug=organizer_of), user=user, role=CoalitionRole.Role.ORGANIZER
+        )
+    return user
+
+
+def _attach(meeting, name: str):
+    minutes, _ = Minutes.objects.get_or_create(meeting=meeting)
+    return meeting_services.attach(minutes, SimpleUploadedFile(name, name.encode(), content_type="text/plain"), None)
+
+
+def extra_arguments() -> dict[str, list]:
+    shasta = Coalition.objects.get(slug="shasta")
+    committee = Committee.objects.get(coalition=shasta, visibility=Committee.Visibility.RESTRICTED)
+    meeting = Meeting.objects.filter(committee=committee, status=Meeting.Status.HELD).order_by("-starts_at").first()
+    attachment = _attach(meeting, "plan.txt")
+    open_meeting = Meeting.objects.filter(coalition=shasta, committee=None, status=Meeting.Status.HELD).first()
+    item = ActionItem.objects.create(
+        coalition=shasta,
+        committee=committee,
+        meeting=meeting,
+        title="Brief the task force",
+        owner_agency=Agency.objects.get(name="Shasta County Sheriff's Office"),
+        due_on=timezone.localdate(),
+    )
+    chp = Agency.objects.get(name="California Highway Patrol, Northern Division")
+    chp_person = chp.people.exclude(email="shared@chp.example.org").first()
+    return {
+        "agency:shared": [chp.pk],
+        "agency_edit:shared": [chp.pk],
+        "role_add:shared": [chp.pk],
+        "person_add:shared": [chp.pk],
+        "person_edit:shared": [chp.pk, chp_person.pk],
+        "committee:restricted": [shasta.slug, committee.slug],
+        "committee_edit:restricted": [shasta.slug, committee.slug],
+        "meeting:restricted": [meeting.pk],
+        "minutes_edit:restricted": [meeting.pk],
+        "meeting_actions:restricted": [meeting.pk],
+        "attachment": [_attach(open_meeting, "agenda.txt").pk],
+        "attachment:restricted": [attachment.pk],
+        "action:restricted": [item.pk],
+        "action_edit:restricted": [item.pk],
+    }
+
+
+@pytest.fixture(scope="module")
+def matrix(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed_demo", verbosity=0)
+        users = {
+            "mem_a": _login("mem-a@sheriff.example.org", agency="Shasta County Sheriff's Office"),
+            "cmte": User.objects.get(email="member@example.org"),
+            "mem_b": _login("mem-b@cps.example.org", agency="Siskiyou County Child Protective Services"),
+            "shared": _login("shared@chp.example.org", agency="California Highway Patrol, Northern Division"),
+            "org_x": _login("org-x@example.org", organizer_of="shasta"),
+            "org_y": _login("org-y@example.org", organizer_of="siskiyou"),
+            "lead_x": User.objects.get(email="lead@example.org"),
+        }
+        arguments = path_arguments() | extra_arguments()
+        urls = {name: reverse(name.split(":")[0], args=args) for name, args in arguments.items() if name != "logout"}
+        yield {"urls": urls, "users": users}
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def status_of(matrix, name: str, role: str) -> int:
+    for attachment in Attachment.objects.all():  # each test has its own media folder
+        default_storage.save(attachment.file.name, ContentFile(attachment.name.encode()))
+    client = Client(raise_request_exception=False)
+    if role != "anon":
+        client.force_login(matrix["users"][role])
+    url = matrix["urls"][name]
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url)
+    return response.status_code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(expected()))
+def test_access(matrix, name, role):
+    assert status_of(matrix, name, role) == expected()[name][role]
+
+
+def test_every_url_pattern_has_a_row(matrix):
+    assert {name.split(":")[0] for name in expected()} == url_names() - {"logout"}
+    assert set(expected()) == set(matrix["urls"])
