@@ -4,13 +4,17 @@ here fails both (each compares this table with the URL conf)."""
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from coordination.models import Coalition, User
+from coordination.models import Coalition, CoalitionRole, Committee, User
 from meetings import invitations
-from meetings.models import AgendaItem, Attachment, Attendance, Meeting, MeetingSeries
+from meetings import services as meeting_services
+from meetings.models import AgendaItem, Attachment, Attendance, Meeting, MeetingSeries, Minutes
 from members import notices as member_notices
 from members.email_settings import SALT as SETTINGS_SALT
 from members.models import Agency, JoinRequest, Membership, Person
@@ -123,3 +127,80 @@ def path_arguments() -> dict[str, list]:
         "dashboard": [],
         "healthz": [],
     }
+
+
+# --- A world of every kind of user, for the access matrix and the choices test ---
+
+# anon: nobody; mem_a: the Sheriff's Office (X only), on no committee; cmte: the
+# same agency, on X's restricted committee; mem_b: Siskiyou CPS (Y only);
+# shared: the Highway Patrol (X and Y); org_x, org_y: an organizer of one
+# coalition each; lead_x: X's lead, on no restricted committee.
+ROLES = ["anon", "mem_a", "cmte", "mem_b", "shared", "org_x", "org_y", "lead_x"]
+
+
+def _login(email: str, *, agency: str | None = None, organizer_of: str | None = None) -> User:
+    user = User.objects.create_user(email=email, password="x" * 20, full_name=email.split("@")[0].title())
+    if agency:
+        Person.objects.create(agency=Agency.objects.get(name=agency), full_name=user.full_name, email=email, user=user)
+    if organizer_of:
+        CoalitionRole.objects.create(
+            coalition=Coalition.objects.get(slug=organizer_of), user=user, role=CoalitionRole.Role.ORGANIZER
+        )
+    return user
+
+
+def _attach(meeting, name: str):
+    minutes, _ = Minutes.objects.get_or_create(meeting=meeting)
+    return meeting_services.attach(minutes, SimpleUploadedFile(name, name.encode(), content_type="text/plain"), None)
+
+
+def extra_arguments() -> dict[str, list]:
+    """Pages of X's restricted committee, and of the agency X shares with Y."""
+    shasta = Coalition.objects.get(slug="shasta")
+    committee = Committee.objects.get(coalition=shasta, visibility=Committee.Visibility.RESTRICTED)
+    meeting = Meeting.objects.filter(committee=committee, status=Meeting.Status.HELD).order_by("-starts_at").first()
+    attachment = _attach(meeting, "plan.txt")
+    open_meeting = Meeting.objects.filter(coalition=shasta, committee=None, status=Meeting.Status.HELD).first()
+    item = ActionItem.objects.create(
+        coalition=shasta,
+        committee=committee,
+        meeting=meeting,
+        title="Brief the task force",
+        owner_agency=Agency.objects.get(name="Shasta County Sheriff's Office"),
+        due_on=timezone.localdate(),
+    )
+    chp = Agency.objects.get(name="California Highway Patrol, Northern Division")
+    chp_person = chp.people.exclude(email="shared@chp.example.org").first()
+    return {
+        "agency:shared": [chp.pk],
+        "agency_edit:shared": [chp.pk],
+        "role_add:shared": [chp.pk],
+        "person_add:shared": [chp.pk],
+        "person_edit:shared": [chp.pk, chp_person.pk],
+        "committee:restricted": [shasta.slug, committee.slug],
+        "committee_edit:restricted": [shasta.slug, committee.slug],
+        "meeting:restricted": [meeting.pk],
+        "minutes_edit:restricted": [meeting.pk],
+        "meeting_actions:restricted": [meeting.pk],
+        "attachment": [_attach(open_meeting, "agenda.txt").pk],
+        "attachment:restricted": [attachment.pk],
+        "action:restricted": [item.pk],
+        "action_edit:restricted": [item.pk],
+    }
+
+
+def build_world() -> dict:
+    """The demo coalitions and a login of every role; the URL of every row."""
+    call_command("seed_demo", verbosity=0)
+    users = {
+        "mem_a": _login("mem-a@sheriff.example.org", agency="Shasta County Sheriff's Office"),
+        "cmte": User.objects.get(email="member@example.org"),
+        "mem_b": _login("mem-b@cps.example.org", agency="Siskiyou County Child Protective Services"),
+        "shared": _login("shared@chp.example.org", agency="California Highway Patrol, Northern Division"),
+        "org_x": _login("org-x@example.org", organizer_of="shasta"),
+        "org_y": _login("org-y@example.org", organizer_of="siskiyou"),
+        "lead_x": User.objects.get(email="lead@example.org"),
+    }
+    arguments = path_arguments() | extra_arguments()
+    urls = {name: reverse(name.split(":")[0], args=args) for name, args in arguments.items() if name != "logout"}
+    return {"urls": urls, "users": users}

@@ -25,21 +25,12 @@ A new URL pattern without a row fails `test_every_url_pattern_has_a_row`."""
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
-from django.urls import reverse
-from django.utils import timezone
 
-from coordination.models import Coalition, CoalitionRole, Committee, User
-from meetings import services as meeting_services
-from meetings.models import Attachment, Meeting, Minutes
-from members.models import Agency, Person
-from tasks.models import ActionItem
+from meetings.models import Attachment
 
-from .demo_urls import path_arguments, url_names
-
-ROLES = ["anon", "mem_a", "cmte", "mem_b", "shared", "org_x", "org_y", "lead_x"]
+from .demo_urls import ROLES, build_world, url_names
 
 # fmt: off
 # page                               anon mem_a  cmte mem_b shared org_x org_y lead_x
@@ -145,72 +136,10 @@ def expected() -> dict[str, dict[str, int]]:
     return table
 
 
-def _login(email: str, *, agency: str | None = None, organizer_of: str | None = None) -> User:
-    user = User.objects.create_user(email=email, password="x" * 20, full_name=email.split("@")[0].title())
-    if agency:
-        Person.objects.create(agency=Agency.objects.get(name=agency), full_name=user.full_name, email=email, user=user)
-    if organizer_of:
-        CoalitionRole.objects.create(
-            coalition=Coalition.objects.get(slug=organizer_of), user=user, role=CoalitionRole.Role.ORGANIZER
-        )
-    return user
-
-
-def _attach(meeting, name: str):
-    minutes, _ = Minutes.objects.get_or_create(meeting=meeting)
-    return meeting_services.attach(minutes, SimpleUploadedFile(name, name.encode(), content_type="text/plain"), None)
-
-
-def extra_arguments() -> dict[str, list]:
-    shasta = Coalition.objects.get(slug="shasta")
-    committee = Committee.objects.get(coalition=shasta, visibility=Committee.Visibility.RESTRICTED)
-    meeting = Meeting.objects.filter(committee=committee, status=Meeting.Status.HELD).order_by("-starts_at").first()
-    attachment = _attach(meeting, "plan.txt")
-    open_meeting = Meeting.objects.filter(coalition=shasta, committee=None, status=Meeting.Status.HELD).first()
-    item = ActionItem.objects.create(
-        coalition=shasta,
-        committee=committee,
-        meeting=meeting,
-        title="Brief the task force",
-        owner_agency=Agency.objects.get(name="Shasta County Sheriff's Office"),
-        due_on=timezone.localdate(),
-    )
-    chp = Agency.objects.get(name="California Highway Patrol, Northern Division")
-    chp_person = chp.people.exclude(email="shared@chp.example.org").first()
-    return {
-        "agency:shared": [chp.pk],
-        "agency_edit:shared": [chp.pk],
-        "role_add:shared": [chp.pk],
-        "person_add:shared": [chp.pk],
-        "person_edit:shared": [chp.pk, chp_person.pk],
-        "committee:restricted": [shasta.slug, committee.slug],
-        "committee_edit:restricted": [shasta.slug, committee.slug],
-        "meeting:restricted": [meeting.pk],
-        "minutes_edit:restricted": [meeting.pk],
-        "meeting_actions:restricted": [meeting.pk],
-        "attachment": [_attach(open_meeting, "agenda.txt").pk],
-        "attachment:restricted": [attachment.pk],
-        "action:restricted": [item.pk],
-        "action_edit:restricted": [item.pk],
-    }
-
-
 @pytest.fixture(scope="module")
 def matrix(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("seed_demo", verbosity=0)
-        users = {
-            "mem_a": _login("mem-a@sheriff.example.org", agency="Shasta County Sheriff's Office"),
-            "cmte": User.objects.get(email="member@example.org"),
-            "mem_b": _login("mem-b@cps.example.org", agency="Siskiyou County Child Protective Services"),
-            "shared": _login("shared@chp.example.org", agency="California Highway Patrol, Northern Division"),
-            "org_x": _login("org-x@example.org", organizer_of="shasta"),
-            "org_y": _login("org-y@example.org", organizer_of="siskiyou"),
-            "lead_x": User.objects.get(email="lead@example.org"),
-        }
-        arguments = path_arguments() | extra_arguments()
-        urls = {name: reverse(name.split(":")[0], args=args) for name, args in arguments.items() if name != "logout"}
-        yield {"urls": urls, "users": users}
+        yield build_world()
         call_command("flush", interactive=False, verbosity=0)
 
 
