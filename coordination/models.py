@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from . import access
 
@@ -200,6 +201,7 @@ class Committee(models.Model):
     is_active = models.BooleanField(default=True)
     members = models.ManyToManyField("members.Person", through="CommitteeMember", related_name="committees")
 
+    history = HistoricalRecords()
     objects = CommitteeQuerySet.as_manager()
 
     class Meta:
@@ -240,6 +242,8 @@ class CommitteeMember(models.Model):
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey("members.Person", on_delete=models.CASCADE, related_name="committee_memberships")
     is_lead = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-is_lead", "person__full_name"]

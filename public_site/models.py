@@ -4,6 +4,7 @@ and the messages the public sends through the contact form."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from coordination.models import Coalition
 
@@ -20,6 +21,8 @@ class GuideStep(models.Model):
     response_areas = models.ManyToManyField(
         "members.ResponseArea", blank=True, help_text="Public roles in these areas are listed with their numbers."
     )
+
+    history = HistoricalRecords(m2m_fields=[response_areas])
 
     class Meta:
         db_table = "coordination_guidestep"  # the name it had in coordination

@@ -52,7 +52,8 @@ VISIBLE = {
 }
 
 
-def forms_of(context) -> list[BaseForm]:
+def forms_of(context, filters: bool = True) -> list[BaseForm]:
+    """The forms a page was rendered with, its filters' forms too unless told not."""
     found = []
     contexts = context if isinstance(context, ContextList) else [context]
     values = [value for each in contexts for value in each.flatten().values()]
@@ -60,6 +61,8 @@ def forms_of(context) -> list[BaseForm]:
         values = value if isinstance(value, list | tuple) else [value]
         for candidate in values:
             if isinstance(candidate, FilterSet):
+                if not filters:
+                    continue
                 candidate = candidate.form
             if isinstance(candidate, BaseForm) and candidate not in found:
                 found.append(candidate)
