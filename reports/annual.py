@@ -27,11 +27,10 @@ from .common import (
     bucket_of,
     buckets,
     calendar_year,
-    people,
     percent,
-    plotted,
 )
 from .models import Activity
+from .suppression import NOTE, Adds, drawn, protect, shown
 
 
 def annual_report(coalition: Coalition, start: date, end: date, today: date | None = None) -> Report:
@@ -147,7 +146,9 @@ def _attendance(coalition, since, until, memberships) -> Section:
         )
         attended = row.get("general", 0)
         rate = percent(attended, since_joining)
-        agencies.append((name, SECTORS.get(sector, sector), attended, since_joining, rate, row.get("visits", 0)))
+        agencies.append(
+            (name, SECTORS.get(sector, sector), attended, since_joining, rate, row.get("visits", 0), agency_id, sector)
+        )
     agencies.sort(key=lambda a: (-(a[4] or 0), a[0]))
 
     sectors = []
@@ -164,11 +165,28 @@ def _attendance(coalition, since, until, memberships) -> Section:
                 row.get("general", 0),
                 percent(row.get("general", 0), held),
                 row.get("visits", 0),
+                sector,
             )
         )
     sectors.sort(key=lambda s: (-(s[3] or 0), s[0]))
 
     visits = sum(row["visits"] for row in by_agency.values())
+    # Attendances count people: small ones hidden, with the cells that would give them away.
+    total = ("total",)
+    counts = {total: visits}
+    counts |= {("agency", a[6]): a[5] for a in agencies}
+    counts |= {("sector", s[5]): s[4] for s in sectors}
+    per_sector: dict[str, list] = {}
+    for a in agencies:
+        per_sector.setdefault(a[7], []).append(("agency", a[6]))
+    hidden = protect(
+        counts,
+        [
+            Adds(total, tuple(("agency", a[6]) for a in agencies)),
+            Adds(total, tuple(("sector", s[5]) for s in sectors)),
+            *(Adds(("sector", sector), tuple(keys)) for sector, keys in per_sector.items()),
+        ],
+    )
     average = round(sum(row["general"] for row in by_agency.values()) / held, 1) if held else 0
     section = Section(
         "attendance",
@@ -177,22 +195,22 @@ def _attendance(coalition, since, until, memberships) -> Section:
             ("General meetings held", held),
             ("Agencies at an average general meeting", average),
             ("Agencies present at least once", sum(1 for a in agencies if a[2] or a[5])),
-            ("Attendances, all meetings", people(visits)),
+            ("Attendances, all meetings", shown(visits, total, hidden)),
         ],
         tables=[
             Table(
                 "Attendance by agency",
                 ["Agency", "Sector", "General meetings attended", "Held while a member", "Rate", "Attendances"],
-                [[a[0], a[1], a[2], a[3], _rate(a[4]), people(a[5])] for a in agencies],
+                [[a[0], a[1], a[2], a[3], _rate(a[4]), shown(a[5], ("agency", a[6]), hidden)] for a in agencies],
             ),
             Table(
                 "Attendance by sector",
                 ["Sector", "Member agencies", "General meetings with the sector present", "Rate", "Attendances"],
-                [[s[0], s[1], s[2], _rate(s[3]), people(s[4])] for s in sectors],
+                [[s[0], s[1], s[2], _rate(s[3]), shown(s[4], ("sector", s[5]), hidden)] for s in sectors],
             ),
         ],
         note="The rate is the share of general meetings held while the agency was a member at which it was present or "
-        "sent a substitute. Attendances count people present at any meeting, guests' agencies included.",
+        "sent a substitute. Attendances count people present at any meeting, guests' agencies included. " + NOTE,
     )
     for title, rows, alt in (
         ("Attendance rate by agency (%)", agencies, "agency"),
@@ -361,19 +379,30 @@ def _activities(coalition, start, end, today) -> list[Section]:
         by_presenter = _sum_by(mine, "presenting_agency__name")
         unrecorded = sum(r["unrecorded"] for r in mine)
         events = "Trainings" if slug == "trainings" else "Events"
+        total = ("total",)
+        counts = {total: sum(p for _, p in by_kind.values())}
+        counts |= {("audience", a): p for a, (_, p) in by_audience.items()}
+        counts |= {("presenter", name): p for name, (_, p) in by_presenter.items()}
+        hidden = protect(
+            counts,
+            [
+                Adds(total, tuple(("audience", a) for a in by_audience)),
+                Adds(total, tuple(("presenter", name) for name in by_presenter)),
+            ],
+        )
         section = Section(
             slug,
             title,
             figures=[
                 *[(kinds[k], by_kind[k][0]) for k in group if k in by_kind],
-                (unit, people(sum(v[1] for v in by_kind.values()))),
+                (unit, shown(counts[total], total, hidden)),
             ],
             tables=[
                 Table(
                     f"{title} by audience",
                     ["Audience", events, unit],
                     [
-                        [AUDIENCES.get(a, a), n, people(p)]
+                        [AUDIENCES.get(a, a), n, shown(p, ("audience", a), hidden)]
                         for a, (n, p) in sorted(by_audience.items(), key=lambda i: -i[1][0])
                     ],
                 ),
@@ -381,7 +410,7 @@ def _activities(coalition, start, end, today) -> list[Section]:
                     f"{title} by presenter",
                     ["Presented by", events, unit],
                     [
-                        [name or "The coalition, together", n, people(p)]
+                        [name or "The coalition, together", n, shown(p, ("presenter", name), hidden)]
                         for name, (n, p) in sorted(by_presenter.items(), key=lambda i: (-i[1][0], i[0] or ""))
                     ],
                 ),
@@ -391,13 +420,14 @@ def _activities(coalition, start, end, today) -> list[Section]:
                 if unrecorded
                 else ""
             )
-            + "Counts of people under 5 are shown as “fewer than 5” and left out of the chart.",
+            + NOTE
+            + " Neither is drawn in the chart.",
         )
         audiences = sorted(by_audience.items(), key=lambda i: -i[1][1])
         if chart := charts.bars(
             title=f"{unit}, by audience",
             labels=[AUDIENCES.get(a, a) for a, _ in audiences],
-            series={unit: [plotted(p) for _, (n, p) in audiences]},
+            series={unit: [drawn(p, ("audience", a), hidden) for a, (n, p) in audiences]},
             alt=f"Bar chart of {unit.lower()} by audience sector; the numbers are in the table below.",
         ):
             section.charts.append(chart)

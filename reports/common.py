@@ -1,10 +1,11 @@
 """What the coalition's reports share: the rule for small counts, the shapes
 a report takes (figures, charts, tables) and its periods.
 
-Counts that describe people (attendees, people trained or reached) under 5
-are shown as "fewer than 5" in tables, charts and downloads, so a small
-training or a quiet month cannot point at anyone. Counts of meetings,
-agencies and action items are shown as they are."""
+Counts that describe people (attendees, people trained or reached) from 1
+to 4 are withheld in tables, charts and downloads, so a small training or a
+quiet month cannot point at anyone; where a total is shown,
+reports/suppression.py withholds the other cells that would give them away.
+Counts of meetings, agencies and action items are shown as they are."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -19,22 +20,21 @@ from members.models import Sector
 
 from .charts import Chart
 from .models import Activity
+from .suppression import WITHHELD, is_small
 
-SMALL = 5
-FEWER = "fewer than 5"
 PRESENT = (Attendance.Status.PRESENT, Attendance.Status.SUBSTITUTE)
 SECTORS = dict(Sector.choices)
 AUDIENCES = dict(Activity.Audience.choices)
 
 
 def people(count: int) -> int | str:
-    """A count of people as it may be shown."""
-    return FEWER if count < SMALL else count
+    """A count of people as it may be shown, where no total gives it away."""
+    return WITHHELD if is_small(count) else count
 
 
 def plotted(count: int | None) -> int | None:
     """A count of people as it may be drawn: small counts leave no bar."""
-    return None if count is None or count < SMALL else count
+    return None if count is None or is_small(count) else count
 
 
 def percent(part: int, whole: int) -> int | None:

@@ -74,8 +74,8 @@ def engagement(coalition: Coalition, today: date | None = None) -> Report:
                 year_rows,
             )
         ],
-        note="Attendances count everyone present, guests and substitutes included. Counts of people under 5 are "
-        "shown as “fewer than 5”.",
+        note="Attendances count everyone present, guests and substitutes included. Counts of 1 to 4 people are "
+        "withheld.",
     )
     labels = [str(y) for y in years]
     for chart in (

@@ -172,26 +172,27 @@ def test_the_annual_report_counts_what_the_coalition_did_that_year(year_2025):
     assert community == {"Community education": 1, "Awareness event": 1, "People reached": 202}
 
 
-def test_counts_of_people_under_five_show_as_fewer_than_five_everywhere(year_2025):
+def test_counts_of_people_under_five_are_withheld_everywhere(year_2025):
     report = annual.annual_report(year_2025.home, date(2025, 1, 1), date(2025, 12, 31), today=TODAY)
     trainings = _section(report, "trainings")
-    assert _cells(trainings.tables[0])["Schools and educators"] == [1, "fewer than 5"]
-    assert _cells(_section(report, "community").tables[0])["Parents and caregivers"] == [1, "fewer than 5"]
-    # The nurse came once; the deputies seven times in all.
+    # 30 officers and 3 teachers trained, 33 in all: the 30 is withheld too, else 33 - 30 gives the 3.
+    assert _cells(trainings.tables[0])["Schools and educators"] == [1, "withheld"]
+    assert _cells(trainings.tables[0])["Law enforcement"] == [1, "withheld"]
+    assert _cells(_section(report, "community").tables[0])["Parents and caregivers"] == [1, "withheld"]
+    # The nurse came once, the deputies seven times: with the total shown, both are hidden.
     attendances = {row[0]: row[-1] for row in _section(report, "attendance").tables[0].rows}
-    assert attendances == {"Valley Clinic": "fewer than 5", "Test Sheriff's Office": 7}
+    assert attendances == {"Valley Clinic": "withheld", "Test Sheriff's Office": "withheld"}
 
     client = year_2025.client_for(year_2025.lead)
     url = reverse("report", args=[year_2025.home.slug])
     html = client.get(url, {"year": 2025}).content.decode()
-    assert "fewer than 5" in html
+    assert "withheld" in html
     csv = client.get(url, {"year": 2025, "_export": "csv"}).content.decode()
-    assert "Schools and educators,1,fewer than 5" in csv
+    assert "Schools and educators,1,withheld" in csv
+    assert "Law enforcement,1,withheld" in csv
     assert "People trained,33" in csv
-    # The chart draws no bar for a suppressed count: its value is nowhere in the picture.
-    chart = trainings.charts[0].src.removeprefix("data:image/svg+xml;base64,")
-    svg = base64.b64decode(chart).decode()
-    assert "Law enforcement" in svg and ">30<" in svg and "Schools and educators" in svg and ">3<" not in svg
+    # The chart draws no bar for a hidden count: with both hidden, there is no chart to draw.
+    assert trainings.charts == [] and _section(report, "community").charts == []
 
 
 def test_the_report_page_has_charts_tables_and_a_download(year_2025):
@@ -201,7 +202,7 @@ def test_the_report_page_has_charts_tables_and_a_download(year_2025):
     images = re.findall(
         r'<img class="img-fluid border rounded" src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', html
     )
-    assert len(images) >= 6
+    assert len(images) >= 4
     for data, alt in images:
         svg = base64.b64decode(data).decode()
         assert svg.startswith("<svg") and "<script" not in svg and "the numbers are in the table" in alt
