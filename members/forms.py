@@ -41,6 +41,14 @@ class NewMemberForm(AgencyForm):
     status = forms.ChoiceField(choices=Membership.Status.choices, initial=Membership.Status.ACTIVE)
     joined_on = forms.DateField(required=False, widget=DATE, label="Joined on")
 
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if Agency.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError(
+                "An agency of this name is already in Roundtable: add it under “An agency already on Roundtable”."
+            )
+        return name
+
 
 class ExistingAgencyForm(forms.Form):
     """An agency already at another coalition's table joins this one too. It is

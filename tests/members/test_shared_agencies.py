@@ -227,3 +227,13 @@ def test_an_organizer_of_one_coalition_records_a_shared_agencys_roles_in_that_co
     client.post(reverse("role_add", args=[shared.pk]), {**data, "response_area": other_area.pk})
     client.post(reverse("role_add", args=[shared.pk]), {**data, "response_area": home_area.pk})
     assert list(shared.roles.values_list("response_area__coalition__slug", flat=True)) == [world.home.slug]
+
+
+def test_a_new_agency_named_like_one_in_roundtable_is_pointed_to_the_existing_one(world, cps):
+    client = world.client_for(world.organizer)
+    response = client.post(
+        reverse("member_add", args=[world.home.slug]),
+        {"form": "new", "new-name": "  other county   cps ", "new-sector": "child_welfare", "new-status": "active"},
+    )
+    assert "already in Roundtable: add it under" in response.content.decode()
+    assert Agency.objects.filter(name__iexact="other county cps").count() == 1
