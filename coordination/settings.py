@@ -334,6 +334,8 @@ ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 10, minimum=1)
 # message and show the text again; the request limit below is set so that no
 # form within these limits is ever cut off before it reaches its form (a
 # character can take up to 12 bytes once a browser has encoded it).
+# Downloads read the database this many rows at a time (a server-side cursor on PostgreSQL).
+EXPORT_CHUNK_ROWS = 2000
 LONG_TEXT_MAX = 200_000
 TEXT_MAX = 20_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from members.models import Agency, Sector
 
 from ..factories import AgencyFactory, AgencyRoleFactory, MembershipFactory, PersonFactory
+from ..helpers import downloaded, downloaded_text
 
 pytestmark = pytest.mark.django_db
 
@@ -73,18 +74,18 @@ def test_csv_export_neutralises_formulas_and_follows_the_filters(directory):
     response = listing(directory.client_for(directory.lead), directory, _export="csv")
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(downloaded_text(response))))
     assert rows[0][:3] == ["Agency", "Sector", "Status"]
     names = [row[0] for row in rows[1:]]
     assert '\'=HYPERLINK("http://evil.example","click")' in names
     assert "Valley Hospital" in names
     filtered = listing(directory.client_for(directory.lead), directory, _export="csv", sector="health_care")
-    assert [row[0] for row in csv.reader(io.StringIO(filtered.content.decode()))][1:] == ["Valley Hospital"]
+    assert [row[0] for row in csv.reader(io.StringIO(downloaded_text(filtered)))][1:] == ["Valley Hospital"]
 
 
 def test_xlsx_export_writes_formulas_as_text(directory):
     response = listing(directory.client_for(directory.lead), directory, _export="xlsx")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(downloaded(response))).active
     cells = {cell.value: cell.data_type for cell in sheet["A"]}
     assert cells['=HYPERLINK("http://evil.example","click")'] == "s"
     assert cells["Valley Hospital"] == "s"

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from reports.models import Activity
 from tests.factories import ActivityFactory, AgencyFactory, MembershipFactory
+from tests.helpers import downloaded_text
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,7 @@ def test_the_list_filters_trainings_from_community_events_and_exports_them(world
     trainings = client.get(url, {"group": "training"}).content.decode()
     assert "Patrol briefing" in trainings and "Awareness walk" not in trainings
     assert "Another coalition" not in client.get(url).content.decode()
-    csv = client.get(url, {"group": "community", "_export": "csv"}).content.decode()
+    csv = downloaded_text(client.get(url, {"group": "community", "_export": "csv"}))
     assert "Awareness walk" in csv and "Patrol briefing" not in csv and "Edit" not in csv
 
 

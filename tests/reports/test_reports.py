@@ -18,6 +18,7 @@ from reports import annual, common, engagement
 from reports.models import Activity
 from tasks.models import ActionItem
 from tests.factories import ActivityFactory, AgencyFactory, MembershipFactory, PersonFactory
+from tests.helpers import downloaded_text
 
 pytestmark = pytest.mark.django_db
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -187,7 +188,7 @@ def test_counts_of_people_under_five_are_withheld_everywhere(year_2025):
     url = reverse("report", args=[year_2025.home.slug])
     html = client.get(url, {"year": 2025}).content.decode()
     assert "withheld" in html
-    csv = client.get(url, {"year": 2025, "_export": "csv"}).content.decode()
+    csv = downloaded_text(client.get(url, {"year": 2025, "_export": "csv"}))
     assert "Schools and educators,1,withheld" in csv
     assert "Law enforcement,1,withheld" in csv
     assert "People trained,33" in csv

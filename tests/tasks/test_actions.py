@@ -14,6 +14,7 @@ from meetings.models import Meeting
 from tasks.models import ActionItem
 
 from ..factories import AgencyFactory, MembershipFactory, PersonFactory, ResponseAreaFactory
+from ..helpers import downloaded, downloaded_text
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def test_leads_and_organizers_see_all_but_restricted_committee_items(world, item
 
 def test_restricted_items_stay_out_of_exports_and_counts(world, items):
     response = world.client_for(world.lead).get(reverse("action_list", args=[world.home.slug]), {"_export": "csv"})
-    titles = [row[0] for row in csv.reader(io.StringIO(response.content.decode()))][1:]
+    titles = [row[0] for row in csv.reader(io.StringIO(downloaded_text(response)))][1:]
     assert "Plan the operation" not in titles and "Map shelter beds" in titles
     board = world.client_for(world.lead).get(reverse("review_board", args=[world.home.slug])).content.decode()
     assert "Plan the operation" not in board
@@ -401,6 +402,6 @@ def test_control_characters_are_dropped_on_input_and_never_break_an_export(world
 
     response = client.get(reverse("action_list", args=[world.home.slug]), {"_export": "xlsx"})
     assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(downloaded(response))).active
     titles = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "Map shelter beds" in titles and "Call the hotline" in titles
