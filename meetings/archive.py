@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from coordination.models import Coalition
@@ -144,10 +145,28 @@ def parse_folder(folder: Path) -> tuple[list[Parsed], list[tuple[str, str]]]:
         if reader is None:
             unreadable.append((name, f"{path.suffix or 'no extension'} files are not minutes Roundtable can read"))
             continue
+        size = path.stat().st_size
+        if size > settings.ATTACHMENT_MAX_MB * 1024 * 1024:
+            unreadable.append(
+                (name, f"{size / 1024 / 1024:.1f} MB is larger than the {settings.ATTACHMENT_MAX_MB} MB a file may be")
+            )
+            continue
         try:
             text = reader(path)
         except Unreadable as exc:
             unreadable.append((name, str(exc)))
+            continue
+        if not text.strip():
+            unreadable.append((name, "the file is empty"))
+            continue
+        if len(text) > settings.LONG_TEXT_MAX:
+            unreadable.append(
+                (
+                    name,
+                    f"its text is {len(text):,} characters, more than the {settings.LONG_TEXT_MAX:,} minutes may "
+                    "hold; split it into the meetings it covers",
+                )
+            )
             continue
         first_lines = "\n".join(text.strip().splitlines()[:5])
         day = find_date(path.stem, first_lines)

@@ -135,3 +135,19 @@ def test_a_file_with_a_very_long_name_is_attached_under_a_shortened_name(world):
     assert len(attachment.name) <= 200
     download = client.get(reverse("attachment", args=[attachment.pk]))
     assert b"".join(download.streaming_content) == b"%PDF-1.4 the report"
+
+
+def test_an_empty_a_too_large_or_a_too_long_file_is_refused_with_its_reason(world, tmp_path, settings):
+    settings.ATTACHMENT_MAX_MB = 1
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "2015-01-08 minutes.txt").write_bytes(b"")
+    (folder / "2015-02-12 minutes.txt").write_text("x" * (1024 * 1024 + 1))
+    (folder / "2015-03-12 minutes.txt").write_text("a" * (settings.LONG_TEXT_MAX + 1))
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="3 file\\(s\\) could not be read, so nothing was imported"):
+        call_command("import_minutes", str(folder), "--coalition", world.home.slug, stdout=out, stderr=err)
+    assert "Could not read 2015-01-08 minutes.txt: the file is empty" in err.getvalue()
+    assert "Could not read 2015-02-12 minutes.txt: 1.0 MB is larger than the 1 MB a file may be" in err.getvalue()
+    assert "Could not read 2015-03-12 minutes.txt: its text is 200,001 characters" in err.getvalue()
+    assert not Meeting.objects.exists() and not Minutes.objects.exists()
