@@ -43,7 +43,10 @@ def meeting_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     """Upcoming meetings, and the archive by year since the first meeting."""
     coalition = get_coalition_for_user(request, coalition_slug)
     zone = Meeting(coalition=coalition).zone
-    meetings = Meeting.objects.visible_to(request.user).filter(coalition=coalition).select_related("committee")
+    # local_start reads the coalition's time zone: the coalition comes with each row
+    meetings = (
+        Meeting.objects.visible_to(request.user).filter(coalition=coalition).select_related("committee", "coalition")
+    )
     now = timezone.now()
     years = [d.year for d in meetings.filter(starts_at__lt=now).datetimes("starts_at", "year", tzinfo=zone)]
     try:
