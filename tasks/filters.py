@@ -41,6 +41,11 @@ class ActionItemFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label="Overdue only", method="only_overdue", widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
     )
+    silent = django_filters.BooleanFilter(
+        label="No update for 30 days",
+        method="only_silent",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     class Meta:
         model = ActionItem
@@ -71,3 +76,8 @@ class ActionItemFilter(django_filters.FilterSet):
 
     def only_overdue(self, queryset, name, value):
         return queryset.overdue(timezone.localdate()) if value else queryset
+
+    def only_silent(self, queryset, name, value):
+        from .services import STALE_AFTER
+
+        return queryset.open().filter(last_update_at__lt=timezone.now() - STALE_AFTER) if value else queryset

@@ -1,10 +1,14 @@
 """Changing action items: every change is checked here, logged as an
 update, and refused with a message a person can act on."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from .models import ActionItem, ActionUpdate
@@ -129,24 +133,75 @@ def bulk(items, user, *, action: str, **values) -> int:
     return count
 
 
-def review(items, today: date | None = None) -> dict:
-    """The lead's review board, from one list of open items: overdue by agency
-    (most days first), due soon, blocked, and silent for a month."""
+# The review board shows this many rows of a group, and this many agencies,
+# with the count of the rest and a link to the full list.
+BOARD_ROWS = 10
+BOARD_AGENCIES = 15
+
+
+@dataclass
+class Group:
+    items: list
+    count: int
+    more_url: str = ""
+
+
+def review(items, today: date | None = None, list_url: str = "") -> dict:
+    """The lead's review board: overdue by agency (most items first), due soon,
+    blocked, and silent for a month. Each group is counted in the database and
+    shows its first rows only, so the board stays small however many items
+    are open: a few queries, whatever the rows."""
     today = today or timezone.localdate()
-    open_items = list(items)
-    overdue = [i for i in open_items if i.due_on and i.due_on < today]
-    by_agency: dict = {}
-    for item in sorted(overdue, key=lambda i: i.due_on):
-        by_agency.setdefault(item.owner_agency, []).append(item)
-    stale_before = timezone.now() - STALE_AFTER
+    overdue_q = Q(due_on__lt=today)
+    soon_q = Q(due_on__gte=today, due_on__lte=today + SOON)
+    blocked_q = Q(status=ActionItem.Status.BLOCKED)
+    stale_q = Q(last_update_at__lt=timezone.now() - STALE_AFTER)
+    counts = items.order_by().aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=overdue_q),
+        soon=Count("pk", filter=soon_q),
+        blocked=Count("pk", filter=blocked_q),
+        stale=Count("pk", filter=stale_q),
+        agencies=Count("owner_agency", filter=overdue_q, distinct=True),
+    )
+    agencies = list(
+        items.filter(overdue_q)
+        .order_by()
+        .values("owner_agency_id", "owner_agency__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "owner_agency__name")[:BOARD_AGENCIES]
+    )
+    ranked = items.filter(overdue_q, owner_agency_id__in=[a["owner_agency_id"] for a in agencies]).annotate(
+        rank=Window(RowNumber(), partition_by=F("owner_agency_id"), order_by=[F("due_on").asc(), F("pk").asc()])
+    )
+    rows: dict = {}
+    for item in ranked.filter(rank__lte=BOARD_ROWS).order_by("due_on", "pk"):
+        rows.setdefault(item.owner_agency_id, []).append(item)
+
+    def more(**query) -> str:
+        return f"{list_url}?{urlencode(query)}" if list_url else ""
+
+    def first(condition: Q, order: str, count: int, url: str) -> Group:
+        return Group(list(items.filter(condition).order_by(order, "pk")[:BOARD_ROWS]), count, url)
+
     return {
         "today": today,
-        "overdue": overdue,
-        "overdue_by_agency": sorted(by_agency.items(), key=lambda pair: (-len(pair[1]), pair[0].name)),
-        "due_soon": sorted(
-            (i for i in open_items if i.due_on and today <= i.due_on <= today + SOON), key=lambda i: i.due_on
+        "open_count": counts["open"],
+        "overdue_count": counts["overdue"],
+        "overdue_by_agency": [
+            (
+                a["owner_agency__name"],
+                Group(
+                    rows.get(a["owner_agency_id"], []), a["n"], more(owner_agency=a["owner_agency_id"], overdue="true")
+                ),
+            )
+            for a in agencies
+        ],
+        "overdue_agencies_more": counts["agencies"] - len(agencies),
+        "overdue_url": more(overdue="true"),
+        "due_soon": first(
+            soon_q, "due_on", counts["soon"], more(due_after=today.isoformat(), due_before=(today + SOON).isoformat())
         ),
-        "blocked": [i for i in open_items if i.status == ActionItem.Status.BLOCKED],
-        "stale": sorted((i for i in open_items if i.last_update_at < stale_before), key=lambda i: i.last_update_at),
-        "open_count": len(open_items),
+        "blocked": first(blocked_q, "due_on", counts["blocked"], more(status="blocked")),
+        "stale": first(stale_q, "last_update_at", counts["stale"], more(silent="true")),
     }

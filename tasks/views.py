@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from coordination import access
@@ -194,7 +195,7 @@ def review_board(request: HttpRequest, coalition: Coalition) -> HttpResponse:
         else:
             messages.success(request, f"{count} item{'s' if count != 1 else ''} updated.")
             return redirect("review_board", coalition.slug)
-    board = services.review(open_items)
+    board = services.review(open_items, list_url=reverse("action_list", args=[coalition.slug]))
     return render(request, "tasks/review_board.html", {"coalition": coalition, "board": board, "form": form})
 
 

@@ -405,3 +405,49 @@ def test_control_characters_are_dropped_on_input_and_never_break_an_export(world
     sheet = openpyxl.load_workbook(io.BytesIO(downloaded(response))).active
     titles = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "Map shelter beds" in titles and "Call the hotline" in titles
+
+
+@pytest.mark.parametrize("agencies", [2, 25])
+def test_the_review_board_shows_the_first_rows_of_each_group_with_counts_and_links(
+    world, django_assert_max_num_queries, agencies
+):
+    """However many items are open, each group shows its count, its first ten
+    rows and a link to the rest, in a fixed number of queries."""
+    today = timezone.localdate()
+    owners = [world.member_agency]
+    for i in range(agencies - 1):
+        agency = AgencyFactory(name=f"Agency {i:02d}")
+        MembershipFactory(agency=agency, coalition=world.home)
+        owners.append(agency)
+    ActionItem.objects.bulk_create(
+        ActionItem(
+            coalition=world.home,
+            title=f"Overdue {n:02d} of {owner.name}",
+            owner_agency=owner,
+            due_on=today - timedelta(days=n + 1),
+            status=ActionItem.Status.BLOCKED if n % 2 else ActionItem.Status.OPEN,
+        )
+        for owner in owners
+        for n in range(12 if owner is world.member_agency else 1)
+    )
+    client = world.client_for(world.lead)
+    with django_assert_max_num_queries(17):
+        html = client.get(reverse("review_board", args=[world.home.slug])).content.decode()
+    sheriff = world.member_agency.name.replace("'", "&#x27;")
+    assert f"{sheriff} (12)" in html
+    assert html.count(f"of {sheriff}</a>") <= 10 + 10  # its first ten overdue, and among the first ten blocked
+    link = f"?owner_agency={world.member_agency.pk}&amp;overdue=true"
+    assert "All 12 in the action list" in html and link in html
+    if agencies > 15:
+        assert f"{agencies - 15} more agencies have overdue items" in html
+    listed = client.get(
+        reverse("action_list", args=[world.home.slug]), {"owner_agency": world.member_agency.pk, "overdue": "true"}
+    )
+    assert listed.content.decode().count(f"of {sheriff}</a>") == 12
+
+
+def test_the_action_list_finds_the_items_without_news_for_a_month(world, items):
+    ActionItem.objects.filter(title="Map shelter beds").update(last_update_at=timezone.now() - timedelta(days=40))
+    client = world.client_for(world.lead)
+    page = client.get(reverse("action_list", args=[world.home.slug]), {"silent": "true"}).content.decode()
+    assert "Map shelter beds" in page and "Call the hotline" not in page
