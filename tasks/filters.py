@@ -1,11 +1,12 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from .models import ActionItem
 
 SELECT = {"class": "form-select"}
+MEETING_OPTIONS = 100
 
 
 class ActionItemFilter(django_filters.FilterSet):
@@ -63,13 +64,20 @@ class ActionItemFilter(django_filters.FilterSet):
         self.filters["assignee"].queryset = Person.objects.filter(
             agency__in=Agency.objects.of_coalition(coalition)
         ).order_by("full_name")
-        self.filters["meeting"].queryset = (
+        # The meetings that produced items, newest first: the last MEETING_OPTIONS
+        # of them are offered, and any other (a meeting page's "its actions" link) is
+        # accepted; an EXISTS per meeting, not a DISTINCT over every item.
+        meetings = (
             Meeting.objects.visible_to(user)
-            .filter(coalition=coalition, action_items__isnull=False)
-            .select_related("coalition")
-            .distinct()
-            .order_by("-starts_at")
+            .filter(coalition=coalition)
+            .filter(Exists(ActionItem.objects.filter(meeting=OuterRef("pk"))))
         )
+        chosen = self.data.get(self.form_prefix + "-meeting" if self.form_prefix else "meeting")
+        recent = meetings.order_by("-starts_at").values("pk")[:MEETING_OPTIONS]
+        offered = Q(pk__in=recent)
+        if chosen and str(chosen).isdigit() and int(chosen) < 2**63:
+            offered |= Q(pk=int(chosen))
+        self.filters["meeting"].queryset = meetings.filter(offered).select_related("coalition").order_by("-starts_at")
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))

@@ -3,6 +3,7 @@ the review board, and adding items while writing the minutes."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import openpyxl
@@ -451,3 +452,32 @@ def test_the_action_list_finds_the_items_without_news_for_a_month(world, items):
     client = world.client_for(world.lead)
     page = client.get(reverse("action_list", args=[world.home.slug]), {"silent": "true"}).content.decode()
     assert "Map shelter beds" in page and "Call the hotline" not in page
+
+
+def test_the_meeting_filter_offers_the_latest_meetings_and_accepts_an_older_one(world, settings):
+    from tasks import filters
+
+    start = timezone.now() - timedelta(days=400)
+    meetings = [
+        Meeting.objects.create(
+            coalition=world.home,
+            title=f"Meeting {i:03d}",
+            starts_at=start + timedelta(days=i),
+            ends_at=start + timedelta(days=i, hours=1),
+        )
+        for i in range(filters.MEETING_OPTIONS + 5)
+    ]
+    ActionItem.objects.bulk_create(
+        ActionItem(coalition=world.home, title=f"From {m.title}", owner_agency=world.member_agency, meeting=m)
+        for m in meetings
+    )
+    client = world.client_for(world.lead)
+    page = client.get(reverse("action_list", args=[world.home.slug])).content.decode()
+    select = re.search(r'<select name="meeting".*?</select>', page, re.S).group()
+    offered = re.findall(r'<option value="(\d+)"', select)
+    assert len(offered) == filters.MEETING_OPTIONS
+    assert offered[0] == str(meetings[-1].pk)  # the newest first
+    oldest = meetings[0]
+    assert str(oldest.pk) not in offered
+    filtered = client.get(reverse("action_list", args=[world.home.slug]), {"meeting": oldest.pk}).content.decode()
+    assert "From Meeting 000" in filtered and "From Meeting 001" not in filtered
