@@ -7,7 +7,7 @@ WEB_PORT ?= 8000
 export WEB_PORT
 PIP := PIP_CONSTRAINT=constraints-build.txt PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip install --quiet
 
-.PHONY: run test smoke lock install system-packages lint format clean
+.PHONY: run test smoke bench lock install system-packages lint format clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Roundtable needs Python 3.13; $(PYTHON) is " + sys.version.split()[0] + ". Install 3.13 (pyenv reads .python-version) or run make PYTHON=/path/to/python3.13.")'
@@ -42,6 +42,14 @@ run: $(VENV)/.installed
 # login, and Ctrl-C that leaves nothing behind.
 smoke:
 	$(PYTHON) tests/smoke.py
+
+# The statewide benchmark (README, "Performance at statewide scale"): builds its
+# data set once per scale in a PostgreSQL database of its own, measures every
+# main page, writes var/bench/latest.md and .json and the README's table.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/roundtable_bench
+SCALE ?= 1
+bench: $(VENV)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench --scale $(SCALE) --readme README.md $(BENCH_ARGS)
 
 # Recompile the locked requirements after editing requirements.in or
 # requirements-test.in; `make lock UPGRADE=1` moves every pin to the newest release allowed.

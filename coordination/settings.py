@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "public_site",
     "dashboard",
     "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +122,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "coordination.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "coordination.middleware.QueryWithoutControlsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -241,7 +243,9 @@ PASSWORD_RESET_TIMEOUT = env_int("INVITATION_VALID_DAYS", 7, minimum=1) * 24 * 3
 
 # Idle timeout: the session expires after this long without a request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# A used session is saved again (its idle clock restarted) at most once a minute,
+# by coordination.middleware.SessionIdleRefreshMiddleware, not on every request.
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Lockout: five failures for one e-mail from one address lock that pair out.

@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("public_site",),  # the public pages (they list upcoming public activities)
     ("dashboard",),  # each person's start page
     ("demo",),  # the demo coalitions
+    ("bench",),  # the benchmark: its data set and its measures of every page
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}
 
