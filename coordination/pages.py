@@ -81,8 +81,15 @@ def post_data(request: HttpRequest):
 def get_coalition_for_user(request: HttpRequest, slug: str) -> Coalition:
     """The coalition, or 404 when the user has no standing in it."""
     coalition = get_object_or_404(Coalition.objects.visible_to(request.user), slug=slug)
-    request.session["coalition_id"] = coalition.pk
+    remember_coalition(request, coalition.pk)
     return coalition
+
+
+def remember_coalition(request: HttpRequest, coalition_id: int) -> None:
+    """The coalition the user last worked in (the menu's). Written only when it
+    changes: a session written on every page costs three queries a page."""
+    if request.session.get("coalition_id") != coalition_id:
+        request.session["coalition_id"] = coalition_id
 
 
 # The pages of a coalition that only its organizers use: view(request, coalition, ...).

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from coordination import access, pages
 from coordination.mail import absolute_url
 from coordination.models import Coalition, User, committee_or_none_filter
-from coordination.pages import get_coalition_for_user, permission_required, post_data, require
+from coordination.pages import get_coalition_for_user, permission_required, post_data, remember_coalition, require
 from members.email_settings import person_from_token
 
 from . import calendar, invitations, search, services
@@ -75,7 +75,7 @@ def meeting_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, pk)
-    request.session["coalition_id"] = meeting.coalition_id
+    remember_coalition(request, meeting.coalition_id)
     user = request.user
     restricted = user.has_perm("meetings.read_restricted", meeting)
     items = meeting.agenda_items.select_related("presenter", "presenter_agency", "approves_minutes_of")

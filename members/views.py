@@ -15,6 +15,7 @@ from coordination.pages import (
     organizers_only,
     permission_required,
     post_data,
+    remember_coalition,
     require,
 )
 from coordination.tables import list_page
@@ -409,7 +410,7 @@ def confirm_by_link(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def committee_detail(request: HttpRequest, coalition_slug: str, slug: str) -> HttpResponse:
     committee = get_committee_for_user(request, coalition_slug, slug)
-    request.session["coalition_id"] = committee.coalition_id
+    remember_coalition(request, committee.coalition_id)
     members = committee.memberships.select_related("person__agency")
     return render(
         request,

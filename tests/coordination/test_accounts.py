@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -254,3 +256,15 @@ def test_invitation_cannot_move_a_representative_to_another_agency(world):
     assert "already belongs to a representative of another agency" in response.content.decode()
     assert world.member.person.agency == world.member_agency
     assert not Invitation.objects.exists()
+
+
+def test_pages_do_not_write_the_session_on_every_request(client, world):
+    """The idle clock restarts at most once a minute: a page read is no session write."""
+    client.force_login(world.member)
+    client.get(reverse("dashboard"))  # the first request after login marks the session fresh
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("dashboard")).status_code == 200
+    assert not [q for q in captured.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)), CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("dashboard")).status_code == 200
+    assert [q for q in captured.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
