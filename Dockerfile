@@ -23,7 +23,7 @@ COPY . .
 # collectstatic needs settings that load; these values exist only for this step.
 RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
     ALLOWED_HOSTS=build EMAIL_HOST=build python manage.py collectstatic --noinput \
-    && mkdir -p /app/var && chown -R roundtable /app/var
+    && mkdir -p /app/var/media && chown -R roundtable /app/var
 
 USER roundtable
 EXPOSE 8000

@@ -67,6 +67,21 @@ def test_every_long_running_service_has_a_health_check_and_data_has_volumes(stac
     assert {"postgres", "redis"} <= set(stack["volumes"])
 
 
+def test_web_scales_to_several_processes_sharing_the_database_and_the_files(stack):
+    """`docker compose up --scale web=3`: each replica needs a host port of its
+    own, and the files one replica stores (attachments, exports the worker
+    writes) must be there for the others."""
+    web = stack["services"]["web"]
+    published = web["ports"][0]
+    published = published if isinstance(published, str) else f"{published['published']}:{published['target']}"
+    assert re.fullmatch(r"8000-8009:8000(/tcp)?", published), published
+    for name in ("web", "worker"):
+        volumes = stack["services"][name]["volumes"]
+        sources = {v.split(":")[0]: v.split(":")[1] if isinstance(v, str) else v["target"] for v in volumes}
+        assert sources.get("media") == "/app/var/media", name  # MEDIA_ROOT, VAR_DIR being /app/var
+    assert "media" in stack["volumes"]
+
+
 def test_the_app_runs_in_production_mode_against_postgres_and_redis(stack):
     for name in ("web", "worker", "beat", "migrate"):
         env = stack["services"][name]["environment"]
