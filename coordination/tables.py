@@ -11,13 +11,23 @@ PER_PAGE = 50
 MAX_PER_PAGE = 200
 
 
+TIEBREAKERS = {"pk", "-pk", "id", "-id"}
+
+
 class Table(tables.Table):
     """Every table of Roundtable: a page size asked for in the address
     (?per_page=) is kept between 1 and MAX_PER_PAGE, so no value can break the
-    paginator or ask for a million rows at once."""
+    paginator or ask for a million rows at once; and the rows' order is total
+    (the primary key breaks ties), so a row sorted among equals (fifty items due
+    the same day) is on one page only, never on two or none."""
 
     def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
         per_page = min(max(per_page or PER_PAGE, 1), MAX_PER_PAGE)
+        queryset = getattr(self.data, "data", None)
+        if hasattr(queryset, "query"):
+            ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
+            if not TIEBREAKERS & {str(key) for key in ordering}:
+                self.data.data = queryset.order_by(*ordering, "pk")
         return super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
 

@@ -481,3 +481,20 @@ def test_the_meeting_filter_offers_the_latest_meetings_and_accepts_an_older_one(
     assert str(oldest.pk) not in offered
     filtered = client.get(reverse("action_list", args=[world.home.slug]), {"meeting": oldest.pk}).content.decode()
     assert "From Meeting 000" in filtered and "From Meeting 001" not in filtered
+
+
+@pytest.mark.parametrize("sort", ["due_on", "-due_on", "status", "priority", "owner_agency"])
+def test_items_sorted_among_equals_are_each_on_exactly_one_page(world, client, sort):
+    """Thirty items due the same day, in the same status, of one agency: paged
+    five at a time in any sort, every item is on one page, none on two."""
+    due = timezone.localdate()
+    ActionItem.objects.bulk_create(
+        ActionItem(coalition=world.home, title=f"Same-day item {n:02}", owner_agency=world.member_agency, due_on=due)
+        for n in range(30)
+    )
+    client.force_login(world.organizer)
+    seen = []
+    for page in range(1, 7):
+        html = client.get(reverse("action_list", args=[world.home.slug]), {"sort": sort, "per_page": 5, "page": page})
+        seen += re.findall(r"Same-day item \d\d", html.content.decode())
+    assert sorted(seen) == [f"Same-day item {n:02}" for n in range(30)]
