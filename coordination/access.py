@@ -36,6 +36,9 @@ class Standing:
     person_id: int | None = None
     committees: frozenset[int] = frozenset()
     committees_led: frozenset[int] = frozenset()
+    # (name, slug) of each coalition above, read with the same queries: the
+    # menu's coalition picker needs no query of its own.
+    labels: tuple[tuple[int, str, str], ...] = ()
 
     @property
     def coalitions(self) -> frozenset[int]:
@@ -74,9 +77,15 @@ def add_standing_source(source: Callable[[Any], dict[str, Any]]) -> None:
 
 
 def _load_standing(user) -> Standing:
+    """Each source gives some fields; the labels of coalitions ({id: (name,
+    slug)}) come from several and are merged."""
     fields: dict[str, Any] = {}
+    labels: dict[int, tuple[str, str]] = {}
     for source in STANDING_SOURCES:
-        fields.update(source(user))
+        found = source(user)
+        labels.update(found.pop("labels", {}))
+        fields.update(found)
+    fields["labels"] = tuple(sorted(((pk, *label) for pk, label in labels.items()), key=lambda c: (c[1], c[0])))
     return Standing(**{name: frozenset(value) if isinstance(value, set) else value for name, value in fields.items()})
 
 

@@ -1,3 +1,4 @@
+from . import access
 from .models import Coalition
 
 
@@ -11,7 +12,8 @@ def navigation(request) -> dict:
     # context processors again: compute once per request.
     cached = getattr(request, "_navigation", None)
     if cached is None:
-        coalitions = list(Coalition.objects.visible_to(user).only("id", "name", "slug"))
+        # from the user's standing, read already: no query of its own
+        coalitions = [Coalition(id=pk, name=name, slug=slug) for pk, name, slug in access.standing(user).labels]
         current_id = request.session.get("coalition_id")
         current = next((c for c in coalitions if c.pk == current_id), coalitions[0] if coalitions else None)
         cached = request._navigation = {"nav_coalitions": coalitions, "current_coalition": current}

@@ -9,12 +9,16 @@ from .access import has_standing_in, is_organizer_of, organizes_its_coalition, s
 from .models import CoalitionRole, Committee
 
 
-def coalition_roles(user) -> dict[str, set[int]]:
-    """The coalitions a user organizes or leads."""
-    organizer_of, lead_of = set(), set()
-    for coalition_id, role in CoalitionRole.objects.filter(user=user).values_list("coalition_id", "role"):
+def coalition_roles(user) -> dict:
+    """The coalitions a user organizes or leads (with their names, for the menu)."""
+    organizer_of, lead_of, labels = set(), set(), {}
+    rows = CoalitionRole.objects.filter(user=user).values_list(
+        "coalition_id", "role", "coalition__name", "coalition__slug"
+    )
+    for coalition_id, role, name, slug in rows:
         (organizer_of if role == CoalitionRole.Role.ORGANIZER else lead_of).add(coalition_id)
-    return {"organizer_of": organizer_of, "lead_of": lead_of}
+        labels[coalition_id] = (name, slug)
+    return {"organizer_of": organizer_of, "lead_of": lead_of, "labels": labels}
 
 
 @rules.predicate

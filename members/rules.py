@@ -18,12 +18,12 @@ def person_standing(user) -> dict:
     if not person:
         return {}
     member_of: set[int] = set()
+    labels: dict[int, tuple[str, str]] = {}
     if person["agency_id"]:
-        member_of = set(
-            Membership.objects.filter(agency_id=person["agency_id"], status=Membership.Status.ACTIVE).values_list(
-                "coalition_id", flat=True
-            )
-        )
+        active = Membership.objects.filter(agency_id=person["agency_id"], status=Membership.Status.ACTIVE)
+        for coalition_id, name, slug in active.values_list("coalition_id", "coalition__name", "coalition__slug"):
+            member_of.add(coalition_id)
+            labels[coalition_id] = (name, slug)
     committees: set[int] = set()
     committees_led: set[int] = set()
     for committee_id, is_lead in CommitteeMember.objects.filter(person_id=person["id"]).values_list(
@@ -38,6 +38,7 @@ def person_standing(user) -> dict:
         "member_of": member_of,
         "committees": committees,
         "committees_led": committees_led,
+        "labels": labels,
     }
 
 
