@@ -68,6 +68,7 @@ PAGES = [
     ),
     Page("action list, overdue, by due date", _with(_in("action_list", "slug"), "overdue=on&sort=due_on")),
     Page("action list, search", _with(_in("action_list", "slug"), "q=guide")),
+    Page("action list, page 3,000", _with(_in("action_list", "slug"), "page=3000"), roles=("organizer",)),
     Page("review board", _in("review_board", "slug"), roles=("organizer", "lead")),
     Page("meeting list", _in("meeting_list", "slug")),
     Page("meeting detail", _in("meeting", "meeting")),
