@@ -36,7 +36,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
     )
     roles = {}
-    for role in CoalitionRole.objects.filter(user=user):
+    for role in CoalitionRole.objects.filter(user=user) if standing.staff_of else ():
         roles.setdefault(role.coalition_id, []).append(role)
     committees = {}
     for committee in Committee.objects.visible_to(user).filter(is_active=True).select_related("coalition"):
