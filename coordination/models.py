@@ -323,7 +323,12 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id", "period", "email"], name="notification_once")
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx"),
+            # the coalition's "E-mails sent" page: newest first, or of one status
+            models.Index(fields=["coalition", "-created_at"], name="notification_log_idx"),
+            models.Index(fields=["coalition", "status", "-created_at"], name="notification_log_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.email} ({self.get_status_display()})"
