@@ -498,3 +498,33 @@ def test_items_sorted_among_equals_are_each_on_exactly_one_page(world, client, s
         html = client.get(reverse("action_list", args=[world.home.slug]), {"sort": sort, "per_page": 5, "page": page})
         seen += re.findall(r"Same-day item \d\d", html.content.decode())
     assert sorted(seen) == [f"Same-day item {n:02}" for n in range(30)]
+
+
+@pytest.mark.parametrize("sort", ["due_on", "-title", "owner_agency"])
+def test_a_deep_page_read_by_its_keys_holds_the_same_rows_in_the_same_order(world, client, sort, monkeypatch):
+    """From DEEP_PAGE_ROWS in, a page reads its keys first, then its rows: the
+    pages together are still every item once, in the list's order."""
+    from coordination import tables
+
+    monkeypatch.setattr(tables, "DEEP_PAGE_ROWS", 5)  # every page after the first
+    due = timezone.localdate()
+    second = AgencyFactory(name="Another Agency")
+    MembershipFactory(agency=second, coalition=world.home)
+    for n in range(18):
+        ActionItem.objects.create(
+            coalition=world.home,
+            title=f"Deep item {n:02}",
+            owner_agency=world.member_agency if n % 2 else second,
+            due_on=due + timedelta(days=n % 4),
+        )
+    client.force_login(world.organizer)
+    url = reverse("action_list", args=[world.home.slug])
+    shown = []
+    for page in range(1, 5):
+        html = client.get(url, {"sort": sort, "per_page": 5, "page": page, "q": "Deep item"}).content.decode()
+        shown += re.findall(r"Deep item \d\d", html)
+    monkeypatch.setattr(tables, "DEEP_PAGE_ROWS", 10**9)  # the plain read, for comparison
+    plain = re.findall(
+        r"Deep item \d\d", client.get(url, {"sort": sort, "per_page": 200, "q": "Deep item"}).content.decode()
+    )
+    assert shown == plain and sorted(shown) == [f"Deep item {n:02}" for n in range(18)]
