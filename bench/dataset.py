@@ -379,6 +379,7 @@ def wipe() -> None:
     tables = [t for t in connection.introspection.django_table_names(only_existing=True) if t not in KEPT]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending deferred checks
             cursor.execute(
                 "TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " RESTART IDENTITY CASCADE"
             )

@@ -38,8 +38,9 @@ class SessionIdleRefreshMiddleware:
     def __call__(self, request: HttpRequest):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and not session.modified:
+        if session is not None and session.session_key:
             now = int(time.time())
-            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+            # a session saved anyway (it changed) notes the time at no cost
+            if session.modified or now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
                 session[self.KEY] = now
         return response
