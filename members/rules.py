@@ -56,13 +56,24 @@ def is_own_agency(user, agency) -> bool:
 def organizes_a_coalition_of_agency(user, agency) -> bool:
     if agency is None:
         return False
-    organizer_of = standing(user).organizer_of
-    return bool(organizer_of) and agency.memberships.filter(coalition_id__in=organizer_of).exists()
+    return bool(standing(user).organizer_of & agency_coalitions(agency))
 
 
-def agency_coalitions(agency) -> set[int]:
-    """The coalitions an agency belongs to, whatever its status in each."""
-    return set(agency.memberships.values_list("coalition_id", flat=True))
+def agency_coalitions(agency) -> frozenset[int]:
+    """The coalitions an agency belongs to, whatever its status in each: read
+    once per agency object, as the rules of one page ask it several times.
+    A change of its memberships forgets it (signals.py)."""
+    found = agency.__dict__.get(COALITIONS_KEY)
+    if found is None:
+        found = agency.__dict__[COALITIONS_KEY] = frozenset(agency.memberships.values_list("coalition_id", flat=True))
+    return found
+
+
+COALITIONS_KEY = "_coalition_ids"
+
+
+def forget_agency_coalitions(agency) -> None:
+    agency.__dict__.pop(COALITIONS_KEY, None)
 
 
 @rules.predicate
@@ -88,7 +99,7 @@ def can_see_agency(user, agency) -> bool:
         return False
     if agency.pk == standing(user).agency_id:
         return True
-    return agency.memberships.filter(coalition_id__in=standing(user).coalitions).exists()
+    return bool(agency_coalitions(agency) & standing(user).coalitions)
 
 
 def role_coalitions(user, agency) -> frozenset[int]:

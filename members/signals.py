@@ -1,8 +1,10 @@
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from coordination.models import Coalition
 
+from .models import Membership
+from .rules import forget_agency_coalitions
 from .services import ensure_default_response_areas
 
 
@@ -10,3 +12,11 @@ from .services import ensure_default_response_areas
 def give_new_coalition_default_response_areas(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
         ensure_default_response_areas(instance)
+
+
+@receiver([post_save, post_delete], sender=Membership, dispatch_uid="membership_forget_agency_coalitions")
+def forget_coalitions_of_agency(sender, instance, **kwargs):
+    """The agency object this membership was made with reads its coalitions again."""
+    agency = instance._state.fields_cache.get("agency")
+    if agency is not None:
+        forget_agency_coalitions(agency)

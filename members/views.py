@@ -216,7 +216,8 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "response_area__coalition", "confirmed_by"
         )
     )
-    changeable = set(services.roles_changeable_by(user, agency).values_list("pk", flat=True))
+    scope = role_coalitions(user, agency)  # what roles_changeable_by reads, on the roles loaded already
+    changeable = {role.pk for role in roles if role.response_area.coalition_id in scope}
     can_change = user.has_perm("members.change_agency", agency)
     memberships = list(
         agency.memberships.filter(coalition_id__in=visible).select_related(
