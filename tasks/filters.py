@@ -48,12 +48,18 @@ class ActionItemFilter(django_filters.FilterSet):
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
+    carried_to = django_filters.NumberFilter(
+        label="Open before meeting", method="only_carried_to", widget=forms.HiddenInput
+    )
+
     class Meta:
         model = ActionItem
         fields = ["q", "status", "owner_agency", "committee", "response_area", "assignee", "meeting"]
 
     def __init__(self, *args, coalition, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.coalition, self.user = coalition, user
+        self.carried_meeting = None  # the meeting of ?carried_to=, once filtered
         from coordination.models import Committee
         from meetings.models import Meeting
         from members.models import Agency, Person
@@ -89,3 +95,29 @@ class ActionItemFilter(django_filters.FilterSet):
         from .services import STALE_AFTER
 
         return queryset.open().filter(last_update_at__lt=timezone.now() - STALE_AFTER) if value else queryset
+
+    def only_carried_to(self, queryset, name, value):
+        """The open items of earlier meetings of the same body (the coalition,
+        or the committee) as this meeting: what its page lists first."""
+        from meetings.models import Meeting
+
+        if value is None:
+            return queryset
+        meeting = (
+            Meeting.objects.visible_to(self.user).filter(pk=value, coalition=self.coalition).first()
+            if 0 < value < 2**63
+            else None
+        )
+        if meeting is None:
+            return queryset.none()
+        self.carried_meeting = meeting
+        return carried_to(queryset, meeting)
+
+
+def carried_to(items, meeting):
+    """Items still open from meetings of the same body held before this one."""
+    return (
+        items.open()
+        .filter(meeting__starts_at__lt=meeting.starts_at, committee_id=meeting.committee_id)
+        .exclude(meeting=None)
+    )

@@ -528,3 +528,48 @@ def test_a_deep_page_read_by_its_keys_holds_the_same_rows_in_the_same_order(worl
         r"Deep item \d\d", client.get(url, {"sort": sort, "per_page": 200, "q": "Deep item"}).content.decode()
     )
     assert shown == plain and sorted(shown) == [f"Deep item {n:02}" for n in range(18)]
+
+
+def test_a_meeting_page_lists_the_first_carried_items_and_links_to_all_of_them(world, client):
+    """Twenty-five items still open from earlier meetings: the page shows the
+    ten due first and their count; its link lists all twenty-five and no other."""
+    now = timezone.now()
+    earlier = Meeting.objects.create(
+        coalition=world.home,
+        title="March",
+        starts_at=now - timedelta(days=60),
+        ends_at=now - timedelta(days=60, hours=-2),
+    )
+    meeting = Meeting.objects.create(
+        coalition=world.home, title="May", starts_at=now - timedelta(days=1), ends_at=now - timedelta(hours=22)
+    )
+    today = timezone.localdate()
+    for n in range(25):
+        ActionItem.objects.create(
+            coalition=world.home,
+            title=f"Carried item {n:02}",
+            owner_agency=world.member_agency,
+            meeting=earlier,
+            due_on=today + timedelta(days=n),
+        )
+    ActionItem.objects.create(
+        coalition=world.home,
+        title="Closed earlier item",
+        owner_agency=world.member_agency,
+        meeting=earlier,
+        status="done",
+    )
+    client.force_login(world.organizer)
+
+    page = client.get(reverse("meeting", args=[meeting.pk])).content.decode()
+    assert re.findall(r"Carried item \d\d", page) == [f"Carried item {n:02}" for n in range(10)]
+    assert "See all 25 open items from earlier meetings" in page
+    link = re.search(r'href="([^"]*carried_to=[^"]*)"', page).group(1).replace("&amp;", "&")
+
+    listed = client.get(link + "&per_page=200").content.decode()
+    assert sorted(set(re.findall(r"Carried item \d\d", listed))) == [f"Carried item {n:02}" for n in range(25)]
+    assert "Closed earlier item" not in listed and "Only the items still open from meetings before" in listed
+    # a meeting of another coalition, or none, lists nothing rather than everything
+    assert (
+        "Carried item" not in client.get(link.replace(f"carried_to={meeting.pk}", "carried_to=999999")).content.decode()
+    )
