@@ -342,6 +342,10 @@ ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 10, minimum=1)
 EXPORT_CHUNK_ROWS = 2000
 LONG_TEXT_MAX = 200_000
 TEXT_MAX = 20_000
+# A page shows at most this much of a long text (minutes); the rest is paged.
+MINUTES_PAGE_CHARS = 20_000
+# ...and at most this many decisions on the meeting's page.
+DECISIONS_SHOWN = 50
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Messages from the public are deleted after this many days.

@@ -20,6 +20,7 @@ meeting_patterns = [
     path("<int:pk>/rsvp/", views.rsvp, name="rsvp"),
     path("<int:pk>/minutes/", views.minutes_edit, name="minutes_edit"),
     path("<int:pk>/minutes/approve/", views.minutes_approve, name="minutes_approve"),
+    path("<int:pk>/minutes/read/", views.minutes_read, name="minutes_read"),
     path("<int:pk>/calendar.ics", views.meeting_ics, name="meeting_ics"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),

@@ -15,6 +15,7 @@ from coordination import access, pages
 from coordination.mail import absolute_url
 from coordination.models import Coalition, User, committee_or_none_filter
 from coordination.pages import get_coalition_for_user, permission_required, post_data, remember_coalition, require
+from coordination.text import text_pages
 from members.email_settings import person_from_token
 
 from . import calendar, invitations, search, services
@@ -86,6 +87,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     attendances = list(meeting.attendances.select_related("person", "agency"))
     my_person_id = access.standing(user).person_id
+    if minutes:
+        minutes.body_pages = text_pages(minutes.body, settings.MINUTES_PAGE_CHARS)
+        minutes.restricted_pages = text_pages(minutes.restricted_body, settings.MINUTES_PAGE_CHARS)
     mine = next((a for a in attendances if a.person_id and a.person_id == my_person_id), None)
     return render(
         request,
@@ -105,8 +109,48 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": meeting.history.select_related("history_user").order_by("-history_date")[:20],
             "cancel_form": CancelForm(),
             "attachment_form": AttachmentForm(),
+            "decisions_shown": settings.DECISIONS_SHOWN,
             # the action items that came out of it, and those carried from before
             **pages.extra_context("meeting_detail", request, meeting),
+        },
+    )
+
+
+MINUTES_PARTS = {"body": "Minutes", "decisions": "Decisions", "restricted": "Restricted part"}
+
+
+@login_required
+def minutes_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole of a meeting's minutes, a part at a time and a page at a time
+    (the meeting's page shows the first page of each)."""
+    meeting = get_meeting_for_user(request, pk)
+    minutes = get_object_or_404(Minutes, meeting=meeting)
+    part = request.GET.get("part", "body")
+    if part not in MINUTES_PARTS:
+        raise Http404("No such part of these minutes.")
+    if part == "restricted":
+        require(
+            request,
+            "meetings.read_restricted",
+            meeting,
+            "Only organizers, leads and the committee's members can read this.",
+        )
+    text = {"body": minutes.body, "decisions": minutes.decisions, "restricted": minutes.restricted_body}[part]
+    pages = text_pages(text, settings.MINUTES_PAGE_CHARS)
+    number = request.GET.get("page", "1")
+    number = min(int(number), len(pages)) if number.isdigit() and int(number) > 0 else 1
+    return render(
+        request,
+        "meetings/minutes_read.html",
+        {
+            "meeting": meeting,
+            "coalition": meeting.coalition,
+            "minutes": minutes,
+            "part": part,
+            "part_label": MINUTES_PARTS[part],
+            "text": pages[number - 1],
+            "number": number,
+            "count": len(pages),
         },
     )
 

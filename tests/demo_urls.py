@@ -97,6 +97,7 @@ def path_arguments() -> dict[str, list]:
         "attendance": [meeting.pk],
         "rsvp": [meeting.pk],
         "minutes_edit": [meeting.pk],
+        "minutes_read": [meeting.pk],
         "minutes_approve": [meeting.pk],
         "meeting_ics": [meeting.pk],
         "attachment_upload": [meeting.pk],
