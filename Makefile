@@ -7,7 +7,7 @@ WEB_PORT ?= 8000
 export WEB_PORT
 PIP := PIP_CONSTRAINT=constraints-build.txt PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip install --quiet
 
-.PHONY: run test smoke bench lock install system-packages lint format clean
+.PHONY: run test smoke bench lock install system-packages lint format clean vendor-tom-select
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Roundtable needs Python 3.13; $(PYTHON) is " + sys.version.split()[0] + ". Install 3.13 (pyenv reads .python-version) or run make PYTHON=/path/to/python3.13.")'
@@ -58,6 +58,20 @@ lock: $(VENV)/.installed-test
 		requirements.in -o requirements.txt
 	UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.13 --python-platform linux $(if $(UPGRADE),--upgrade) \
 		requirements-test.in -o requirements-test.txt
+
+# Tom Select (the searchable selects) has no Python package that serves it
+# without inline scripts, so its built files are kept in static/vendor/tom-select/,
+# copied from npm's tom-select package: `make vendor-tom-select` fetches
+# TOM_SELECT_VERSION again (needs npm; nothing else does).
+TOM_SELECT_VERSION ?= 2.6.2
+vendor-tom-select:
+	rm -rf var/tom-select && mkdir -p var/tom-select static/vendor/tom-select
+	cd var/tom-select && npm pack --silent tom-select@$(TOM_SELECT_VERSION) >/dev/null && tar xzf tom-select-$(TOM_SELECT_VERSION).tgz
+	cd var/tom-select/package && cp LICENSE dist/js/tom-select.complete.min.js dist/js/tom-select.complete.min.js.map \
+		dist/css/tom-select.bootstrap5.min.css dist/css/tom-select.bootstrap5.min.css.map ../../../static/vendor/tom-select/
+	echo "tom-select $(TOM_SELECT_VERSION) (Apache-2.0, LICENSE beside it), from npm by make vendor-tom-select" \
+		> static/vendor/tom-select/VERSION
+	rm -rf var/tom-select
 
 # The browser tests drive Debian's chromium; the compose test runs Debian's docker-compose.
 system-packages:

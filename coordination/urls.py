@@ -24,6 +24,7 @@ accounts = [
 coalition = [
     path("", views.coalition_detail, name="coalition"),
     path("emails/", views.notification_log, name="notification_log"),
+    path("choices/<slug:kind>/", views.autocomplete, name="autocomplete"),
 ]
 
 urlpatterns = [

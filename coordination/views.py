@@ -3,12 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
+from . import autocomplete as choices
 from . import notifications, services
 from .filters import NotificationFilter
 from .forms import LoginForm, PasswordResetForm
@@ -73,6 +74,16 @@ def switch_coalition(request: HttpRequest) -> HttpResponse:
     """The coalition picker: remember the choice and go to its page."""
     coalition = get_coalition_for_user(request, request.GET.get("coalition", ""))
     return redirect(coalition)
+
+
+@login_required
+@require_GET
+def autocomplete(request: HttpRequest, coalition_slug: str, kind: str) -> HttpResponse:
+    """Matches for a searchable select, as JSON: only what the form would accept."""
+    coalition = get_coalition_for_user(request, coalition_slug)
+    if kind not in choices.KINDS:
+        raise Http404("No such list of choices.")
+    return choices.respond(request, coalition, kind)
 
 
 @require_GET

@@ -6,6 +6,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self) -> None:
-        from . import notices
+        from . import choices, notices
 
         notices.register()
+        choices.register()

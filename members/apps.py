@@ -8,7 +8,8 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from coordination import notifications
 
-        from . import email_settings, notices, signals  # noqa: F401 - signals connects the receivers
+        from . import choices, email_settings, notices, signals  # noqa: F401 - signals connects the receivers
 
         notifications.register_recipient_rule(email_settings.recipient_rule)
         notices.register()
+        choices.register()

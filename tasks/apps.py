@@ -8,9 +8,10 @@ class TasksConfig(AppConfig):
     def ready(self) -> None:
         from coordination import pages
 
-        from . import notices
+        from . import choices, notices
         from . import pages as meeting_pages
 
         notices.register()
+        choices.register()
         pages.add_context_provider("meeting_detail", meeting_pages.meeting_detail)
         pages.add_context_provider("minutes_form", meeting_pages.minutes_form)

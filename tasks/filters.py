@@ -1,12 +1,11 @@
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import ActionItem
 
 SELECT = {"class": "form-select"}
-MEETING_OPTIONS = 100
 
 
 class ActionItemFilter(django_filters.FilterSet):
@@ -14,19 +13,15 @@ class ActionItemFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=ActionItem.Status.choices, widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5})
     )
-    owner_agency = django_filters.ModelChoiceFilter(
-        label="Agency", queryset=None, empty_label="Any agency", widget=forms.Select(attrs=SELECT)
-    )
+    owner_agency = django_filters.ModelChoiceFilter(label="Agency", queryset=None, empty_label="Any agency")
     committee = django_filters.ModelChoiceFilter(
         queryset=None, empty_label="Any committee", widget=forms.Select(attrs=SELECT)
     )
     response_area = django_filters.ModelChoiceFilter(
         label="Response area", queryset=None, empty_label="Any area", widget=forms.Select(attrs=SELECT)
     )
-    assignee = django_filters.ModelChoiceFilter(queryset=None, empty_label="Anyone", widget=forms.Select(attrs=SELECT))
-    meeting = django_filters.ModelChoiceFilter(
-        label="From meeting", queryset=None, empty_label="Any meeting", widget=forms.Select(attrs=SELECT)
-    )
+    assignee = django_filters.ModelChoiceFilter(queryset=None, empty_label="Anyone")
+    meeting = django_filters.ModelChoiceFilter(label="From meeting", queryset=None, empty_label="Any meeting")
     due_after = django_filters.DateFilter(
         field_name="due_on",
         lookup_expr="gte",
@@ -60,30 +55,17 @@ class ActionItemFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.coalition, self.user = coalition, user
         self.carried_meeting = None  # the meeting of ?carried_to=, once filtered
+        from coordination import autocomplete
         from coordination.models import Committee
-        from meetings.models import Meeting
-        from members.models import Agency, Person
 
-        self.filters["owner_agency"].queryset = Agency.objects.of_coalition(coalition)
         self.filters["committee"].queryset = Committee.objects.visible_to(user).filter(coalition=coalition)
         self.filters["response_area"].queryset = coalition.response_areas.all()
-        self.filters["assignee"].queryset = Person.objects.filter(
-            agency__in=Agency.objects.of_coalition(coalition)
-        ).order_by("full_name")
-        # The meetings that produced items, newest first: the last MEETING_OPTIONS
-        # of them are offered, and any other (a meeting page's "its actions" link) is
-        # accepted; an EXISTS per meeting, not a DISTINCT over every item.
-        meetings = (
-            Meeting.objects.visible_to(user)
-            .filter(coalition=coalition)
-            .filter(Exists(ActionItem.objects.filter(meeting=OuterRef("pk"))))
-        )
-        chosen = self.data.get(self.form_prefix + "-meeting" if self.form_prefix else "meeting")
-        recent = meetings.order_by("-starts_at").values("pk")[:MEETING_OPTIONS]
-        offered = Q(pk__in=recent)
-        if chosen and str(chosen).isdigit() and int(chosen) < 2**63:
-            offered |= Q(pk=int(chosen))
-        self.filters["meeting"].queryset = meetings.filter(offered).select_related("coalition").order_by("-starts_at")
+        # Thousands of agencies, people and meetings: searchable selects, each
+        # offering and accepting what its registered kind gives this user.
+        for name, kind in (("owner_agency", "agency"), ("assignee", "person-any"), ("meeting", "meeting-with-items")):
+            entry = autocomplete.KINDS[kind]
+            self.filters[name].queryset = entry.choices(user, coalition)
+            self.filters[name].extra["widget"] = autocomplete.widget_for(kind, coalition)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))

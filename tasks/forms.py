@@ -1,8 +1,8 @@
 from django import forms
 
+from coordination import autocomplete
 from coordination.forms import ModelMultipleChoiceField
 from coordination.models import Committee
-from meetings.models import Meeting
 from members.models import Agency, Person
 
 from .models import ActionItem
@@ -10,20 +10,11 @@ from .models import ActionItem
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _agencies(coalition):
-    return Agency.objects.of_coalition(coalition)
-
-
-def _people(coalition):
-    return (
-        Person.objects.filter(agency__in=Agency.objects.of_coalition(coalition), is_active=True)
-        .select_related("agency")
-        .order_by("full_name")
-    )
-
-
-def _label_person(person) -> str:
-    return f"{person.full_name} ({person.agency})" if person.agency_id else person.full_name
+def _agency_and_assignee(form, coalition) -> None:
+    """The owning agency and the assignee: searchable selects of the coalition's
+    agencies and active people (members/choices.py), offered and accepted alike."""
+    autocomplete.use(form.fields["owner_agency"], "agency", None, coalition)
+    autocomplete.use(form.fields["assignee"], "person", None, coalition)
 
 
 class ActionItemForm(forms.ModelForm):
@@ -47,10 +38,9 @@ class ActionItemForm(forms.ModelForm):
     def __init__(self, *args, coalition, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.coalition = coalition
-        self.fields["owner_agency"].queryset = _agencies(coalition)
+        autocomplete.use(self.fields["owner_agency"], "agency", user, coalition)
         for name in ("assignee", "backup"):
-            self.fields[name].queryset = _people(coalition)
-            self.fields[name].label_from_instance = _label_person
+            autocomplete.use(self.fields[name], "person", user, coalition)
         self.fields["response_area"].queryset = coalition.response_areas.filter(is_active=True)
         # only committees and meetings the user may see: a restricted committee
         # they are not on is neither offered nor accepted
@@ -58,13 +48,7 @@ class ActionItemForm(forms.ModelForm):
             coalition=coalition, is_active=True
         )
         self.fields["committee"].empty_label = "The whole coalition"
-        self.fields["meeting"].queryset = (
-            Meeting.objects.visible_to(user)
-            .filter(coalition=coalition)
-            .exclude(status="cancelled")
-            .select_related("coalition")
-            .order_by("-starts_at")
-        )
+        autocomplete.use(self.fields["meeting"], "meeting", user, coalition)
         self.fields["meeting"].required = False
 
     def clean(self):
@@ -92,9 +76,7 @@ class QuickItemForm(forms.ModelForm):
             meeting.agenda_items.all() if meeting else self.fields["agenda_item"].queryset.none()
         )
         self.fields["agenda_item"].empty_label = "None in particular"
-        self.fields["owner_agency"].queryset = _agencies(coalition)
-        self.fields["assignee"].queryset = _people(coalition)
-        self.fields["assignee"].label_from_instance = _label_person
+        _agency_and_assignee(self, coalition)
 
     def clean(self):
         data = super().clean()
@@ -122,9 +104,7 @@ class ManageForm(forms.Form):
 
     def __init__(self, *args, coalition, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner_agency"].queryset = _agencies(coalition)
-        self.fields["assignee"].queryset = _people(coalition)
-        self.fields["assignee"].label_from_instance = _label_person
+        _agency_and_assignee(self, coalition)
 
 
 class BulkForm(forms.Form):
@@ -142,9 +122,7 @@ class BulkForm(forms.Form):
     def __init__(self, *args, coalition, items, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["items"].queryset = items
-        self.fields["owner_agency"].queryset = _agencies(coalition)
-        self.fields["assignee"].queryset = _people(coalition)
-        self.fields["assignee"].label_from_instance = _label_person
+        _agency_and_assignee(self, coalition)
 
     def clean(self):
         data = super().clean()

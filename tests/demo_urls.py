@@ -63,6 +63,7 @@ def path_arguments() -> dict[str, list]:
         "switch_coalition": [],
         "coalition": [shasta.slug],
         "notification_log": [shasta.slug],
+        "autocomplete": [shasta.slug, "agency"],
         "invite": [shasta.slug],
         "committee_create": [shasta.slug],
         "committee": [shasta.slug, shasta.committees.first().slug],

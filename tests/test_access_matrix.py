@@ -56,6 +56,7 @@ attachment                           302   200   200   404   200   200   404   2
 attachment:restricted                302   404   200   404   404   200   404   404
 attachment_upload                    302   403   403   404   403   302   404   403
 attendance                           302   403   403   404   403   200   404   403
+autocomplete                         302   200   200   404   200   200   404   200
 calendar_feed                        200   200   200   200   200   200   200   200
 calendar_settings                    302   200   200   200   200   200   200   200
 coalition                            302   200   200   404   200   200   404   200

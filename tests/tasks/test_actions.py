@@ -454,33 +454,46 @@ def test_the_action_list_finds_the_items_without_news_for_a_month(world, items):
     assert "Map shelter beds" in page and "Call the hotline" not in page
 
 
-def test_the_meeting_filter_offers_the_latest_meetings_and_accepts_an_older_one(world, settings):
-    from tasks import filters
-
+def test_the_big_filters_hold_only_the_chosen_option_and_search_on_the_server(world, client):
+    """Three hundred agencies and meetings: the list's filter holds none of them
+    until one is chosen; the search endpoint finds them, twenty at a time, and
+    a chosen one filters the list."""
     start = timezone.now() - timedelta(days=400)
-    meetings = [
-        Meeting.objects.create(
+    agencies = [AgencyFactory(name=f"Outreach Agency {i:03d}") for i in range(300)]
+    for agency in agencies:
+        MembershipFactory(agency=agency, coalition=world.home)
+    meetings = Meeting.objects.bulk_create(
+        Meeting(
             coalition=world.home,
             title=f"Meeting {i:03d}",
             starts_at=start + timedelta(days=i),
             ends_at=start + timedelta(days=i, hours=1),
         )
-        for i in range(filters.MEETING_OPTIONS + 5)
-    ]
-    ActionItem.objects.bulk_create(
-        ActionItem(coalition=world.home, title=f"From {m.title}", owner_agency=world.member_agency, meeting=m)
-        for m in meetings
+        for i in range(300)
     )
-    client = world.client_for(world.lead)
-    page = client.get(reverse("action_list", args=[world.home.slug])).content.decode()
-    select = re.search(r'<select name="meeting".*?</select>', page, re.S).group()
-    offered = re.findall(r'<option value="(\d+)"', select)
-    assert len(offered) == filters.MEETING_OPTIONS
-    assert offered[0] == str(meetings[-1].pk)  # the newest first
+    ActionItem.objects.bulk_create(
+        ActionItem(coalition=world.home, title=f"From {m.title}", owner_agency=agencies[i], meeting=m)
+        for i, m in enumerate(meetings)
+    )
+    client.force_login(world.lead)
+    url = reverse("action_list", args=[world.home.slug])
+    page = client.get(url).content.decode()
+    for name in ("owner_agency", "assignee", "meeting"):
+        select = re.search(rf'<select name="{name}".*?</select>', page, re.S).group()
+        assert re.findall(r'<option value="(\d+)"', select) == [], name  # only "Any ..."
+        assert "data-autocomplete-url" in select
+
+    found = client.get(reverse("autocomplete", args=[world.home.slug, "meeting-with-items"]), {"q": "Meeting 00"})
+    # each word is looked for: "00" is in 000-009, 100 and 200; newest first
+    newest_first = [m.title for m in reversed(meetings) if "00" in m.title]
+    assert [r["text"].split(" (")[0] for r in found.json()["results"]] == newest_first
+    assert len(client.get(reverse("autocomplete", args=[world.home.slug, "agency"])).json()["results"]) == 20
+
     oldest = meetings[0]
-    assert str(oldest.pk) not in offered
-    filtered = client.get(reverse("action_list", args=[world.home.slug]), {"meeting": oldest.pk}).content.decode()
+    filtered = client.get(url, {"meeting": oldest.pk}).content.decode()
     assert "From Meeting 000" in filtered and "From Meeting 001" not in filtered
+    chosen = re.search(r'<select name="meeting".*?</select>', filtered, re.S).group()
+    assert re.findall(r'<option value="(\d+)"', chosen) == [str(oldest.pk)]
 
 
 @pytest.mark.parametrize("sort", ["due_on", "-due_on", "status", "priority", "owner_agency"])

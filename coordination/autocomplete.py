@@ -1,0 +1,86 @@
+"""Searchable selects for choices that can run to thousands (a coalition's
+agencies, people, meetings): the page holds only the chosen option, and Tom
+Select (static/vendor/tom-select, driven by static/js/autocomplete.js) asks
+the server for matches as the user types.
+
+Each kind of choice is registered once, from the app that owns it (apps.py),
+as a function giving the queryset a user may choose from in a coalition. A
+form or filter field takes its queryset from the same function (`use`), and
+the search endpoint searches within it, so what the list offers and what the
+form accepts are one thing and cannot drift."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+
+LIMIT = 20
+QUERY_MAX = 100
+
+
+@dataclass(frozen=True)
+class Kind:
+    choices: Callable  # (user, coalition) -> QuerySet
+    search: tuple[str, ...]  # the fields a typed word is looked for in
+    label: Callable = str  # (object) -> the option's text
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(name: str, choices: Callable, search: tuple[str, ...], label: Callable = str) -> None:
+    KINDS[name] = Kind(choices, search, label)
+
+
+class AutocompleteSelect(forms.Select):
+    """A select holding its chosen option only (and the empty one): rendering
+    thousands of options is what made the big pages big."""
+
+    def __init__(self, url: str, label: Callable | None = None, attrs=None):
+        super().__init__(attrs={"class": "form-select", "data-autocomplete-url": url, **(attrs or {})})
+        self.label = label
+
+    def optgroups(self, name, value, attrs=None):
+        iterator = self.choices
+        field = getattr(iterator, "field", None)
+        if field is None:
+            return super().optgroups(name, value, attrs)
+        keys = [int(v) for v in value if str(v).isdigit() and int(v) < 2**63]
+        chosen = list(field.queryset.filter(pk__in=keys)) if keys else []
+        self.choices = [("", field.empty_label)] if field.empty_label is not None else []
+        self.choices += [(obj.pk, (self.label or field.label_from_instance)(obj)) for obj in chosen]
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = iterator
+
+
+def use(field, kind: str, user, coalition) -> None:
+    """Make a ModelChoiceField (or a filter's field) an autocomplete of `kind`."""
+    entry = KINDS[kind]
+    field.queryset = entry.choices(user, coalition)
+    field.label_from_instance = entry.label
+    field.widget = widget_for(kind, coalition)
+
+
+def widget_for(kind: str, coalition) -> AutocompleteSelect:
+    return AutocompleteSelect(reverse("autocomplete", args=[coalition.slug, kind]), label=KINDS[kind].label)
+
+
+def matches(kind: str, user, coalition, text: str) -> list[dict]:
+    entry = KINDS[kind]
+    found: QuerySet = entry.choices(user, coalition)
+    for word in text.split()[:5]:
+        match = Q()
+        for name in entry.search:
+            match |= Q(**{f"{name}__icontains": word})
+        found = found.filter(match)
+    return [{"id": obj.pk, "text": entry.label(obj)} for obj in found[:LIMIT]]
+
+
+def respond(request: HttpRequest, coalition, kind: str) -> JsonResponse:
+    text = request.GET.get("q", "")[:QUERY_MAX]
+    return JsonResponse({"results": matches(kind, request.user, coalition, text)})
