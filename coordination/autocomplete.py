@@ -58,16 +58,36 @@ class AutocompleteSelect(forms.Select):
             self.choices = iterator
 
 
+class AutocompleteSelectMultiple(AutocompleteSelect, forms.SelectMultiple):
+    """The same for a field of several choices (a committee's members): the
+    page holds the chosen ones only."""
+
+
+class AutocompleteTextInput(forms.TextInput):
+    """A text field that suggests names as one types (an agency joining by its
+    exact name): what is typed is posted, whether suggested or not."""
+
+    def __init__(self, url: str, attrs=None):
+        super().__init__(attrs={"data-autocomplete-url": url, "data-autocomplete-text": "", **(attrs or {})})
+
+
 def use(field, kind: str, user, coalition) -> None:
-    """Make a ModelChoiceField (or a filter's field) an autocomplete of `kind`."""
+    """Make a ModelChoiceField or ModelMultipleChoiceField (or a filter's field)
+    an autocomplete of `kind`."""
     entry = KINDS[kind]
-    field.queryset = entry.choices(user, coalition)
+    multiple = isinstance(field, forms.ModelMultipleChoiceField)
+    field.widget = widget_for(kind, coalition, multiple=multiple)
+    field.queryset = entry.choices(user, coalition)  # after the widget: it gives the widget its choices
     field.label_from_instance = entry.label
-    field.widget = widget_for(kind, coalition)
 
 
-def widget_for(kind: str, coalition) -> AutocompleteSelect:
-    return AutocompleteSelect(reverse("autocomplete", args=[coalition.slug, kind]), label=KINDS[kind].label)
+def widget_for(kind: str, coalition, multiple: bool = False) -> AutocompleteSelect:
+    widget = AutocompleteSelectMultiple if multiple else AutocompleteSelect
+    return widget(reverse("autocomplete", args=[coalition.slug, kind]), label=KINDS[kind].label)
+
+
+def url_for(kind: str, coalition) -> str:
+    return reverse("autocomplete", args=[coalition.slug, kind])
 
 
 def matches(kind: str, user, coalition, text: str) -> list[dict]:

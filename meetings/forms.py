@@ -3,6 +3,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 
+from coordination import autocomplete
 from coordination.models import Committee
 from members.models import Agency, Person
 
@@ -73,11 +74,9 @@ class AgendaItemForm(forms.ModelForm):
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.meeting = meeting
-        agencies = Agency.objects.of_coalition(meeting.coalition)
-        self.fields["presenter_agency"].queryset = agencies
-        self.fields["presenter"].queryset = Person.objects.filter(agency__in=agencies, is_active=True).order_by(
-            "full_name"
-        )
+        # The coalition's agencies and their active people (members/choices.py), searched as one types.
+        autocomplete.use(self.fields["presenter_agency"], "agency", None, meeting.coalition)
+        autocomplete.use(self.fields["presenter"], "person", None, meeting.coalition)
 
     def clean(self):
         data = super().clean()
@@ -114,7 +113,7 @@ class GuestForm(forms.Form):
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         # only the agencies of the meeting's own coalition, never another's
-        self.fields["agency"].queryset = Agency.objects.of_coalition(meeting.coalition)
+        autocomplete.use(self.fields["agency"], "agency", None, meeting.coalition)
 
 
 class SeriesForm(forms.ModelForm):

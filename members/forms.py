@@ -1,13 +1,12 @@
 from django import forms
-from django.db.models import Q
 from django.utils.text import slugify
 
+from coordination import autocomplete
 from coordination.forms import ModelMultipleChoiceField
 from coordination.models import Coalition, Committee, CommitteeMember, Invitation, User
 
-from . import services
+from . import choices, services
 from .models import Agency, AgencyRole, JoinRequest, Membership, Person, ResponseArea
-from .rules import agency_filter, not_governed_by
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -61,7 +60,6 @@ class ExistingAgencyForm(forms.Form):
         max_length=200,
         help_text="Its exact name in Roundtable. An agency of another coalition is asked first "
         "and joins when it accepts.",
-        widget=forms.TextInput(attrs={"list": "existing-agencies", "autocomplete": "off"}),
     )
     status = forms.ChoiceField(choices=Membership.Status.choices, initial=Membership.Status.ACTIVE)
     joined_on = forms.DateField(required=False, widget=DATE, label="Joined on")
@@ -69,13 +67,10 @@ class ExistingAgencyForm(forms.Form):
     def __init__(self, *args, coalition, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.coalition = coalition
-        self.suggestions = (
-            Agency.objects.filter(agency_filter(user) | Q(listed_publicly=True))
-            .exclude(memberships__coalition=coalition)
-            .exclude(join_requests__coalition=coalition, join_requests__status=JoinRequest.Status.PENDING)
-            .distinct()
-            .order_by("name")
-            .values_list("name", flat=True)
+        # Suggested as one types (coordination/autocomplete.py), never listed in the page.
+        self.suggestions = choices.joinable_agencies(user, coalition).values_list("name", flat=True)
+        self.fields["agency"].widget = autocomplete.AutocompleteTextInput(
+            autocomplete.url_for("joinable-agency", coalition), attrs={"autocomplete": "off"}
         )
 
     def clean_agency(self):
@@ -198,11 +193,8 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.coalition = coalition
         self.invited_by = invited_by
-        # A login for a new person of an agency shared with another coalition
-        # would read that coalition too: only the agencies the inviter governs.
-        self.fields["agency"].queryset = Agency.objects.of_coalition(
-            coalition, Membership.Status.ACTIVE, Membership.Status.PROSPECTIVE
-        ).exclude(not_governed_by(invited_by))
+        # Only the agencies the inviter governs (members/choices.py), searched as one types.
+        autocomplete.use(self.fields["agency"], "invitable-agency", invited_by, coalition)
 
     def clean(self):
         data = super().clean()
@@ -227,14 +219,12 @@ class CommitteeForm(forms.ModelForm):
     members = ModelMultipleChoiceField(
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
         help_text="People of the coalition's member agencies, and its organizers and leads.",
     )
     leads = ModelMultipleChoiceField(
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Leads are members too; a lead not ticked above is added.",
+        help_text="Leads are members too; a lead not chosen above is added.",
     )
 
     class Meta:
@@ -245,20 +235,9 @@ class CommitteeForm(forms.ModelForm):
     def __init__(self, *args, coalition: Coalition, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.coalition = coalition
-        people = (
-            Person.objects.filter(is_active=True)
-            .filter(
-                Q(agency__memberships__coalition=coalition)
-                | Q(user__coalition_roles__coalition=coalition)
-                | Q(committee_memberships__committee__coalition=coalition)
-            )
-            .select_related("agency")
-            .distinct()
-            .order_by("full_name")
-        )
+        # Thousands of people statewide: searched as one types (members/choices.py).
         for name in ("members", "leads"):
-            self.fields[name].queryset = people
-            self.fields[name].label_from_instance = lambda p: f"{p.full_name} ({p.agency})" if p.agency else p.full_name
+            autocomplete.use(self.fields[name], "committee-person", None, coalition)
         if self.instance.pk:
             current = list(self.instance.memberships.values_list("person_id", "is_lead"))
             self.initial["members"] = [pid for pid, _ in current]

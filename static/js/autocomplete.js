@@ -12,41 +12,63 @@
         return;
       }
       var url = select.getAttribute("data-autocomplete-url");
-      var control = new TomSelect(select, {
-        valueField: "id",
-        labelField: "text",
-        searchField: ["text"],
-        allowEmptyOption: true,
-        preload: "focus",
-        loadThrottle: 250,
-        maxOptions: 50,
-        load: function (query, callback) {
-          fetch(url + "?q=" + encodeURIComponent(query), {
-            credentials: "same-origin",
-            headers: { Accept: "application/json" },
-          })
-            .then(function (response) {
-              return response.ok ? response.json() : { results: [] };
-            })
-            .then(function (data) {
-              callback(data.results);
-            })
-            .catch(function () {
-              callback();
-            });
-        },
-        render: {
-          no_results: function () {
-            return '<div class="no-results">No match. Try another word.</div>';
-          },
-          loading: function () {
-            return '<div class="spinner-border spinner-border-sm m-2" role="status"><span class="visually-hidden">Searching…</span></div>';
-          },
-        },
-      });
+      var control = new TomSelect(select, settings(url, select.multiple ? ["remove_button"] : []));
       // The original select now only holds the value; the combobox has its label.
       control.input.setAttribute("aria-hidden", "true");
     });
+    // A text field suggesting names: what is typed is kept, suggested or not.
+    root.querySelectorAll("input[data-autocomplete-text]").forEach(function (input) {
+      if (input.tomselect) {
+        return;
+      }
+      var options = settings(input.getAttribute("data-autocomplete-url"), []);
+      options.valueField = "text";
+      options.maxItems = 1;
+      options.create = true;
+      options.createOnBlur = true;
+      options.persist = false;
+      options.render.option_create = function (data, escape) {
+        return '<div class="create">Use “' + escape(data.input) + '”</div>';
+      };
+      var control = new TomSelect(input, options);
+      control.input.setAttribute("aria-hidden", "true");
+    });
+  }
+
+  function settings(url, plugins) {
+    return {
+      plugins: plugins,
+      valueField: "id",
+      labelField: "text",
+      searchField: ["text"],
+      allowEmptyOption: true,
+      preload: "focus",
+      loadThrottle: 250,
+      maxOptions: 50,
+      load: function (query, callback) {
+        fetch(url + "?q=" + encodeURIComponent(query), {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        })
+          .then(function (response) {
+            return response.ok ? response.json() : { results: [] };
+          })
+          .then(function (data) {
+            callback(data.results);
+          })
+          .catch(function () {
+            callback();
+          });
+      },
+      render: {
+        no_results: function () {
+          return '<div class="no-results">No match. Try another word.</div>';
+        },
+        loading: function () {
+          return '<div class="spinner-border spinner-border-sm m-2" role="status"><span class="visually-hidden">Searching…</span></div>';
+        },
+      },
+    };
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -137,12 +137,16 @@ def test_suggested_names_are_the_agencies_the_organizer_sees_or_the_public_direc
     second = CoalitionRoleFactory(role=CoalitionRole.Role.ORGANIZER, user=world.organizer).coalition
     mine_elsewhere = AgencyFactory(name="Mine Elsewhere Clinic")
     MembershipFactory(agency=mine_elsewhere, coalition=second)
-    page = world.client_for(world.organizer).get(reverse("member_add", args=[world.home.slug])).content.decode()
-    assert '<option value="Listed Legal Aid">' in page
-    assert '<option value="Mine Elsewhere Clinic">' in page
-    assert "Hidden Tribal Services" not in page
-    assert cps.name not in page
-    assert f'<option value="{world.member_agency.name}' not in page  # already a member
+    client = world.client_for(world.organizer)
+    page = client.get(reverse("member_add", args=[world.home.slug])).content.decode()
+    assert "Listed Legal Aid" not in page and "Mine Elsewhere Clinic" not in page  # suggested as one types
+    url = reverse("autocomplete", args=[world.home.slug, "joinable-agency"])
+    suggested = {match["text"] for match in client.get(url).json()["results"]}
+    assert {"Listed Legal Aid", "Mine Elsewhere Clinic"} <= suggested
+    assert "Hidden Tribal Services" not in suggested
+    assert cps.name not in suggested
+    assert world.member_agency.name not in suggested  # already a member
+    assert {match["text"] for match in client.get(url, {"q": "legal"}).json()["results"]} == {"Listed Legal Aid"}
 
 
 def test_an_organizer_of_one_coalition_cannot_change_a_shared_agency_or_its_people(world, shared):
@@ -181,8 +185,11 @@ def test_the_shared_agency_and_an_organizer_of_all_its_coalitions_still_change_i
 def test_the_invite_form_offers_only_agencies_the_organizer_governs(world, shared):
     client = world.client_for(world.organizer)
     page = client.get(reverse("invite", args=[world.home.slug])).content.decode()
-    assert world.member_agency.name in page.replace("&#x27;", "'")
-    assert shared.name not in page
+    assert world.member_agency.name not in page.replace("&#x27;", "'")  # searched as one types
+    url = reverse("autocomplete", args=[world.home.slug, "invitable-agency"])
+    offered = {match["text"] for match in client.get(url).json()["results"]}
+    assert world.member_agency.name in offered
+    assert shared.name not in offered
     response = client.post(
         reverse("invite", args=[world.home.slug]),
         {"full_name": "Me", "email": "me@example.org", "role": "member", "agency": shared.pk},
