@@ -60,12 +60,15 @@
             callback();
           });
       },
+      // Both are shown inside the listbox, which may hold options only: the
+      // message is a disabled option (read out as such), the spinner is hidden
+      // from screen readers (the options replacing it are read out instead).
       render: {
         no_results: function () {
-          return '<div class="no-results">No match. Try another word.</div>';
+          return '<div class="no-results" role="option" aria-disabled="true" aria-selected="false">No match. Try another word.</div>';
         },
         loading: function () {
-          return '<div class="spinner-border spinner-border-sm m-2" role="status"><span class="visually-hidden">Searching…</span></div>';
+          return '<div class="spinner-border spinner-border-sm m-2" aria-hidden="true"></div>';
         },
       },
     };

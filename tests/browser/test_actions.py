@@ -8,9 +8,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def choose(scope, label: str, option: str) -> None:
-    """Pick in a searchable select: type a word of it, then click the match."""
+    """Pick in a searchable select: tab to it (the chosen option hides its input
+    until then), type a word of it, then click the match."""
     box = scope.get_by_role("combobox", name=label)
-    box.click()
+    box.focus()
     box.press_sequentially(option.split()[1] if " " in option else option)
     scope.get_by_role("option", name=option, exact=True).click()
 
