@@ -24,22 +24,3 @@ def query_without_controls(query: QueryDict) -> QueryDict:
         copy.setlist(key, [without_controls(value) for value in copy.getlist(key)])
     copy._mutable = False
     return copy
-
-
-def text_pages(text: str, size: int) -> list[str]:
-    """Long text (minutes of sixty pages) in pages of at most `size`
-    characters, each ending at a paragraph break where one falls in its second
-    half, else at a line break, else at a space, else just at `size`: each page
-    renders on its own (Markdown is cut between blocks, not inside a tag)."""
-    pages = []
-    while len(text) > size:
-        window = text[:size]
-        cut = next(
-            (at + len(mark) for mark in ("\n\n", "\n", " ") if (at := window.rfind(mark)) >= size // 2),
-            size,
-        )
-        pages.append(text[:cut])
-        text = text[cut:]
-    if text or not pages:
-        pages.append(text)
-    return pages

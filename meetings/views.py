@@ -4,7 +4,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Case, Count, F, Max, Q, When
+from django.db.models.functions import Greatest, Length, Substr
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from coordination import access, pages
 from coordination.mail import absolute_url
 from coordination.models import Coalition, User, committee_or_none_filter
 from coordination.pages import get_coalition_for_user, permission_required, post_data, remember_coalition, require
-from coordination.text import text_pages
+from coordination.paging import page_number, slice_of
 from members.email_settings import person_from_token
 
 from . import calendar, invitations, search, services
@@ -30,7 +31,7 @@ from .forms import (
     SeriesForm,
 )
 from .models import AgendaItem, Attachment, Attendance, Meeting, MeetingSeries, Minutes
-from .pages import ONLY_ORGANIZERS_CHANGE, changes_meeting, get_meeting_for_user
+from .pages import ONLY_ORGANIZERS_CHANGE, TextPage, changes_meeting, get_meeting_for_user, text_page, text_step
 
 UPCOMING = 10
 FIRST_YEAR = 1900  # the earliest archive year an address may ask for
@@ -64,7 +65,8 @@ def meeting_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
         {
             "coalition": coalition,
             "upcoming": meetings.filter(ends_at__gte=now)[:UPCOMING],
-            "archive": archive.order_by("-starts_at"),
+            # a year of a busy coalition's meetings runs to hundreds: a page at a time
+            "archive": slice_of(archive.order_by("-starts_at", "-pk"), request, "page"),
             "years": years[::-1],
             "year": year,
             "can_schedule": request.user.has_perm("meetings.schedule_meeting", coalition),
@@ -73,24 +75,79 @@ def meeting_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     )
 
 
+# A meeting's page shows this many agenda items, invitations and attachments a
+# page (each list turns its own pages: ?agenda=2, ?invited=2, ?files=2).
+SHOWN = 50
+PRESENT_STATUSES = (Attendance.Status.PRESENT, Attendance.Status.SUBSTITUTE, Attendance.Status.GUEST)
+MINUTES_PARTS = {"body": "Minutes", "decisions": "Decisions", "restricted": "Restricted part"}
+MINUTES_FIELDS = {"body": "body", "decisions": "decisions", "restricted": "restricted_body"}
+
+
+def _minutes_heads(size: int) -> dict:
+    """The length of each part of a meeting's minutes and its first page's
+    worth of text, read with the meeting: never the whole text."""
+    step, _ = text_step(size)
+    heads = {}
+    for part, name in MINUTES_FIELDS.items():
+        heads[f"{part}_length"] = Length(f"minutes__{name}")
+        heads[f"{part}_head"] = Substr(f"minutes__{name}", 1, step)
+    return heads
+
+
+def _first_page(meeting: Meeting, part: str, size: int) -> TextPage:
+    head, length = getattr(meeting, f"{part}_head") or "", getattr(meeting, f"{part}_length") or 0
+    return text_page(lambda start, end: head[start:end], length, 1, size)
+
+
+def decision_lines(text: str) -> list[str]:
+    return [line.strip(" -*\t") for line in text.splitlines() if line.strip(" -*\t")]
+
+
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request, pk)
-    remember_coalition(request, meeting.coalition_id)
+    """A meeting: every list on it shows a page at a time with its count, and
+    the minutes their first page, so the page stays the same size however big
+    the meeting (a fixed number of queries, a bounded amount of HTML)."""
     user = request.user
+    size = settings.MINUTES_PAGE_CHARS
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(user)
+        .select_related("coalition", "committee", "series", "minutes", "minutes__approved_by")
+        .defer("minutes__body", "minutes__decisions", "minutes__restricted_body")
+        .annotate(**_minutes_heads(size)),
+        pk=pk,
+    )
+    remember_coalition(request, meeting.coalition_id)
     restricted = user.has_perm("meetings.read_restricted", meeting)
     items = meeting.agenda_items.select_related("presenter", "presenter_agency", "approves_minutes_of")
     if not restricted:
         items = items.filter(is_case_review=False)
-    minutes = (
-        Minutes.objects.filter(meeting=meeting).select_related("approved_by").prefetch_related("attachments").first()
-    )
-    attendances = list(meeting.attendances.select_related("person", "agency"))
-    my_person_id = access.standing(user).person_id
+    minutes = getattr(meeting, "minutes", None)
+    parts = {}
     if minutes:
-        minutes.body_pages = text_pages(minutes.body, settings.MINUTES_PAGE_CHARS)
-        minutes.restricted_pages = text_pages(minutes.restricted_body, settings.MINUTES_PAGE_CHARS)
-    mine = next((a for a in attendances if a.person_id and a.person_id == my_person_id), None)
+        parts["body"] = _first_page(meeting, "body", size)
+        decisions = _first_page(meeting, "decisions", size)
+        lines = decision_lines(decisions.text)
+        parts["decisions"] = lines[: settings.DECISIONS_SHOWN]
+        parts["more_decisions"] = len(lines) > settings.DECISIONS_SHOWN or decisions.has_next
+        if restricted:
+            parts["restricted"] = _first_page(meeting, "restricted", size)
+    my_person_id = access.standing(user).person_id
+    mine = {"mine": Count("pk", filter=Q(person_id=my_person_id))} if my_person_id else {}
+    if mine:
+        mine["my_rsvp"] = Max(Case(When(person_id=my_person_id, then=F("rsvp"))))
+    attendances = slice_of(
+        meeting.attendances.select_related("person", "agency").order_by(*Attendance._meta.ordering, "pk"),
+        request,
+        "invited",
+        SHOWN,
+        invited=Count("pk", filter=Q(person__isnull=False)),
+        yes=Count("pk", filter=Q(rsvp=Attendance.Rsvp.YES)),
+        no=Count("pk", filter=Q(rsvp=Attendance.Rsvp.NO)),
+        maybe=Count("pk", filter=Q(rsvp=Attendance.Rsvp.MAYBE)),
+        present=Count("pk", filter=Q(status__in=PRESENT_STATUSES)),
+        **mine,
+    )
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -100,31 +157,32 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": user.has_perm("meetings.change_meeting", meeting),
             "can_approve": user.has_perm("meetings.approve_minutes", meeting),
             "restricted": restricted,
-            "items": items,
+            "items": slice_of(items.order_by("position", "pk"), request, "agenda", SHOWN),
             "minutes": minutes,
+            "parts": parts,
+            "attachments": (
+                slice_of(minutes.attachments.order_by("name", "pk"), request, "files", SHOWN) if minutes else None
+            ),
             "attendances": attendances,
-            "counts": _counts(attendances),
-            "mine": mine,
+            "counts": attendances.totals,
+            # the user's own invitation, for the RSVP buttons (wherever it falls in the list)
+            "mine": Attendance(rsvp=attendances.totals["my_rsvp"] or "") if attendances.totals.get("mine") else None,
             "rsvp_choices": Attendance.Rsvp.choices,
             "changes": meeting.history.select_related("history_user").order_by("-history_date")[:20],
             "cancel_form": CancelForm(),
             "attachment_form": AttachmentForm(),
-            "decisions_shown": settings.DECISIONS_SHOWN,
             # the action items that came out of it, and those carried from before
             **pages.extra_context("meeting_detail", request, meeting),
         },
     )
 
 
-MINUTES_PARTS = {"body": "Minutes", "decisions": "Decisions", "restricted": "Restricted part"}
-
-
 @login_required
 def minutes_read(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole of a meeting's minutes, a part at a time and a page at a time
-    (the meeting's page shows the first page of each)."""
+    (the meeting's page shows the first page of each): each page is read from
+    the database alone, so the longest minutes cost what a short one does."""
     meeting = get_meeting_for_user(request, pk)
-    minutes = get_object_or_404(Minutes, meeting=meeting)
     part = request.GET.get("part", "body")
     if part not in MINUTES_PARTS:
         raise Http404("No such part of these minutes.")
@@ -135,10 +193,21 @@ def minutes_read(request: HttpRequest, pk: int) -> HttpResponse:
             meeting,
             "Only organizers, leads and the committee's members can read this.",
         )
-    text = {"body": minutes.body, "decisions": minutes.decisions, "restricted": minutes.restricted_body}[part]
-    pages = text_pages(text, settings.MINUTES_PAGE_CHARS)
-    number = request.GET.get("page", "1")
-    number = min(int(number), len(pages)) if number.isdigit() and int(number) > 0 else 1
+    name = MINUTES_FIELDS[part]
+    minutes = get_object_or_404(
+        Minutes.objects.defer(*MINUTES_FIELDS.values()).annotate(length=Length(name)), meeting=meeting
+    )
+
+    def read(start: int, end: int) -> str:
+        return (
+            Minutes.objects.filter(pk=minutes.pk)
+            .annotate(chunk=Substr(name, start + 1, end - start))
+            .values_list("chunk", flat=True)
+            .get()
+            or ""
+        )
+
+    page = text_page(read, minutes.length or 0, page_number(request, "page"), settings.MINUTES_PAGE_CHARS)
     return render(
         request,
         "meetings/minutes_read.html",
@@ -148,23 +217,10 @@ def minutes_read(request: HttpRequest, pk: int) -> HttpResponse:
             "minutes": minutes,
             "part": part,
             "part_label": MINUTES_PARTS[part],
-            "text": pages[number - 1],
-            "number": number,
-            "count": len(pages),
+            "page": page,
+            "decisions": decision_lines(page.text) if part == "decisions" else None,
         },
     )
-
-
-def _counts(attendances) -> dict:
-    counts = {"yes": 0, "no": 0, "maybe": 0, "present": 0, "invited": 0}
-    for a in attendances:
-        if a.person_id:
-            counts["invited"] += 1
-        if a.rsvp:
-            counts[a.rsvp] += 1
-        if a.status in (Attendance.Status.PRESENT, Attendance.Status.SUBSTITUTE, Attendance.Status.GUEST):
-            counts["present"] += 1
-    return counts
 
 
 @login_required
@@ -249,9 +305,10 @@ def agenda(request: HttpRequest, meeting: Meeting, item_pk: int | None = None) -
 
 @changes_meeting
 def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
-    """One screen to record who came: present, absent, excused, substitute, guest."""
+    """One screen to record who came: present, absent, excused, substitute,
+    guest; a page of invitations at a time (a general meeting of a big
+    coalition invites thousands), each page saved on its own."""
     invitations.ensure_invitations(meeting)
-    rows = list(meeting.attendances.select_related("person", "agency"))
     guest_form = GuestForm(request.POST if "add_guest" in request.POST else None, meeting=meeting)
     if request.method == "POST" and "add_guest" in request.POST:
         if guest_form.is_valid():
@@ -266,7 +323,8 @@ def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     elif request.method == "POST":
         allowed = {value for value, _ in Attendance.Status.choices} | {""}
         changed = []
-        for row in rows:
+        posted = [key.removeprefix("status-") for key in request.POST if key.startswith("status-")]
+        for row in meeting.attendances.filter(pk__in=[int(pk) for pk in posted if pk.isdigit() and len(pk) < 12]):
             status = request.POST.get(f"status-{row.pk}", row.status)
             if status not in allowed:
                 messages.error(request, f"“{status}” is not an attendance status; nothing was saved.")
@@ -278,15 +336,20 @@ def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         if meeting.status == Meeting.Status.SCHEDULED and meeting.starts_at <= timezone.now():
             meeting.status = Meeting.Status.HELD
             meeting.save(update_fields=["status"])
+        next_page = request.POST.get("next_page", "")
+        if next_page.isdigit():
+            messages.success(request, "Attendance is saved. Here is the next page of invitations.")
+            return redirect(f"{reverse('attendance', args=[meeting.pk])}?page={next_page}")
         messages.success(request, "Attendance is saved.")
         return redirect(meeting)
+    rows = meeting.attendances.select_related("person", "agency").order_by(*Attendance._meta.ordering, "pk")
     return render(
         request,
         "meetings/attendance.html",
         {
             "meeting": meeting,
             "coalition": meeting.coalition,
-            "rows": rows,
+            "rows": slice_of(rows, request, "page"),
             "statuses": Attendance.Status.choices,
             "guest_form": guest_form,
         },
@@ -328,6 +391,19 @@ def rsvp_by_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @changes_meeting
 def minutes_edit(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    longest = (
+        Minutes.objects.filter(meeting=meeting)
+        .annotate(longest=Greatest(*(Length(name) for name in MINUTES_FIELDS.values())))
+        .values_list("longest", flat=True)
+        .first()
+    )
+    if longest and longest > settings.LONG_TEXT_MAX:
+        # Imported before the limits held: a form cannot take it, nor a page show it whole.
+        return render(
+            request,
+            "meetings/minutes_too_long.html",
+            {"meeting": meeting, "coalition": meeting.coalition, "longest": longest, "limit": settings.LONG_TEXT_MAX},
+        )
     minutes = Minutes.objects.filter(meeting=meeting).first() or Minutes(meeting=meeting)
     form = MinutesForm(
         post_data(request),

@@ -1,7 +1,8 @@
 """What the action items add to the meetings app's pages, registered from
 apps.py (meetings stands below tasks and never imports it)."""
 
-from django.db.models import F
+from django.db.models import Case, Count, F, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -13,32 +14,51 @@ from .models import ActionItem
 
 # A meeting page lists this many items of each kind; the rest are a link away.
 SHOWN = 10
-
-
-def _first(items) -> tuple[list, int]:
-    """The first SHOWN items and how many there are (counted only when more)."""
-    first = list(items[: SHOWN + 1])
-    return first[:SHOWN], (items.count() if len(first) > SHOWN else len(first))
+PRODUCED, CARRIED = 0, 1
 
 
 def meeting_detail(request: HttpRequest, meeting: Meeting) -> dict:
     """The items that came out of the meeting, and the open ones carried from
     earlier meetings (most overdue first): the first of each, their counts,
-    and links to the action list showing all of them."""
+    and links to the action list showing all of them. One query, whatever
+    their number: each group is ranked and counted by window functions."""
     visible = (
         ActionItem.objects.visible_to(request.user)
         .filter(coalition=meeting.coalition)
-        .select_related("owner_agency", "assignee", "meeting__coalition")
+        .select_related("owner_agency", "meeting__coalition")
+        # what the page shows of each: the window sorts thousands of carried items
+        .only(
+            "title",
+            "status",
+            "due_on",
+            "coalition_id",
+            "committee_id",
+            "owner_agency__name",
+            "meeting__starts_at",
+            "meeting__coalition__time_zone",
+        )
     )
-    produced, produced_count = _first(visible.filter(meeting=meeting).order_by("due_on", "pk"))
-    carried, carried_count = _first(carried_to(visible, meeting).order_by(F("due_on").asc(nulls_last=True), "pk"))
+    group = Case(When(meeting=meeting, then=Value(PRODUCED)), default=Value(CARRIED))
+    order = [F("due_on").asc(nulls_last=True), F("pk").asc()]
+    rows = list(
+        (visible.filter(meeting=meeting) | carried_to(visible, meeting))
+        .annotate(
+            group=group,
+            rank=Window(RowNumber(), partition_by=[group], order_by=order),
+            group_count=Window(Count("pk"), partition_by=[group]),
+        )
+        .filter(rank__lte=SHOWN)
+        .order_by("group", *order)
+    )
+    produced = [item for item in rows if item.group == PRODUCED]
+    carried = [item for item in rows if item.group == CARRIED]
     actions = reverse("action_list", args=[meeting.coalition.slug])
     return {
         "produced": produced,
-        "produced_count": produced_count,
+        "produced_count": produced[0].group_count if produced else 0,
         "produced_url": f"{actions}?scope=all&meeting={meeting.pk}",
         "carried": carried,
-        "carried_count": carried_count,
+        "carried_count": carried[0].group_count if carried else 0,
         "carried_url": f"{actions}?scope=all&carried_to={meeting.pk}",
     }
 
