@@ -18,10 +18,11 @@ from coordination.pages import (
     remember_coalition,
     require,
 )
+from coordination.paging import per_page, slice_of
 from coordination.tables import list_page
 
 from . import services
-from .coverage import coverage_for
+from .coverage import AGENCIES_PER_PAGE, MAX_AGENCIES, STALE_PER_PAGE, active_members, coverage_for, stale_roles
 from .filters import MembershipFilter
 from .forms import (
     AgencyForm,
@@ -107,13 +108,20 @@ def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 
 @login_required
 def coverage(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    """Areas by active member agencies, a page of agencies at a time; each
+    area's coverage, the gaps and single points counted over all of them."""
     coalition = get_coalition_for_user(request, coalition_slug)
+    size = min(per_page(request, AGENCIES_PER_PAGE), MAX_AGENCIES)
+    agencies = slice_of(active_members(coalition), request, "page", size)
+    stale = slice_of(stale_roles(coalition), request, "stale", STALE_PER_PAGE)
     return render(
         request,
         "members/coverage.html",
         {
             "coalition": coalition,
-            "coverage": coverage_for(coalition),
+            "coverage": coverage_for(coalition, agencies=agencies.rows, stale=stale.rows),
+            "agencies": agencies,
+            "stale": stale,
             "is_organizer": request.user.has_perm("coordination.manage_coalition", coalition),
         },
     )

@@ -7,7 +7,8 @@ from bisect import bisect_left
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from coordination.models import Coalition
@@ -24,9 +25,10 @@ from .common import (
     Section,
     Table,
     bounds,
-    bucket_of,
+    bucket_spans,
     buckets,
     calendar_year,
+    first_bars,
     percent,
 )
 from .models import Activity
@@ -36,10 +38,19 @@ from .suppression import NOTE, Adds, drawn, protect, shown
 def annual_report(coalition: Coalition, start: date, end: date, today: date | None = None) -> Report:
     today = today or timezone.localdate()
     since, until = bounds(coalition, start, end)
+    # Every membership, as plain rows: thousands at a statewide coalition.
     memberships = list(
         Membership.objects.filter(coalition=coalition)
-        .select_related("agency")
-        .only("status", "joined_on", "mou_signed_on", "mou_review_on", "agency__name", "agency__sector")
+        .annotate(name=F("agency__name"), sector=F("agency__sector"))
+        .values_list("agency_id", "status", "joined_on", "mou_signed_on", "mou_review_on", "name", "sector", named=True)
+    )
+    # The period's meetings counted by kind, status and local day: the counts
+    # by kind, and the days of the general meetings held, in one query.
+    meeting_days = list(
+        Meeting.objects.filter(coalition=coalition, starts_at__gte=since, starts_at__lt=until)
+        .values("kind", "status", day=TruncDate("starts_at", tzinfo=ZoneInfo(coalition.time_zone)))
+        .annotate(n=Count("id"))
+        .order_by()
     )
     year = calendar_year(start, end)
     return Report(
@@ -48,8 +59,8 @@ def annual_report(coalition: Coalition, start: date, end: date, today: date | No
         start=start,
         end=end,
         sections=[
-            _meetings(coalition, since, until),
-            _attendance(coalition, since, until, memberships),
+            _meetings(meeting_days),
+            _attendance(coalition, since, until, memberships, meeting_days),
             _members(start, end, memberships),
             _actions(coalition, start, end, since, until, today),
             *_activities(coalition, start, end, today),
@@ -57,14 +68,11 @@ def annual_report(coalition: Coalition, start: date, end: date, today: date | No
     )
 
 
-def _meetings(coalition, since, until) -> Section:
+def _meetings(meeting_days) -> Section:
     counts: dict[str, dict[str, int]] = {}
-    for row in (
-        Meeting.objects.filter(coalition=coalition, starts_at__gte=since, starts_at__lt=until)
-        .values("kind", "status")
-        .annotate(n=Count("id"))
-    ):
-        counts.setdefault(row["kind"], {})[row["status"]] = row["n"]
+    for row in meeting_days:
+        by_status = counts.setdefault(row["kind"], {})
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
     kinds = [(kind, label) for kind, label in MeetingKind.choices if kind in counts]
     held = [counts[kind].get(Meeting.Status.HELD, 0) for kind, _ in kinds]
     rows = [
@@ -97,20 +105,15 @@ def _meetings(coalition, since, until) -> Section:
     return section
 
 
-def _attendance(coalition, since, until, memberships) -> Section:
+def _attendance(coalition, since, until, memberships, meeting_days) -> Section:
     """Attendance at general meetings: the rate is the share of the general
     meetings held while the agency was a member at which it was present
     (or sent a substitute)."""
-    zone = ZoneInfo(coalition.time_zone)
     general_days = sorted(
-        timezone.localtime(moment, zone).date()
-        for moment in Meeting.objects.filter(
-            coalition=coalition,
-            kind=MeetingKind.GENERAL,
-            status=Meeting.Status.HELD,
-            starts_at__gte=since,
-            starts_at__lt=until,
-        ).values_list("starts_at", flat=True)
+        row["day"]
+        for row in meeting_days
+        if row["kind"] == MeetingKind.GENERAL and row["status"] == Meeting.Status.HELD
+        for _ in range(row["n"])
     )
     present = Attendance.objects.filter(
         meeting__coalition=coalition,
@@ -139,8 +142,8 @@ def _attendance(coalition, since, until, memberships) -> Section:
     for agency_id in {m.agency_id for m in memberships if m.status == Membership.Status.ACTIVE} | set(by_agency):
         row = by_agency.get(agency_id, {})
         membership = joined.get(agency_id)
-        name = row.get("agency__name") or membership.agency.name
-        sector = row.get("agency__sector") or membership.agency.sector
+        name = row.get("agency__name") or membership.name
+        sector = row.get("agency__sector") or membership.sector
         since_joining = (
             held - bisect_left(general_days, membership.joined_on) if membership and membership.joined_on else held
         )
@@ -155,7 +158,7 @@ def _attendance(coalition, since, until, memberships) -> Section:
     members_in = {}
     for m in memberships:
         if m.status == Membership.Status.ACTIVE:
-            members_in[m.agency.sector] = members_in.get(m.agency.sector, 0) + 1
+            members_in[m.sector] = members_in.get(m.sector, 0) + 1
     for sector in sorted(set(members_in) | set(by_sector), key=lambda s: SECTORS.get(s, s)):
         row = by_sector.get(sector, {})
         sectors.append(
@@ -216,10 +219,11 @@ def _attendance(coalition, since, until, memberships) -> Section:
         ("Attendance rate by agency (%)", agencies, "agency"),
         ("Attendance rate by sector (%)", [(s[0], None, None, None, s[3]) for s in sectors], "sector"),
     ):
+        labels, rates, more = first_bars([r[0] for r in rows], [r[4] for r in rows])
         if chart := charts.bars(
-            title=title,
-            labels=[r[0] for r in rows],
-            series={"Rate": [r[4] for r in rows]},
+            title=title + more,
+            labels=labels,
+            series={"Rate": rates},
             alt=f"Bar chart of the general-meeting attendance rate by {alt}; the numbers are in the table below.",
         ):
             section.charts.append(chart)
@@ -248,7 +252,7 @@ def _members(start, end, memberships) -> Section:
     by_sector: dict[str, list[int]] = {}
     for group, column in ((active, 0), (new, 1), (in_force, 2)):
         for m in group:
-            by_sector.setdefault(m.agency.sector, [0, 0, 0])[column] += 1
+            by_sector.setdefault(m.sector, [0, 0, 0])[column] += 1
     rows = sorted(([SECTORS.get(s, s), *counts] for s, counts in by_sector.items()), key=lambda r: (-r[1], r[0]))
     section = Section(
         "members",
@@ -266,7 +270,7 @@ def _members(start, end, memberships) -> Section:
                 "New members",
                 ["Agency", "Sector", "Joined", "MOU signed"],
                 [
-                    [m.agency.name, SECTORS.get(m.agency.sector), m.joined_on, m.mou_signed_on or "not yet"]
+                    [m.name, SECTORS.get(m.sector), m.joined_on, m.mou_signed_on or "not yet"]
                     for m in sorted(new, key=lambda m: m.joined_on)
                 ],
                 empty="No agency joined in this period.",
@@ -274,7 +278,7 @@ def _members(start, end, memberships) -> Section:
             Table(
                 "MOU reviews due in the period",
                 ["Agency", "Review due", "Signed"],
-                [[m.agency.name, m.mou_review_on, m.mou_signed_on or "–"] for m in due],
+                [[m.name, m.mou_review_on, m.mou_signed_on or "–"] for m in due],
                 empty="No MOU review fell due in this period.",
             ),
         ],
@@ -303,36 +307,47 @@ def _actions(coalition, start, end, since, until, today) -> Section:
     )
     items = ActionItem.objects.filter(coalition=coalition)
     unit, labels = buckets(start, end)
-    opened_by = dict.fromkeys(labels, 0)
-    completed_by = dict.fromkeys(labels, 0)
-    days_to_complete = []
-    for created_at, completed_at, status in items.filter(opened_q | completed_q).values_list(
-        "created_at", "completed_at", "status"
-    ):
-        if since <= created_at < until:
-            opened_by[bucket_of(created_at, unit, zone)] += 1
-        if status == ActionItem.Status.DONE and completed_at and since <= completed_at < until:
-            completed_by[bucket_of(completed_at, unit, zone)] += 1
-            days_to_complete.append((completed_at - created_at).days)
-    by_agency = [
-        row
-        for row in items.values("owner_agency__name")
+    # Each agency's items opened and completed in each month (or year), counted
+    # in the same aggregate query as its totals; the period's are their sums.
+    spans = dict(zip(labels, bucket_spans(labels, unit, zone), strict=True))
+    per_bucket = {}
+    for n, (lo, hi) in enumerate(spans.values()):
+        per_bucket[f"opened_{n}"] = Count("id", filter=opened_q & Q(created_at__gte=lo, created_at__lt=hi))
+        per_bucket[f"completed_{n}"] = Count("id", filter=completed_q & Q(completed_at__gte=lo, completed_at__lt=hi))
+    by_agency = list(
+        items.filter(opened_q | completed_q | overdue_q)
+        .values("owner_agency__name")
         .annotate(
             opened=Count("id", filter=opened_q),
             completed=Count("id", filter=completed_q),
             overdue=Count("id", filter=overdue_q),
+            **per_bucket,
         )
         .order_by("owner_agency__name")
-        if row["opened"] or row["completed"] or row["overdue"]
-    ]
+    )
+    opened_by = {label: sum(row[f"opened_{n}"] for row in by_agency) for n, label in enumerate(labels)}
+    completed_by = {label: sum(row[f"completed_{n}"] for row in by_agency) for n, label in enumerate(labels)}
     overdue = sum(row["overdue"] for row in by_agency)
+    completed = sum(row["completed"] for row in by_agency)
+    # The median: the one or two middle durations, read alone in their order.
+    middle = (
+        list(
+            items.filter(completed_q)
+            .annotate(taken=F("completed_at") - F("created_at"))
+            .order_by("taken", "pk")
+            .values_list("taken", flat=True)[(completed - 1) // 2 : completed // 2 + 1]
+        )
+        if completed
+        else []
+    )
+    days_to_complete = [taken.days for taken in middle]
     median = statistics.median(days_to_complete) if days_to_complete else None
     section = Section(
         "actions",
         "Action items",
         figures=[
             ("Opened", sum(opened_by.values())),
-            ("Completed", len(days_to_complete)),
+            ("Completed", completed),
             (f"Overdue on {as_of:%B %-d, %Y}", overdue),
             ("Median days to complete", "–" if median is None else round(median)),
         ],

@@ -12,9 +12,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
+from django.utils.text import slugify
 
 from coordination.models import Coalition
+from coordination.paging import slice_list
 from meetings.models import Attendance
 from members.models import Sector
 
@@ -47,6 +48,14 @@ class Table:
     headers: list[str]
     rows: list[list]
     empty: str = "Nothing in this period."
+    # The rows a page shows (a coordination.paging.Slice, set by the view): a
+    # table by agency runs to thousands of rows; the download holds them all.
+    page: object = None
+
+    @property
+    def slug(self) -> str:
+        """The address parameter that turns this table's pages (?attendance-by-agency=2)."""
+        return slugify(self.caption)
 
 
 @dataclass
@@ -57,6 +66,18 @@ class Section:
     charts: list[Chart] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     note: str = ""
+
+
+# A chart by agency draws this many bars at most (the first of its table's order).
+CHART_BARS = 30
+
+
+def first_bars(labels: list, values: list) -> tuple[list, list, str]:
+    """At most CHART_BARS labels and values, and the words for the title when
+    there are more (a bar chart of 2,000 agencies is a megabyte nobody reads)."""
+    if len(labels) <= CHART_BARS:
+        return labels, values, ""
+    return labels[:CHART_BARS], values[:CHART_BARS], f", the first {CHART_BARS} of {len(labels)}"
 
 
 @dataclass
@@ -70,6 +91,15 @@ class Report:
     @property
     def year(self) -> int | None:
         return calendar_year(self.start, self.end)
+
+    def paginate(self, request) -> "Report":
+        """Each table shows a page of its rows (its own ?<slug>=N), by
+        PER_PAGE: the report's cells, and what is withheld, are the same on
+        every page and in the download, which holds every row."""
+        for section in self.sections:
+            for table in section.tables:
+                table.page = slice_list(table.rows, request, table.slug, anchor=table.slug)
+        return self
 
     def as_rows(self) -> list[list]:
         """Every figure and table, one after another, for a spreadsheet."""
@@ -129,6 +159,14 @@ def buckets(start: date, end: date) -> tuple[str, list[str]]:
     return "year", [str(year) for year in range(start.year, end.year + 1)]
 
 
-def bucket_of(moment: datetime, unit: str, zone: ZoneInfo) -> str:
-    local = timezone.localtime(moment, zone)
-    return f"{local:%Y-%m}" if unit == "month" else str(local.year)
+def bucket_spans(labels: list[str], unit: str, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """Each bucket of `buckets` as instants: from its first local midnight to the next bucket's."""
+    spans = []
+    for label in labels:
+        if unit == "month":
+            year, month = map(int, label.split("-"))
+            first, after = date(year, month, 1), date(year + month // 12, month % 12 + 1, 1)
+        else:
+            first, after = date(int(label), 1, 1), date(int(label) + 1, 1, 1)
+        spans.append((datetime.combine(first, time(), tzinfo=zone), datetime.combine(after, time(), tzinfo=zone)))
+    return spans

@@ -12,7 +12,7 @@ from coordination.models import Coalition
 from meetings.models import Attendance, Meeting, MeetingKind
 
 from . import charts
-from .common import PRESENT, Report, Section, Table, first_year, people, plotted
+from .common import PRESENT, Report, Section, Table, first_bars, first_year, people, plotted
 
 
 def engagement(coalition: Coalition, today: date | None = None) -> Report:
@@ -111,10 +111,11 @@ def engagement(coalition: Coalition, today: date | None = None) -> Report:
         ],
         note="Meetings at which the agency was present or sent a substitute.",
     )
+    labels, attended, more = first_bars([name for name, _ in agencies], [sum(c.values()) for _, c in agencies])
     if chart := charts.bars(
-        title=f"Meetings attended since {first}, by agency",
-        labels=[name for name, _ in agencies],
-        series={"Meetings attended": [sum(counts.values()) for _, counts in agencies]},
+        title=f"Meetings attended since {first}, by agency{more}",
+        labels=labels,
+        series={"Meetings attended": attended},
         alt="Bar chart of meetings attended by each agency since the first meeting; the numbers are in the table.",
     ):
         by_agency.charts.append(chart)

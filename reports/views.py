@@ -153,7 +153,7 @@ def report(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     if request.GET.get("_export") in FORMATS:
         name = f"{coalition.slug}-report-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}"
         return export_rows(result.as_rows(), request.GET["_export"], name)
-    return render(request, "reports/report.html", {**context, "form": form, "report": result})
+    return render(request, "reports/report.html", {**context, "form": form, "report": result.paginate(request)})
 
 
 @reads_reports
@@ -161,4 +161,4 @@ def engagement(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     result = engagement_report(coalition)
     if request.GET.get("_export") in FORMATS:
         return export_rows(result.as_rows(), request.GET["_export"], f"{coalition.slug}-engagement")
-    return render(request, "reports/engagement.html", {"coalition": coalition, "report": result})
+    return render(request, "reports/engagement.html", {"coalition": coalition, "report": result.paginate(request)})
