@@ -131,6 +131,24 @@ def path_arguments() -> dict[str, list]:
     }
 
 
+# The pages that list rows without end (more agencies, meetings, items): each
+# shows a page at a time, as tests/test_pagination.py proves.
+LIST_PAGES = (
+    "member_list",
+    "coverage",
+    "meeting_list",
+    "meeting",
+    "attendance",
+    "action_list",
+    "review_board",
+    "activity_list",
+    "notification_log",
+    "inquiries",
+    "report",
+    "engagement",
+)
+
+
 # --- A world of every kind of user, for the access matrix and the choices test ---
 
 # anon: nobody; mem_a: the Sheriff's Office (X only), on no committee; cmte: the
@@ -183,6 +201,7 @@ def extra_arguments() -> dict[str, list]:
         "committee_edit:restricted": [shasta.slug, committee.slug],
         "meeting:restricted": [meeting.pk],
         "minutes_edit:restricted": [meeting.pk],
+        "minutes_read:restricted": [meeting.pk],
         "meeting_actions:restricted": [meeting.pk],
         "attachment": [_attach(open_meeting, "agenda.txt").pk],
         "attachment:restricted": [attachment.pk],

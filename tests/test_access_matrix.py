@@ -96,6 +96,7 @@ minutes_approve                      302   403   403   404   403   403   404   3
 minutes_edit                         302   403   403   404   403   200   404   403
 minutes_edit:restricted              302   404   403   404   404   200   404   404
 minutes_read                         302   200   200   404   200   200   404   200
+minutes_read:restricted              302   404   200   404   404   200   404   404
 notification_log                     302   403   403   404   403   200   404   403
 password_change                      302   200   200   200   200   200   200   200
 password_change_done                 302   200   200   200   200   200   200   200
