@@ -67,8 +67,32 @@ class ActionItemFilter(django_filters.FilterSet):
             self.filters[name].queryset = entry.choices(user, coalition)
             self.filters[name].extra["widget"] = autocomplete.widget_for(kind, coalition)
 
+    # Set by search() when it chose the rows' order, which the view keeps.
+    ordered_by_search = False
+    # A search matching more items than this lists them newest first, unranked.
+    RANKED_AT_MOST = 1000
+
     def search(self, queryset, name, value):
-        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+        """Titles and descriptions. On PostgreSQL, full-text search (English
+        stemming) through the items' stored search document and its GIN index
+        (tasks migration 0003); unless a column is chosen to sort by, the best
+        matches first (a word in the title counts most), the newest first
+        among equals. Ranking reads every match, so a word found in more than
+        RANKED_AT_MOST items (counted no further) lists them newest first, read
+        through the (coalition, created_at) index as far as the page goes.
+        Elsewhere (SQLite in development) a plain match."""
+        from coordination import fulltext
+
+        if not fulltext.on_postgres():
+            return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+        search = fulltext.query(value)
+        found = queryset.filter(fulltext.matches("search_document", search))
+        if self.data.get("sort"):
+            return found
+        self.ordered_by_search = True
+        if found.order_by()[: self.RANKED_AT_MOST + 1].count() > self.RANKED_AT_MOST:
+            return found.order_by("-created_at")
+        return found.order_by(fulltext.rank("search_document", search).desc(), "-created_at")
 
     def only_overdue(self, queryset, name, value):
         return queryset.overdue(timezone.localdate()) if value else queryset

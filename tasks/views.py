@@ -54,7 +54,8 @@ def action_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     filterset = ActionItemFilter(request.GET, queryset=items, coalition=coalition, user=request.user)
     return list_page(
         request,
-        ActionItemTable(filterset.qs),
+        # A search orders the rows (best matches first) unless a column is chosen: the table keeps it.
+        ActionItemTable(filterset.qs, order_by=() if filterset.ordered_by_search else None),
         export_name=f"{coalition.slug}-actions",
         template="tasks/action_list.html",
         partial="tasks/_action_table.html",

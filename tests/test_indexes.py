@@ -16,6 +16,7 @@ from django.urls import reverse
 from bench import dataset
 from coordination.models import User
 from members.models import Agency
+from tests.helpers import plans
 
 pytestmark = [
     pytest.mark.django_db,
@@ -77,15 +78,6 @@ def _values() -> dict:
     }
 
 
-def _plans(sql: str) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("SET LOCAL enable_seqscan = on")
-    return plan
-
-
 def _indexed(table: str, columns: tuple[str, ...]) -> list[str]:
     """The indexes of the table whose first columns are these."""
     with connection.cursor() as cursor:
@@ -108,5 +100,5 @@ def test_each_filter_and_sort_of_a_list_is_served_by_an_index(world, client, nam
     ]
     assert touching, f"{url} ran no query on {table}"
     for sql in touching:
-        plan = _plans(sql)
+        plan = plans(sql)
         assert f"Seq Scan on {table}" not in plan, f"{url}\n{sql}\n{plan}"
