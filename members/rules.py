@@ -4,37 +4,56 @@ an active member of, and their committee seats. django-rules imports this
 module at start-up."""
 
 import rules
-from django.db.models import Q
+from django.db.models import FilteredRelation, Q
 
 from coordination import access
 from coordination.access import is_organizer_of, organizes_its_coalition, standing
-from coordination.models import CommitteeMember
 
 from .models import Membership, Person
 
 
 def person_standing(user) -> dict:
-    person = Person.objects.filter(user=user, is_active=True).values("id", "agency_id").first()
-    if not person:
-        return {}
+    """One query, on every page a person's account opens: their person (one
+    per account), each active membership of its agency with the coalition's
+    name and slug, and each committee seat, joined (a person has a few of
+    each, so the rows are a few)."""
+    rows = (
+        Person.objects.filter(user=user, is_active=True)
+        .alias(
+            active=FilteredRelation(
+                "agency__memberships", condition=Q(agency__memberships__status=Membership.Status.ACTIVE)
+            )
+        )
+        .order_by()
+        .values_list(
+            "id",
+            "agency_id",
+            "active__coalition_id",
+            "active__coalition__name",
+            "active__coalition__slug",
+            "committee_memberships__committee_id",
+            "committee_memberships__is_lead",
+        )
+    )
+    person_id = agency_id = None
     member_of: set[int] = set()
     labels: dict[int, tuple[str, str]] = {}
-    if person["agency_id"]:
-        active = Membership.objects.filter(agency_id=person["agency_id"], status=Membership.Status.ACTIVE)
-        for coalition_id, name, slug in active.values_list("coalition_id", "coalition__name", "coalition__slug"):
-            member_of.add(coalition_id)
-            labels[coalition_id] = (name, slug)
     committees: set[int] = set()
     committees_led: set[int] = set()
-    for committee_id, is_lead in CommitteeMember.objects.filter(person_id=person["id"]).values_list(
-        "committee_id", "is_lead"
-    ):
-        committees.add(committee_id)
-        if is_lead:
-            committees_led.add(committee_id)
+    for pk, agency, coalition_id, name, slug, committee_id, is_lead in rows:
+        person_id, agency_id = pk, agency
+        if coalition_id is not None:
+            member_of.add(coalition_id)
+            labels[coalition_id] = (name, slug)
+        if committee_id is not None:
+            committees.add(committee_id)
+            if is_lead:
+                committees_led.add(committee_id)
+    if person_id is None:
+        return {}
     return {
-        "agency_id": person["agency_id"],
-        "person_id": person["id"],
+        "agency_id": agency_id,
+        "person_id": person_id,
         "member_of": member_of,
         "committees": committees,
         "committees_led": committees_led,
@@ -70,6 +89,11 @@ def agency_coalitions(agency) -> frozenset[int]:
 
 
 COALITIONS_KEY = "_coalition_ids"
+
+
+def remember_agency_coalitions(agency, coalition_ids) -> None:
+    """For a page that reads the agency's memberships anyway."""
+    agency.__dict__[COALITIONS_KEY] = frozenset(coalition_ids)
 
 
 def forget_agency_coalitions(agency) -> None:

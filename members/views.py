@@ -37,7 +37,7 @@ from .forms import (
 )
 from .history import agency_history
 from .models import Agency, AgencyRole, JoinRequest, Membership, Person, ResponseArea
-from .rules import agency_filter, role_coalitions
+from .rules import agency_filter, remember_agency_coalitions, role_coalitions
 from .tables import MembershipTable
 
 # --- Loading with access checked ----------------------------------------------
@@ -219,6 +219,13 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     s = access.standing(user)
     visible = s.coalitions
+    # Every membership of the agency (a few), which the rules below read as
+    # its coalitions; the page shows those of the user's coalitions.
+    every_membership = list(
+        agency.memberships.select_related("coalition", "primary_representative", "alternate_representative")
+    )
+    remember_agency_coalitions(agency, {m.coalition_id for m in every_membership})
+    memberships = [m for m in every_membership if m.coalition_id in visible]
     roles = list(
         agency.roles.filter(response_area__coalition_id__in=visible).select_related(
             "response_area__coalition", "confirmed_by"
@@ -227,11 +234,6 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = role_coalitions(user, agency)  # what roles_changeable_by reads, on the roles loaded already
     changeable = {role.pk for role in roles if role.response_area.coalition_id in scope}
     can_change = user.has_perm("members.change_agency", agency)
-    memberships = list(
-        agency.memberships.filter(coalition_id__in=visible).select_related(
-            "coalition", "primary_representative", "alternate_representative"
-        )
-    )
     organizes = {m.coalition_id for m in memberships if m.coalition_id in s.organizer_of}
     return render(
         request,

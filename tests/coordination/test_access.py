@@ -134,3 +134,30 @@ def test_user_with_no_standing_is_told_what_to_do(client, db):
     client.force_login(UserFactory())
     page = client.get(reverse("dashboard")).content.decode()
     assert "not part of any coalition yet" in page
+
+
+def test_a_persons_standing_is_read_in_one_query_with_every_coalition_and_seat(world, django_assert_num_queries):
+    """The user's person, the active memberships of its agency and its
+    committee seats come joined in one query; an inactive membership gives
+    nothing, nor another person's seat."""
+    from coordination import access
+    from coordination.models import Coalition, User
+
+    from ..factories import MembershipFactory
+
+    person = world.member.person
+    MembershipFactory(agency=person.agency, coalition=world.other)
+    lapsed = Coalition.objects.create(name="Lapsed County", slug="lapsed")
+    MembershipFactory(agency=person.agency, coalition=lapsed, status="inactive")
+    CommitteeMemberFactory(committee=world.restricted_committee, person=person, is_lead=True)
+    CommitteeMemberFactory(committee=world.open_committee, person=person)
+    CommitteeMemberFactory(committee=world.other_restricted, person=PersonFactory(agency=person.agency))
+
+    user = User.objects.get(pk=world.member.pk)
+    with django_assert_num_queries(2):  # the coalition roles, and the person's part
+        found = access.standing(user)
+    assert found.person_id == person.pk and found.agency_id == person.agency_id
+    assert found.member_of == {world.home.pk, world.other.pk}
+    assert found.committees == {world.restricted_committee.pk, world.open_committee.pk}
+    assert found.committees_led == {world.restricted_committee.pk}
+    assert {pk for pk, _name, _slug in found.labels} == {world.home.pk, world.other.pk}
