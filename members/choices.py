@@ -13,6 +13,11 @@ def agencies(user, coalition):
     return Agency.objects.of_coalition(coalition)
 
 
+def active_agencies(user, coalition):
+    """The coalition's active member agencies: who can present an activity."""
+    return Agency.objects.of_coalition(coalition, Membership.Status.ACTIVE)
+
+
 def people(user, coalition):
     """The active people of the coalition's agencies: whom an item can be given to."""
     return (
@@ -75,6 +80,7 @@ def person_label(person) -> str:
 
 def register() -> None:
     autocomplete.register("agency", agencies, ("name",))
+    autocomplete.register("active-agency", active_agencies, ("name",))
     autocomplete.register("person", people, ("full_name",), person_label)
     autocomplete.register("person-any", everyone, ("full_name",), person_label)
     autocomplete.register("invitable-agency", invitable_agencies, ("name",))

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from members.models import Agency
+from coordination import autocomplete
 
 from .models import Activity
 
@@ -31,10 +31,7 @@ class ActivityFilter(django_filters.FilterSet):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     presenting_agency = django_filters.ModelChoiceFilter(
-        label="Presented by",
-        queryset=None,
-        empty_label="Any presenter",
-        widget=forms.Select(attrs={"class": "form-select"}),
+        label="Presented by", queryset=None, empty_label="Any presenter"
     )
     held_after = django_filters.DateFilter(
         field_name="held_on",
@@ -55,7 +52,10 @@ class ActivityFilter(django_filters.FilterSet):
 
     def __init__(self, *args, coalition, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["presenting_agency"].queryset = Agency.objects.of_coalition(coalition)
+        # Every agency that was ever a member may have presented: thousands
+        # statewide, so a searchable select of the registered kind.
+        self.filters["presenting_agency"].queryset = autocomplete.KINDS["agency"].choices(None, coalition)
+        self.filters["presenting_agency"].extra["widget"] = autocomplete.widget_for("agency", coalition)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(place__icontains=value))

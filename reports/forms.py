@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from coordination import autocomplete
 from coordination.models import Coalition
 from meetings.privacy import PrivacyCheckedForm
 from members.models import Agency, Membership
@@ -35,15 +36,15 @@ class ActivityForm(PrivacyCheckedForm, forms.ModelForm):
         """`own_agency_only`: an agency member records only what their agency presented."""
         super().__init__(*args, **kwargs)
         self.instance.coalition = coalition
-        agencies = Agency.objects.of_coalition(coalition, Membership.Status.ACTIVE)
         field = self.fields["presenting_agency"]
         if own_agency_only:
-            field.queryset = agencies.filter(pk=own_agency_only)
+            field.queryset = Agency.objects.of_coalition(coalition, Membership.Status.ACTIVE).filter(pk=own_agency_only)
             field.required = True
             field.empty_label = None
             field.help_text = "You record the activities your agency presented."
         else:
-            field.queryset = agencies
+            # A statewide coalition has thousands: a searchable select.
+            autocomplete.use(field, "active-agency", None, coalition)
             field.empty_label = "The coalition, together"
 
     def clean(self):

@@ -2,7 +2,9 @@
 meetings): the page holds only what is chosen, an edited row shows (and so
 keeps) its choices, the search answers within what the form accepts, twenty
 at a time, at a cost that does not grow with the rows, and a row the form
-does not offer, posted directly, is refused with the form's error."""
+does not offer, posted directly, is refused with the form's error. And as a
+class: no page of the URL table, with three hundred agencies at the table,
+holds a select of more than a hundred options."""
 
 import re
 from datetime import timedelta
@@ -13,7 +15,8 @@ from django.utils import timezone
 
 from coordination import autocomplete
 from meetings.models import AgendaItem, Meeting
-from members.models import Person
+from members.models import Membership, Person
+from reports.models import Activity
 from tasks.models import ActionItem
 
 from ..factories import AgencyFactory, MembershipFactory, PersonFactory
@@ -73,6 +76,55 @@ def test_an_edited_item_shows_its_choices_and_keeps_them_when_saved_as_shown(wor
     assert (item.owner_agency, item.assignee, item.backup, item.meeting) == (agency, worker, backup, meeting)
 
 
+def test_an_activity_is_recorded_and_edited_through_the_searchable_presenter(world, crowd):
+    """Recorded with an agency the search found, edited: the page holds that
+    agency alone, and the row keeps it, or takes the next one chosen."""
+    client = world.client_for(world.organizer)
+    found = client.get(reverse("autocomplete", args=[world.home.slug, "active-agency"]), {"q": "agency 123"}).json()
+    assert [match["text"] for match in found["results"]] == ["Outreach Agency 123"]
+    data = {
+        "title": "Recognising trafficking: hotel staff",
+        "kind": Activity.Kind.PROFESSIONAL_TRAINING,
+        "held_on": (timezone.localdate() - timedelta(days=2)).isoformat(),
+        "audience": Activity.Audience.BUSINESS,
+        "presenting_agency": found["results"][0]["id"],
+        "people_reached": "40",
+    }
+    assert client.post(reverse("activity_create", args=[world.home.slug]), data).status_code == 302
+    activity = Activity.objects.get(title=data["title"])
+    assert (activity.presenting_agency, activity.people_reached) == (crowd[123], 40)
+
+    url = reverse("activity_edit", args=[world.home.slug, activity.pk])
+    page = client.get(url).content.decode()
+    assert options(page, "presenting_agency") == [("", False), (str(crowd[123].pk), True)]
+    assert client.post(url, {**data, "presenting_agency": crowd[45].pk}).status_code == 302
+    activity.refresh_from_db()
+    assert activity.presenting_agency == crowd[45]
+
+    listed = client.get(reverse("activity_list", args=[world.home.slug]), {"presenting_agency": crowd[45].pk})
+    html = listed.content.decode()
+    assert data["title"] in html
+    assert options(html, "presenting_agency") == [("", False), (str(crowd[45].pk), True)]
+
+
+def test_an_agency_no_longer_active_is_neither_offered_nor_accepted_as_presenter(world, crowd):
+    gone = crowd[9]
+    Membership.objects.filter(agency=gone, coalition=world.home).update(status=Membership.Status.INACTIVE)
+    client = world.client_for(world.organizer)
+    found = client.get(reverse("autocomplete", args=[world.home.slug, "active-agency"]), {"q": gone.name}).json()
+    assert found["results"] == []
+    data = {
+        "title": "Awareness night",
+        "kind": Activity.Kind.AWARENESS_EVENT,
+        "held_on": timezone.localdate().isoformat(),
+        "audience": Activity.Audience.GENERAL_PUBLIC,
+        "presenting_agency": gone.pk,
+    }
+    response = client.post(reverse("activity_create", args=[world.home.slug]), data)
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not Activity.objects.filter(title="Awareness night").exists()
+
+
 @pytest.mark.parametrize(
     ("page", "fields"),
     [
@@ -81,6 +133,8 @@ def test_an_edited_item_shows_its_choices_and_keeps_them_when_saved_as_shown(wor
         ("committee_create", ("members", "leads")),
         ("agenda", ("presenter_agency", "presenter")),
         ("attendance", ("agency",)),
+        ("activity_create", ("presenting_agency",)),
+        ("activity_list", ("presenting_agency",)),
     ],
 )
 def test_the_forms_hold_none_of_the_hundreds_of_rows_until_chosen(world, crowd, meeting, page, fields):
@@ -104,7 +158,7 @@ def test_the_agency_joining_by_name_is_suggested_as_one_types_not_listed(world, 
     assert [match["text"] for match in found["results"]] == expected
 
 
-@pytest.mark.parametrize("kind", ["agency", "person", "committee-person", "invitable-agency"])
+@pytest.mark.parametrize("kind", ["agency", "active-agency", "person", "committee-person", "invitable-agency"])
 def test_the_search_answers_twenty_at_a_cost_that_does_not_grow_with_the_rows(
     world, kind, django_assert_num_queries, client
 ):
@@ -154,3 +208,59 @@ def test_a_row_the_form_does_not_offer_posted_directly_is_refused_with_its_error
     )
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert not meeting.attendances.filter(guest_name="Visiting Officer").exists()
+
+
+# --- The class: no page offers a select of hundreds -------------------------------
+
+# A select may list this many options at most; more, and it must be searchable.
+MOST_OPTIONS = 100
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo coalitions and a login of every role, Shasta grown by three
+    hundred active agencies with a person each."""
+    from django.core.management import call_command
+
+    from coordination.models import Coalition
+    from members.models import Agency
+
+    from ..demo_urls import build_world
+
+    with django_db_blocker.unblock():
+        world = build_world()
+        shasta = Coalition.objects.get(slug="shasta")
+        agencies = Agency.objects.bulk_create(
+            Agency(name=f"Statewide Agency {i:03d}", sector="victim_services") for i in range(MANY)
+        )
+        Membership.objects.bulk_create(Membership(agency=a, coalition=shasta) for a in agencies)
+        Person.objects.bulk_create(
+            Person(agency=a, full_name=f"Statewide Worker {i:03d}") for i, a in enumerate(agencies)
+        )
+        yield world
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["org_x", "lead_x", "mem_a"])
+def test_no_page_lists_hundreds_of_options_in_a_select(demo, role):
+    """Every page of the URL table (tests/demo_urls.py), so a new form or
+    filter with a plain select of agencies or people fails here."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(demo["users"][role])
+    problems, selects = [], 0
+    for name, url in demo["urls"].items():
+        response = client.get(url)
+        if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        html = response.content.decode()
+        for tag, attrs, body in re.findall(r"<(select|datalist)([^>]*)>(.*?)</\1>", html, re.S):
+            selects += 1
+            count = body.count("<option")
+            if count > MOST_OPTIONS:
+                field = re.search(r'(?:name|id)="([^"]*)"', attrs)
+                problems.append(f"{name}: <{tag} {field[1] if field else attrs}> lists {count} options")
+    assert selects, "no select was read: the test would pass whatever the pages hold"
+    assert not problems, "\n".join(problems)
