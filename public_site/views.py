@@ -11,6 +11,7 @@ from coordination.backends import client_ip
 from coordination.forms import ModelMultipleChoiceField
 from coordination.models import Coalition
 from coordination.pages import organizers_only, post_data
+from coordination.paging import slice_of
 from reports.models import Activity
 
 from . import services as public
@@ -94,13 +95,16 @@ def inquiries(request: HttpRequest, coalition: Coalition) -> HttpResponse:
             messages.success(
                 request, f"The message from {inquiry.name} is marked {inquiry.get_status_display().lower()}."
             )
-        return redirect("inquiries", coalition.slug)
+        # Back to the same status and page (the form posts to this address).
+        return redirect(request.get_full_path())
     status = request.GET.get("status", "new")
     rows = coalition.inquiries.all() if status == "all" else coalition.inquiries.filter(status=status)
+    # A busy public page gathers thousands: a page of 50 at a time, with the count.
+    page = slice_of(rows.order_by("-created_at", "-pk"), request, "page")
     return render(
         request,
         "public/inquiries.html",
-        {"coalition": coalition, "rows": rows[:200], "status": status, "statuses": Inquiry.Status.choices},
+        {"coalition": coalition, "rows": page, "status": status, "statuses": Inquiry.Status.choices},
     )
 
 

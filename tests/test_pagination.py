@@ -19,6 +19,7 @@ from coordination.tables import PER_PAGE
 from meetings.models import AgendaItem, Attachment, Attendance, Meeting, Minutes
 from members.coverage import AGENCIES_PER_PAGE, STALE_PER_PAGE
 from members.models import Agency, AgencyRole, Membership, Person
+from public_site.models import Inquiry
 from reports.models import Activity
 from tasks.models import ActionItem
 from tasks.pages import SHOWN as ACTIONS_SHOWN
@@ -153,6 +154,19 @@ def _notifications(world, n: int) -> None:
     )
 
 
+def _inquiries(world, n: int) -> None:
+    Inquiry.objects.bulk_create(
+        Inquiry(
+            coalition=world.home,
+            name=f"Paged sender {i:04}",
+            email=f"sender{i}@example.org",
+            message="Is there a training for hotel staff this spring?",
+            source=f"{i:064d}",
+        )
+        for i in (next(SERIAL) for _ in range(n))
+    )
+
+
 @dataclass
 class Case:
     url: Callable  # world -> the page's address
@@ -219,6 +233,14 @@ CASES = {
     ),
     "action_list": Case(_home("action_list", "?scope=all"), _items, r">Paged action \d+<", PER_PAGE, r"page=2"),
     "activity_list": Case(_home("activity_list"), _activities, r">Paged activity \d+<", PER_PAGE, r"page=2"),
+    "inquiries": Case(_home("inquiries"), _inquiries, r'<h2 class="h6 mb-1">Paged sender \d+ ', PER_PAGE, r"page=2"),
+    "inquiries:all": Case(
+        _home("inquiries", "?status=all"),
+        _inquiries,
+        r'<h2 class="h6 mb-1">Paged sender \d+ ',
+        PER_PAGE,
+        r"status=all&amp;page=2",
+    ),
     "notification_log": Case(_home("notification_log"), _notifications, r">paged\d+@example.org<", PER_PAGE, r"page=2"),
     "report": Case(
         _home("report"),
@@ -239,7 +261,6 @@ CASES = {
 # List pages that do not page yet, each with its reason: the test fails when
 # one starts to, so that it moves to CASES.
 NOT_YET = {
-    "inquiries": "shows the latest 200 messages of a status, with no count or link to the rest (public_site)",
     "review_board": "shows each group's count, its first rows and a link to the rest (tasks/services.py): "
     "covered by tests/tasks",
 }
