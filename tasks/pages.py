@@ -63,9 +63,27 @@ def meeting_detail(request: HttpRequest, meeting: Meeting) -> dict:
     }
 
 
+def added_while_writing(meeting: Meeting) -> dict:
+    """The items the meeting produced as its minutes' page lists them: the last
+    SHOWN added (in the order added, so a new one appears at the end), how
+    many there are, and a link to the action list showing all of them. One
+    query, whatever their number (the count is a window over all of them)."""
+    last = list(
+        meeting.action_items.select_related("owner_agency", "assignee")
+        .annotate(meeting_count=Window(Count("pk")))
+        .order_by("-pk")[:SHOWN]
+    )
+    actions = reverse("action_list", args=[meeting.coalition.slug])
+    return {
+        "produced": last[::-1],
+        "produced_count": last[0].meeting_count if last else 0,
+        "produced_url": f"{actions}?scope=all&meeting={meeting.pk}",
+    }
+
+
 def minutes_form(request: HttpRequest, meeting: Meeting) -> dict:
     """Turn decisions into action items while writing the minutes."""
     return {
         "action_form": QuickItemForm(coalition=meeting.coalition, meeting=meeting, prefix="action"),
-        "produced": meeting.action_items.select_related("owner_agency", "assignee"),
+        **added_while_writing(meeting),
     }

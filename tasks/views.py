@@ -17,6 +17,7 @@ from . import services
 from .filters import ActionItemFilter
 from .forms import ActionItemForm, BulkForm, ManageForm, QuickItemForm, UpdateForm
 from .models import ActionItem
+from .pages import added_while_writing
 from .tables import ActionItemTable
 
 LIST_RELATED = ("owner_agency", "assignee", "meeting__coalition", "coalition")
@@ -224,9 +225,5 @@ def meeting_actions(request: HttpRequest, meeting: Meeting) -> HttpResponse:
             if not request.htmx:
                 messages.success(request, f"“{data['title']}” is added.")
                 return redirect("minutes_edit", meeting.pk)
-    context = {
-        "meeting": meeting,
-        "action_form": form,
-        "produced": meeting.action_items.select_related("owner_agency", "assignee"),
-    }
+    context = {"meeting": meeting, "action_form": form, **added_while_writing(meeting)}
     return render(request, "tasks/_meeting_actions.html", context)
