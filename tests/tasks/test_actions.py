@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from coordination.models import committee_or_none_filter
 from meetings.models import Meeting
 from tasks.models import ActionItem
 
@@ -71,6 +72,47 @@ def test_leads_and_organizers_see_all_but_restricted_committee_items(world, item
         in world.client_for(world.organizer).get(reverse("action_list", args=[world.home.slug])).content.decode()
     )
     assert world.client_for(world.lead).get(items["secret"].get_absolute_url()).status_code == 404
+
+
+def test_an_organizer_sees_what_the_general_rule_gives_through_the_coalition_alone(world, items):
+    """An organizer of every coalition they stand in, on no committee, is
+    filtered by coalition alone (a count of a big list reads one index); the
+    items are those the general rule gives. On a committee, or with standing
+    elsewhere, the general rule applies."""
+    from coordination import access
+    from coordination.models import CoalitionRole, User
+    from tasks.rules import action_item_filter
+
+    from ..factories import CoalitionRoleFactory, CommitteeMemberFactory
+
+    def general(user):
+        return set(
+            ActionItem.objects.filter(action_item_filter(user))
+            .filter(committee_or_none_filter(user))
+            .values_list("pk", flat=True)
+        )
+
+    def seen(user):
+        user = User.objects.get(pk=user.pk)  # standing read afresh
+        found = ActionItem.objects.visible_to(user)
+        return set(found.values_list("pk", flat=True)), str(found.query)
+
+    organizer = world.organizer
+    pks, sql = seen(organizer)
+    assert pks == general(organizer) and items["secret"].pk in pks and items["other_coalition"].pk not in pks
+    assert "coordination_committee" not in sql
+
+    CoalitionRoleFactory(user=organizer, coalition=world.other, role=CoalitionRole.Role.LEAD)
+    pks, sql = seen(organizer)
+    assert pks == general(User.objects.get(pk=organizer.pk)) and "coordination_committee" in sql
+    assert items["other_coalition"].pk in pks
+
+    lead = world.lead
+    person = PersonFactory(agency=world.member_agency, user=lead)
+    CommitteeMemberFactory(committee=world.restricted_committee, person=person)
+    pks, sql = seen(lead)
+    assert items["secret"].pk in pks and "coordination_committee" in sql
+    assert access.standing(User.objects.get(pk=lead.pk)).organizer_of == frozenset()
 
 
 def test_restricted_items_stay_out_of_exports_and_counts(world, items):
