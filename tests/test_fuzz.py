@@ -8,18 +8,23 @@ The table of path arguments (tests/demo_urls.py) must name every URL pattern:
 a new page without an entry fails the test, so it cannot go unfuzzed."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_filters import FilterSet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coordination.models import User
+from coordination.models import Coalition, User
+from reports.annual import annual_report
+from reports.common import default_period
+from reports.engagement import engagement
 
-from .demo_urls import path_arguments, url_names
+from .demo_urls import LIST_PAGES, path_arguments, url_names
 
 HOSTILE = [
     "",
@@ -39,8 +44,58 @@ HOSTILE = [
     "x" * 3000,
 ]
 # What pages read besides their FilterSets: search, archive year, exports,
-# scopes, report periods, the coalition picker, the tables' sorting and pages.
-PAGE_PARAMETERS = {"q", "year", "_export", "scope", "status", "coalition", "start", "end", "sort", "page", "per_page"}
+# scopes, report periods, the coalition picker, the tables' sorting and pages,
+# and the pages of the lists that share a page: a meeting's agenda, invitations
+# and attachments, the minutes' part and page, the coverage's stale roles. (The
+# report's tables turn their pages by their own slugs: report_parameters().)
+PAGE_PARAMETERS = {
+    "q",
+    "year",
+    "_export",
+    "scope",
+    "status",
+    "coalition",
+    "start",
+    "end",
+    "sort",
+    "page",
+    "per_page",
+    "agenda",
+    "invited",
+    "files",
+    "part",
+    "stale",
+}
+
+# How the apps read a query parameter: request.GET.get("name"), "name" in
+# request.GET, and a list's page (coordination/paging.py) by its parameter.
+_NESTED = r"(?:[^()]|\((?:[^()]|\([^()]*\))*\))*?"
+READS = (
+    re.compile(r'request\.GET(?:\.get\(|\[)"([\w-]+)"'),
+    re.compile(r'"([\w-]+)" (?:not )?in request\.GET'),
+    re.compile(rf'\b(?:slice_of|slice_list|page_number)\({_NESTED}\brequest,\s*"([\w-]+)"', re.S),
+)
+APPS = ("coordination", "members", "meetings", "tasks", "reports", "public_site", "dashboard")
+
+
+def parameters_read(patterns=READS) -> set[str]:
+    """Every query parameter named in the apps' code (as `patterns` find them)."""
+    root = Path(__file__).resolve().parent.parent
+    names: set[str] = set()
+    for app in APPS:
+        for source in (root / app).rglob("*.py"):
+            text = source.read_text()
+            for pattern in patterns:
+                names |= set(pattern.findall(text))
+    return names
+
+
+def report_parameters() -> set[str]:
+    """The parameters that turn the pages of the demo's reports' tables (?attendance-by-agency=2)."""
+    shasta = Coalition.objects.get(slug="shasta")
+    start, end = default_period(timezone.localdate())
+    reports = (annual_report(shasta, start, end), engagement(shasta))
+    return {table.slug for report in reports for section in report.sections for table in section.tables}
 
 
 def filter_parameters() -> set[str]:
@@ -59,6 +114,8 @@ def demo_urls(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("seed_demo", verbosity=0)
         arguments = path_arguments()
+        # The report tables' parameters are read once the demo's reports exist.
+        PAGE_PARAMETERS.update(report_parameters())
         yield {name: reverse(name, args=args) for name, args in arguments.items() if name != "logout"}
         call_command("flush", interactive=False, verbosity=0)
 
@@ -123,4 +180,37 @@ def test_no_hostile_query_value_makes_a_server_error(demo_urls, value):
 @given(value=st.text(max_size=40))
 def test_no_made_up_query_value_makes_a_server_error(demo_urls, value):
     failures = server_errors(demo_urls, value, PAGE_PARAMETERS | filter_parameters())
+    assert not failures, "\n".join(failures)
+
+
+def test_every_parameter_a_page_reads_is_fuzzed(demo_urls):
+    """A page that starts reading a new parameter (a new list's pages, say)
+    fails here until the parameter is in PAGE_PARAMETERS or a FilterSet."""
+    read = parameters_read()
+    assert {"page", "agenda", "invited", "files", "part", "stale", "status"} <= read  # the patterns still find them
+    unfuzzed = read - PAGE_PARAMETERS - filter_parameters()
+    assert not unfuzzed, f"add to PAGE_PARAMETERS: {sorted(unfuzzed)}"
+    assert "attendance-by-agency" in PAGE_PARAMETERS  # a report table's pages
+
+
+# The pages whose lists turn pages, as their readers reach them: the minutes'
+# pages with a part that exists (with all parameters hostile, the part never is).
+PAGED = (*LIST_PAGES, "minutes_read")
+PARTS = ("", "?part=body", "?part=decisions")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_no_hostile_page_number_makes_a_server_error(demo_urls, value):
+    """Every list's page parameter alone hostile, the rest of the address sound,
+    so the page gets as far as turning its lists' pages."""
+    numbers = parameters_read(READS[2:]) | report_parameters()
+    failures = []
+    for role in ("organizer", "member"):
+        client = clients()[role]
+        for name in PAGED:
+            for part in PARTS if name == "minutes_read" else ("",):
+                response = client.get(demo_urls[name] + part, dict.fromkeys(numbers, value))
+                if response.status_code >= 500:
+                    failures.append(f"{role} GET {name}{part} with {value[:20]!r}: {response.status_code}")
     assert not failures, "\n".join(failures)
