@@ -53,7 +53,12 @@ class Inquiry(models.Model):
         db_table = "coordination_inquiry"  # the name it had in coordination
         ordering = ["-created_at"]
         verbose_name_plural = "inquiries"
-        indexes = [models.Index(fields=["source", "created_at"], name="inquiry_source_idx")]
+        indexes = [
+            models.Index(fields=["source", "created_at"], name="inquiry_source_idx"),
+            # The organizers' list of messages: a coalition's, newest first, of a status or all.
+            models.Index(fields=["coalition", "-created_at"], name="inquiry_list_idx"),
+            models.Index(fields=["coalition", "status", "-created_at"], name="inquiry_list_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Message from {self.name}"

@@ -27,6 +27,7 @@ ACTIONS = "tasks_actionitem"
 MEETINGS = "meetings_meeting"
 MEMBERSHIPS = "members_membership"
 NOTIFICATIONS = "coordination_notification"
+INQUIRIES = "coordination_inquiry"
 
 # (list, query string, table, the leading columns of an index that serves it)
 CASES = [
@@ -52,6 +53,8 @@ CASES = [
     ("member_list", "status=prospective", MEMBERSHIPS, ("coalition_id",)),
     ("notification_log", "", NOTIFICATIONS, ("coalition_id", "created_at")),
     ("notification_log", "status=failed", NOTIFICATIONS, ("coalition_id", "status", "created_at")),
+    ("inquiries", "", INQUIRIES, ("coalition_id", "status", "created_at")),
+    ("inquiries", "status=all", INQUIRIES, ("coalition_id", "created_at")),
 ]
 
 

@@ -153,6 +153,35 @@ def test_organizers_triage_messages_and_old_ones_are_deleted(demo):
     assert member.get(reverse("inquiries", args=["shasta"])).status_code == 403
 
 
+def test_marking_a_message_on_a_later_page_returns_to_that_page_and_status(demo):
+    from coordination.models import Coalition
+
+    shasta = Coalition.objects.get(slug="shasta")
+    now = timezone.now()
+    Inquiry.objects.bulk_create(
+        Inquiry(
+            coalition=shasta,
+            name=f"Sender {n:02}",
+            email="s@example.net",
+            message="Hi",
+            source="x",
+            created_at=now - timedelta(minutes=n),
+        )
+        for n in range(60)
+    )
+    organizer = Client()
+    organizer.post(reverse("login"), {"username": "organizer@example.org", "password": "roundtable-demo"})
+    url = reverse("inquiries", args=["shasta"]) + "?status=new&page=2"
+    page = organizer.get(url).content.decode()
+    assert "Sender 59" in page and "Sender 00" not in page
+    latest = Inquiry.objects.get(name="Sender 59")
+    response = organizer.post(url, {"inquiry": latest.pk, "status": "answered"}, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert "Sender 58" in response.content.decode() and "marked answered" in response.content.decode()
+    latest.refresh_from_db()
+    assert latest.status == "answered"
+
+
 def test_organizers_word_the_guide_and_others_cannot(demo):
     from public_site.models import GuideStep
 
