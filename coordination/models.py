@@ -11,6 +11,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -347,3 +348,61 @@ class Heartbeat(models.Model):
     @classmethod
     def beat(cls, name: str) -> None:
         cls.objects.update_or_create(name=name, defaults={"last_run_at": timezone.now()})
+
+
+class Export(models.Model):
+    """A download too big to write while the browser waits: a worker replays
+    the list's address (path and query) as the person who asked, writes the
+    file under MEDIA_ROOT/exports/, and only that person may fetch it, until
+    it expires."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Being written"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    format = models.CharField(max_length=4, choices=Format.choices)
+    filename = models.CharField(max_length=200, help_text="The download's name, without its extension.")
+    path = models.CharField(max_length=500, help_text="The list's path, replayed by the worker.")
+    query = models.TextField(
+        max_length=8192, blank=True, help_text="The list's query string: its filters, order and format."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", blank=True)
+    error = models.TextField(max_length=500, blank=True, help_text="Why it failed, for its page.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename}.{self.format} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("export", args=[self.coalition.slug, self.pk])
+
+    @property
+    def list_url(self) -> str:
+        """The list it was made from, as a page rather than a download."""
+        query = QueryDict(self.query, mutable=True)
+        query.pop("_export", None)
+        return f"{self.path}?{query.urlencode()}" if query else self.path
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def percent(self) -> int:
+        return min(100, 100 * self.rows_done // self.rows_total) if self.rows_total else 0

@@ -218,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.extend_all_series",
         "schedule": 3600.0,
     },
+    "hourly-delete-expired-exports": {
+        "task": "coordination.delete_expired_exports",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Accounts and security --------------------------------------------------
@@ -340,6 +344,11 @@ ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 10, minimum=1)
 # character can take up to 12 bytes once a browser has encoded it).
 # Downloads read the database this many rows at a time (a server-side cursor on PostgreSQL).
 EXPORT_CHUNK_ROWS = 2000
+# A download of more rows than this is written by a worker, with a page that
+# shows its progress, rather than while the browser waits.
+EXPORT_ASYNC_ROWS = env_int("EXPORT_ASYNC_ROWS", 20_000, minimum=1)
+# How long a written download can be fetched before it is deleted.
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24, minimum=1)
 LONG_TEXT_MAX = 200_000
 TEXT_MAX = 20_000
 # A page shows at most this much of a long text (minutes); the rest is paged.

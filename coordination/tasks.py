@@ -3,8 +3,9 @@
 import logging
 
 from celery import shared_task
+from django.db import DatabaseError
 
-from . import notifications
+from . import exports, notifications
 
 log = logging.getLogger(__name__)
 
@@ -26,3 +27,22 @@ def sweep_notifications() -> dict:
     if any(counts.values()):
         log.info("Sweep: %(queued)s queued, %(requeued)s requeued.", counts)
     return counts
+
+
+@shared_task(name="coordination.write_export", bind=True, max_retries=3)
+def write_export(self, *, export_id: int) -> str:
+    try:
+        return exports.write_export(export_id)
+    except DatabaseError as exc:
+        if self.request.retries >= self.max_retries:
+            return exports.fail_export(export_id, exports.FAILED)
+        # The claim leaves the row running, so the retry claims it again.
+        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+
+
+@shared_task(name="coordination.delete_expired_exports")
+def delete_expired_exports() -> int:
+    deleted = exports.delete_expired_exports()
+    if deleted:
+        log.info("Deleted %s expired exports.", deleted)
+    return deleted

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views
+from . import export_views, views
 
 accounts = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -25,6 +25,8 @@ coalition = [
     path("", views.coalition_detail, name="coalition"),
     path("emails/", views.notification_log, name="notification_log"),
     path("choices/<slug:kind>/", views.autocomplete, name="autocomplete"),
+    path("exports/<int:pk>/", export_views.export_progress, name="export"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
 ]
 
 urlpatterns = [

@@ -2,8 +2,11 @@
 one table that the fuzz test and the access matrix walk. A pattern missing
 here fails both (each compares this table with the URL conf)."""
 
+from datetime import timedelta
+
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -11,7 +14,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from coordination.models import Coalition, CoalitionRole, Committee, User
+from coordination.models import Coalition, CoalitionRole, Committee, Export, User
 from meetings import invitations
 from meetings import services as meeting_services
 from meetings.models import AgendaItem, Attachment, Attendance, Meeting, MeetingSeries, Minutes
@@ -35,6 +38,29 @@ def url_names() -> set[str]:
     return set(walk(get_resolver().url_patterns))
 
 
+def written_export(coalition: Coalition, user: User, *, expired: bool = False) -> Export:
+    """A download the worker wrote for `user`: only they may see it."""
+    now = timezone.now()
+    export, created = Export.objects.get_or_create(
+        coalition=coalition,
+        requested_by=user,
+        filename="expired" if expired else f"{coalition.slug}-actions",
+        defaults={
+            "format": "csv",
+            "path": reverse("action_list", args=[coalition.slug]),
+            "query": "_export=csv",
+            "status": Export.Status.DONE,
+            "rows_done": 1,
+            "rows_total": 1,
+            "finished_at": now,
+            "expires_at": now + timedelta(hours=-1 if expired else 24),
+        },
+    )
+    if created:
+        export.file.save(f"{export.pk}.csv", ContentFile(b"Action\r\nOne\r\n"))
+    return export
+
+
 def path_arguments() -> dict[str, list]:
     """The arguments of every URL pattern, from the demo coalition."""
     shasta = Coalition.objects.get(slug="shasta")
@@ -49,6 +75,7 @@ def path_arguments() -> dict[str, list]:
     user = User.objects.get(email="member@example.org")
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
+    export = written_export(shasta, user)
     return {
         "home": [],
         "login": [],
@@ -64,6 +91,8 @@ def path_arguments() -> dict[str, list]:
         "coalition": [shasta.slug],
         "notification_log": [shasta.slug],
         "autocomplete": [shasta.slug, "agency"],
+        "export": [shasta.slug, export.pk],
+        "export_download": [shasta.slug, export.pk],
         "invite": [shasta.slug],
         "committee_create": [shasta.slug],
         "committee": [shasta.slug, shasta.committees.first().slug],
@@ -191,6 +220,7 @@ def extra_arguments() -> dict[str, list]:
     )
     chp = Agency.objects.get(name="California Highway Patrol, Northern Division")
     chp_person = chp.people.exclude(email="shared@chp.example.org").first()
+    member = User.objects.get(email="member@example.org")
     return {
         "agency:shared": [chp.pk],
         "agency_edit:shared": [chp.pk],
@@ -207,6 +237,7 @@ def extra_arguments() -> dict[str, list]:
         "attachment:restricted": [attachment.pk],
         "action:restricted": [item.pk],
         "action_edit:restricted": [item.pk],
+        "export_download:expired": [shasta.slug, written_export(shasta, member, expired=True).pk],
     }
 
 

@@ -11,6 +11,10 @@ X is the Shasta coalition, Y Siskiyou. The roles (columns):
   org_y    an organizer of Y only
   lead_x   X's lead (chair), on no restricted committee
 
+A download written by the worker (export, export_download) is the Sheriff's
+member's (cmte), so no one else sees it, not even X's organizer;
+"export_download:expired" is one of theirs past its time.
+
 Rows are URL patterns with arguments from X (tests/demo_urls.py); a row named
 "name:restricted" opens the same page on X's restricted committee (its
 meeting, its item, its attachment), and "name:shared" on the Highway Patrol,
@@ -28,6 +32,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
 
+from coordination.models import Export
 from meetings.models import Attachment
 
 from .demo_urls import ROLES, build_world, url_names
@@ -69,6 +74,9 @@ confirm_by_link                      200   200   200   200   200   200   200   2
 coverage                             302   200   200   404   200   200   404   200
 dashboard                            302   200   200   200   200   200   200   200
 engagement                           302   403   403   404   403   200   404   200
+export                               302   404   200   404   404   404   404   404
+export_download                      302   404   200   404   404   404   404   404
+export_download:expired              302   404   410   404   404   404   404   404
 guide_edit                           302   403   403   404   403   200   404   403
 guide_step_edit                      302   403   403   404   403   200   404   403
 healthz                              200   200   200   200   200   200   200   200
@@ -149,6 +157,8 @@ def matrix(django_db_setup, django_db_blocker):
 def status_of(matrix, name: str, role: str) -> int:
     for attachment in Attachment.objects.all():  # each test has its own media folder
         default_storage.save(attachment.file.name, ContentFile(attachment.name.encode()))
+    for export in Export.objects.all():
+        default_storage.save(export.file.name, ContentFile(b"Action\r\nOne\r\n"))
     client = Client(raise_request_exception=False)
     if role != "anon":
         client.force_login(matrix["users"][role])
