@@ -31,6 +31,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
+from django_htmx.middleware import HtmxDetails
 from django_tables2.columns import Column, ManyToManyColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.rows import BoundRow
@@ -275,13 +276,15 @@ def queue_export(request: HttpRequest, export_format: str, filename: str, total:
     coalition = Coalition.objects.filter(slug=slug).first() if slug else None
     if coalition is None:
         return None
+    query = request.GET.urlencode()
+    asked = {"coalition": coalition, "requested_by": request.user, "path": request.path, "query": query}
+    # The same list asked for again (a second click) while it is being written: its page, not a second file.
+    if waiting := Export.objects.filter(status__in=[Export.Status.QUEUED, Export.Status.RUNNING], **asked).first():
+        return waiting
     export = Export.objects.create(
-        coalition=coalition,
-        requested_by=request.user,
+        **asked,
         format=export_format,
         filename=filename,
-        path=request.path,
-        query=request.GET.urlencode(),
         rows_total=total,
         expires_at=timezone.now() + timedelta(hours=settings.EXPORT_KEEP_HOURS),
     )
@@ -348,6 +351,7 @@ def replay_list(user, path: str, query: str, replay) -> HttpResponseBase:
     request.user = user
     request.session = import_module(settings.SESSION_ENGINE).SessionStore()  # never saved
     request.resolver_match = match
+    request.htmx = HtmxDetails(request)  # as the middleware sets it: not an htmx request
     request.export_replay = replay
     return match.func(request, *match.args, **match.kwargs)
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -187,6 +187,21 @@ def asked(world, user) -> Export:
         query="_export=csv&scope=all",
         expires_at=timezone.now() + timedelta(hours=1),
     )
+
+
+def test_asking_again_while_it_is_being_written_shows_the_same_export(world, settings):
+    settings.EXPORT_ASYNC_ROWS = 5
+    ActionItem.objects.bulk_create(
+        ActionItem(coalition=world.home, title=f"Item {i}", owner_agency=world.member_agency) for i in range(8)
+    )
+    client = world.client_for(world.organizer)
+    url = reverse("action_list", args=[world.home.slug])
+    with transaction.atomic():  # the task is queued after commit: both clicks come before it runs
+        first = export_of(client.get(url, {"_export": "csv"}))
+        again = export_of(client.get(url, {"_export": "csv"}))
+        other = export_of(client.get(url, {"_export": "xlsx"}))
+    assert first == again != other
+    assert Export.objects.filter(status=Export.Status.DONE).count() == 2
 
 
 def test_an_export_fails_with_a_message_when_its_person_can_no_longer_see_the_list(world, settings):
