@@ -143,6 +143,7 @@ class _Cell:
         self.accessor = A(bound_column.accessor)
         path, _, self.remainder = self.accessor.rpartition(self.accessor.SEPARATOR)
         self.path = A(path)
+        self.bits, self.path_bits = self.accessor.bits, self.path.bits
         self.empty_values = column.empty_values
         self.text_link = isinstance(column, BaseLinkColumn) and column.text is not None
         self.many = isinstance(column, ManyToManyColumn)
@@ -205,7 +206,10 @@ class _Cell:
         """BoundRow(record).get_cell_value(name), without asking the column again."""
         value = None
         remainder = self.remainder
-        penultimate = self.path.resolve(record, quiet=True)
+        try:
+            penultimate = _resolve(self.path, self.path_bits, record)
+        except Exception:
+            penultimate = None  # as Accessor.penultimate's quiet resolve
         if isinstance(penultimate, models.Model):
             fast = self._fast_display(type(penultimate))
             display = fast or getattr(penultimate, self.display_name, None)
@@ -214,13 +218,35 @@ class _Cell:
                 remainder = None
         if remainder:
             try:
-                value = self.accessor.resolve(record)
+                value = _resolve(self.accessor, self.bits, record)
             except Exception:
                 if self.text_link:
                     return self.call(record, None, row)
         if value in self.empty_values or (self.many and not value.exists()):
             return None
         return self.call(record, value, row)
+
+
+def _resolve(accessor: A, bits, context):
+    """accessor.resolve(context), quicker along model instances: on one,
+    Accessor tries `obj[bit]` first, which raises and is caught for every
+    cell; getattr is what it comes to."""
+    current = context
+    for bit in bits:
+        if not isinstance(current, models.Model) or hasattr(current, "__getitem__"):
+            return accessor.resolve(context)  # anything else: the library's own way, from the start
+        try:
+            current = getattr(current, bit)
+        except (TypeError, AttributeError):
+            return accessor.resolve(context)  # raises as the library does
+        if callable(current):
+            if getattr(current, "alters_data", False):
+                return accessor.resolve(context)
+            if not getattr(current, "do_not_call_in_templates", False):
+                current = current(*accessor.callable_args, **accessor.callable_kwargs)
+        if current is None:
+            break
+    return current
 
 
 def table_rows(table, chunk_size: int | None = None):
