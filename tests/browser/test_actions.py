@@ -1,7 +1,10 @@
 """Journeys 2 to 4 with action items: the organizer adds two items while
 writing minutes, the member moves one forward, the lead reassigns the other."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,6 +26,7 @@ def test_items_from_the_minutes_to_the_member_and_the_review_board(visit):
         Meeting.objects.filter(coalition__slug="shasta", committee=None, status="held").order_by("-starts_at").first()
     )
 
+    due = timezone.localdate() + timedelta(days=14)  # a due date may not be before the item is made
     organizer = visit("organizer")
     page = organizer.log_in("organizer@example.org")
     organizer.go(f"/meetings/{meeting.pk}/minutes/")
@@ -34,7 +38,7 @@ def test_items_from_the_minutes_to_the_member_and_the_review_board(visit):
     ):
         panel.get_by_label("Title").fill(title)
         choose(panel, "Owning agency", agency)
-        panel.get_by_label("Due").fill("2026-12-01")
+        panel.get_by_label("Due").fill(f"{due:%Y-%m-%d}")
         panel.get_by_role("button", name="Add the action item").click()
         expect(page.locator("#meeting-actions").get_by_role("link", name=title)).to_be_visible()
     # The unsaved minutes are still there: htmx added the items without leaving the page.
