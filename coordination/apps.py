@@ -6,4 +6,7 @@ class CoordinationConfig(AppConfig):
     verbose_name = "Coordination"
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401 - registers the Celery tasks the ledger sends by name
+        from . import (
+            exports,  # noqa: F401 - an export's file goes with its row
+            tasks,  # noqa: F401 - registers the Celery tasks the ledger sends by name
+        )

@@ -25,6 +25,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import DatabaseError, models, transaction
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
@@ -418,10 +420,14 @@ class _Progress:
 
 
 def delete_expired_exports() -> int:
-    """Delete the files and rows of exports past their time; how many."""
-    expired = list(Export.objects.filter(expires_at__lte=timezone.now()).values_list("pk", "file"))
-    storage = Export._meta.get_field("file").storage
-    for _, name in expired:
-        if name:
-            storage.delete(name)
-    return Export.objects.filter(pk__in=[pk for pk, _ in expired]).delete()[0]
+    """Delete the exports past their time (their files go with them); how many."""
+    return Export.objects.filter(expires_at__lte=timezone.now()).delete()[0]
+
+
+@receiver(post_delete, sender=Export)
+def _delete_file(sender, instance: Export, **kwargs) -> None:
+    """An export's file goes with its row however the row goes (expired, its
+    person or coalition deleted), once the deletion is committed."""
+    if instance.file.name:
+        name, storage = instance.file.name, instance.file.storage
+        transaction.on_commit(lambda: storage.delete(name))

@@ -406,3 +406,10 @@ class Export(models.Model):
     @property
     def percent(self) -> int:
         return min(100, 100 * self.rows_done // self.rows_total) if self.rows_total else 0
+
+    # A worker picks an export up within seconds; queued longer, none is running.
+    WAIT_WARNING = timedelta(minutes=2)
+
+    @property
+    def waiting_too_long(self) -> bool:
+        return self.status == self.Status.QUEUED and timezone.now() - self.created_at > self.WAIT_WARNING

@@ -23,11 +23,12 @@ PERMISSION_CALLS = {"has_perm", "has_perms"}
 
 
 def view_modules() -> list[Path]:
-    """Each app's views.py, or every module of its views package."""
+    """Each app's views.py and any other module of views (export_views.py),
+    or every module of its views package."""
     paths = []
     for app in APPS:
         package = ROOT / app / "views"
-        paths += sorted(package.rglob("*.py")) if package.is_dir() else [ROOT / app / "views.py"]
+        paths += sorted(package.rglob("*.py")) if package.is_dir() else sorted((ROOT / app).glob("*views*.py"))
     return paths
 
 

