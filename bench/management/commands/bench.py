@@ -59,7 +59,7 @@ class Command(BaseCommand):
         results = measure.run(repeat=repeat, only=only, say=self.stdout.write)
         sizes = dataset.Sizes.at(scale)
         meta = {
-            "when": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+            "when": timezone.localtime().strftime("%Y-%m-%d %H:%M %Z"),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores",
             "database": measure.describe_database(),
             "scale": scale,
