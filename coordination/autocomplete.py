@@ -17,6 +17,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 
+from .text import whole_number
+
 LIMIT = 20
 QUERY_MAX = 100
 
@@ -48,7 +50,7 @@ class AutocompleteSelect(forms.Select):
         field = getattr(iterator, "field", None)
         if field is None:
             return super().optgroups(name, value, attrs)
-        keys = [int(v) for v in value if str(v).isdigit() and int(v) < 2**63]
+        keys = [key for key in map(whole_number, value) if key is not None]
         chosen = list(field.queryset.filter(pk__in=keys)) if keys else []
         self.choices = [("", field.empty_label)] if field.empty_label is not None else []
         self.choices += [(obj.pk, (self.label or field.label_from_instance)(obj)) for obj in chosen]

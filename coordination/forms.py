@@ -3,6 +3,7 @@ from django.contrib.auth import forms as auth_forms
 
 from . import services
 from .models import User
+from .text import whole_number
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -29,8 +30,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
 
 def _is_row_id(value) -> bool:
-    text = str(value).strip()
-    return text.isascii() and text.isdigit() and int(text) < 2**63
+    return whole_number(value) is not None
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import access
+from .text import whole_number
 
 
 class UserManager(BaseUserManager):
@@ -99,10 +100,10 @@ def parse_reminders(value: str) -> list[tuple[str, timedelta]]:
     """'7d,1d' → [('7d', 7 days), ('1d', 1 day)], longest first."""
     offsets = []
     for part in (p.strip().lower() for p in (value or "").split(",") if p.strip()):
-        number, unit = part[:-1], part[-1:]
-        if not number.isdigit() or unit not in ("d", "h") or int(number) == 0:
+        number, unit = whole_number(part[:-1], below=10**5), part[-1:]
+        if not number or unit not in ("d", "h"):
             raise ValidationError(f"{part!r} is not a reminder time: write days or hours such as 7d or 3h.")
-        offsets.append((part, timedelta(days=int(number)) if unit == "d" else timedelta(hours=int(number))))
+        offsets.append((part, timedelta(days=number) if unit == "d" else timedelta(hours=number)))
     return sorted(offsets, key=lambda pair: pair[1], reverse=True)
 
 

@@ -12,6 +12,7 @@ from django.db.models import Count, Window
 from django.http import HttpRequest, QueryDict
 
 from .tables import MAX_PER_PAGE, PER_PAGE
+from .text import whole_number
 
 
 @dataclass
@@ -79,14 +80,14 @@ class Slice:
 
 def page_number(request: HttpRequest, param: str) -> int:
     """The page the address asks for: 1 for none or nonsense."""
-    value = request.GET.get(param, "")
-    return int(value) if value.isdigit() and 0 < int(value) < 10**9 else 1
+    number = whole_number(request.GET.get(param), below=10**9)
+    return number if number else 1
 
 
 def per_page(request: HttpRequest, default: int = PER_PAGE) -> int:
     """Rows a page, as the address asks (?per_page=), between 1 and MAX_PER_PAGE."""
-    value = request.GET.get("per_page", "")
-    return min(max(int(value), 1), MAX_PER_PAGE) if value.isdigit() and len(value) < 6 else default
+    number = whole_number(request.GET.get("per_page"), below=10**6)
+    return default if number is None else min(max(number, 1), MAX_PER_PAGE)
 
 
 def slice_of(queryset, request: HttpRequest, param: str, size: int = PER_PAGE, **totals) -> Slice:

@@ -10,6 +10,18 @@ from django.http import QueryDict
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+def whole_number(value, below: int = 2**63) -> int | None:
+    """The whole number a text writes in ASCII digits, as an address, a form
+    or a setting sends it, if it is below `below`; None for anything else.
+    str.isdigit() alone takes "²" (which int() refuses: a server error) and
+    "٣" or "３" (which int() reads): the one way the apps read a number."""
+    text = "" if value is None else str(value).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(below)):
+        return None
+    number = int(text)
+    return number if number < below else None
+
+
 def without_controls(value: str) -> str:
     return CONTROL.sub("", value)
 

@@ -16,6 +16,7 @@ from .forms import LoginForm, PasswordResetForm
 from .models import Coalition, Committee, Notification
 from .pages import get_coalition_for_user, organizers_only
 from .tables import PER_PAGE, NotificationTable
+from .text import whole_number
 
 # --- Accounts -----------------------------------------------------------------
 
@@ -102,8 +103,9 @@ def notification_log(request: HttpRequest, coalition: Coalition) -> HttpResponse
     """What was sent, to whom, when, and how it went; failed ones can be resent."""
     rows = Notification.objects.filter(coalition=coalition)
     if request.method == "POST":
-        resend = request.POST.get("resend", "")
-        failed = get_object_or_404(rows, pk=int(resend) if resend.isdigit() else 0, status=Notification.Status.FAILED)
+        failed = get_object_or_404(
+            rows, pk=whole_number(request.POST.get("resend")) or 0, status=Notification.Status.FAILED
+        )
         notifications.resend(failed)
         messages.success(request, f"The {failed.get_kind_display().lower()} to {failed.email} is queued again.")
         return redirect("notification_log", coalition.slug)

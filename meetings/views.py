@@ -17,6 +17,7 @@ from coordination.mail import absolute_url
 from coordination.models import Coalition, User, committee_or_none_filter
 from coordination.pages import get_coalition_for_user, permission_required, post_data, remember_coalition, require
 from coordination.paging import page_number, slice_of
+from coordination.text import whole_number
 from members.email_settings import person_from_token
 
 from . import calendar, invitations, search, services
@@ -51,11 +52,9 @@ def meeting_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     )
     now = timezone.now()
     years = [d.year for d in meetings.filter(starts_at__lt=now).datetimes("starts_at", "year", tzinfo=zone)]
-    try:
-        year = int(request.GET.get("year") or (years[-1] if years else now.year))
-    except ValueError:
-        raise Http404("No such year.") from None
-    if not FIRST_YEAR <= year <= now.year + 1:  # beyond, dates cannot be built; nothing is there anyway
+    asked = request.GET.get("year")
+    year = whole_number(asked, below=10**4) if asked else (years[-1] if years else now.year)
+    if year is None or not FIRST_YEAR <= year <= now.year + 1:  # beyond, dates cannot be built; nothing is there
         raise Http404("No such year.")
     start = datetime(year, 1, 1, tzinfo=zone)
     archive = meetings.filter(starts_at__gte=start, starts_at__lt=min(start.replace(year=year + 1), now))
@@ -324,7 +323,8 @@ def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         allowed = {value for value, _ in Attendance.Status.choices} | {""}
         changed = []
         posted = [key.removeprefix("status-") for key in request.POST if key.startswith("status-")]
-        for row in meeting.attendances.filter(pk__in=[int(pk) for pk in posted if pk.isdigit() and len(pk) < 12]):
+        keys = [key for key in map(whole_number, posted) if key is not None]
+        for row in meeting.attendances.filter(pk__in=keys):
             status = request.POST.get(f"status-{row.pk}", row.status)
             if status not in allowed:
                 messages.error(request, f"“{status}” is not an attendance status; nothing was saved.")
@@ -336,8 +336,8 @@ def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         if meeting.status == Meeting.Status.SCHEDULED and meeting.starts_at <= timezone.now():
             meeting.status = Meeting.Status.HELD
             meeting.save(update_fields=["status"])
-        next_page = request.POST.get("next_page", "")
-        if next_page.isdigit():
+        next_page = whole_number(request.POST.get("next_page"), below=10**9)
+        if next_page is not None:
             messages.success(request, "Attendance is saved. Here is the next page of invitations.")
             return redirect(f"{reverse('attendance', args=[meeting.pk])}?page={next_page}")
         messages.success(request, "Attendance is saved.")

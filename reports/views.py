@@ -14,6 +14,7 @@ from coordination.exports import FORMATS, export_rows
 from coordination.models import Coalition
 from coordination.pages import get_coalition_for_user, permission_required, post_data, require
 from coordination.tables import list_page
+from coordination.text import whole_number
 
 from .annual import annual_report
 from .common import activity_totals, default_period, first_year
@@ -144,9 +145,7 @@ def report(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     else:
         # A year of the coalition's life, or (for none, or any other) last year.
         start, end = (
-            (date(int(year), 1, 1), date(int(year), 12, 31))
-            if year.isdigit() and int(year) in years
-            else default_period(today)
+            (date(int(year), 1, 1), date(int(year), 12, 31)) if whole_number(year) in years else default_period(today)
         )
         form = ReportPeriodForm(initial={"start": start, "end": end})
     result = annual_report(coalition, start, end, today=today)

@@ -39,6 +39,8 @@ HOSTILE = [
     "<script>alert(1)</script>",
     "../../etc/passwd",
     "２０２５",
+    "²",  # a digit to str.isdigit(), not to int()
+    "١٢",  # Arabic-Indic digits, which int() reads
     "2025-02-30",
     "[]",
     "x" * 3000,
