@@ -10,7 +10,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -70,6 +70,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["full_name"]
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+        # Logins and invitations look an account up by email__iexact (UPPER(email) on PostgreSQL).
+        indexes = [models.Index(Upper("email"), name="user_email_ci_idx")]
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -134,6 +135,10 @@ class Person(models.Model):
     class Meta:
         ordering = ["full_name"]
         verbose_name_plural = "people"
+        # A person is looked up by e-mail ignoring case (email__iexact, which
+        # PostgreSQL runs as UPPER(email) = UPPER(...)) for every escalation,
+        # reply and invitation: without this, a scan of every person.
+        indexes = [models.Index(Upper("email"), name="person_email_ci_idx")]
 
     def __str__(self) -> str:
         return self.full_name

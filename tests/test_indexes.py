@@ -105,3 +105,19 @@ def test_each_filter_and_sort_of_a_list_is_served_by_an_index(world, client, nam
     for sql in touching:
         plan = plans(sql)
         assert f"Seq Scan on {table}" not in plan, f"{url}\n{sql}\n{plan}"
+
+
+def test_a_person_or_an_account_is_found_by_email_ignoring_case_through_an_index(world):
+    """Every escalation, reply and invitation looks a person up by e-mail
+    ignoring case (email__iexact): at 100,000 people, a scan of them all."""
+    from members.models import Person
+
+    for queryset, index in (
+        (Person.objects.filter(email__iexact="Someone@Example.org"), "person_email_ci_idx"),
+        (User.objects.filter(email__iexact="Someone@Example.org"), "user_email_ci_idx"),
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            plan = queryset.explain()
+            cursor.execute("SET LOCAL enable_seqscan = on")
+        assert f"Index Scan on {index}" in plan or f"Index Scan using {index}" in plan, plan
