@@ -2,7 +2,9 @@
 and the notification ledger."""
 
 import secrets
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -351,6 +353,38 @@ class Heartbeat(models.Model):
     @classmethod
     def beat(cls, name: str) -> None:
         cls.objects.update_or_create(name=name, defaults={"last_run_at": timezone.now()})
+
+
+class Lease(models.Model):
+    """A job that must not run twice at once (the minute's sweep) takes its
+    lease: one conditional UPDATE that only one process can win, on the
+    database every process shares. A holder that dies without letting go
+    loses the lease when `until` passes."""
+
+    name = models.CharField(max_length=50, unique=True)
+    holder = models.CharField(max_length=32, blank=True)
+    until = models.DateTimeField()
+
+    # The `until` of a lease no one holds: before any clock, even one set back.
+    FREE = datetime(2000, 1, 1, tzinfo=UTC)
+
+    def __str__(self) -> str:
+        return f"{self.name} held until {self.until}"
+
+    @classmethod
+    @contextmanager
+    def held(cls, name: str, duration: timedelta) -> Iterator[bool]:
+        """Yields whether this caller holds the lease (False: another does),
+        and lets it go on leaving."""
+        now = timezone.now()
+        cls.objects.get_or_create(name=name, defaults={"until": cls.FREE})
+        holder = secrets.token_hex(8)
+        taken = cls.objects.filter(name=name, until__lte=now).update(holder=holder, until=now + duration)
+        try:
+            yield bool(taken)
+        finally:
+            if taken:
+                cls.objects.filter(name=name, holder=holder).update(holder="", until=cls.FREE)
 
 
 class Export(models.Model):

@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
 # A pending row whose task has not run after this long was lost on the way.
 LOST_TASK = timedelta(minutes=2)
+# One sweep at a time: beat starts one a minute, and one may take longer.
+# A sweep that dies holding the lease loses it after this long.
+SWEEP_LEASE = timedelta(minutes=10)
 
 
 def retry_delay(attempt: int) -> int:
@@ -264,12 +267,17 @@ def register_sweeper(sweeper: Callable[[], int]) -> None:
 
 def sweep() -> dict[str, int]:
     """The minute's work: queue what has fallen due, requeue what was lost,
-    and leave a heartbeat for the dashboard."""
-    from .models import Heartbeat
+    and leave a heartbeat for the dashboard. One at a time: a sweep that
+    finds another under way (its lease held) does nothing, so sweeps that
+    outlast the minute never overlap and queue the same backlog twice."""
+    from .models import Heartbeat, Lease
 
-    queued = sum(sweeper() for sweeper in SWEEPERS)
-    requeued = requeue_lost()
-    Heartbeat.beat("sweep")
+    with Lease.held("sweep", SWEEP_LEASE) as mine:
+        if not mine:
+            return {"queued": 0, "requeued": 0, "skipped": 1}
+        queued = sum(sweeper() for sweeper in SWEEPERS)
+        requeued = requeue_lost()
+        Heartbeat.beat("sweep")
     return {"queued": queued, "requeued": requeued}
 
 

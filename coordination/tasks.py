@@ -24,7 +24,9 @@ def send_notification(self, *, notification_id: int) -> str:
 @shared_task(name="coordination.sweep_notifications")
 def sweep_notifications() -> dict:
     counts = notifications.sweep()
-    if any(counts.values()):
+    if counts.get("skipped"):
+        log.info("Sweep skipped: the previous one is still under way.")
+    elif any(counts.values()):
         log.info("Sweep: %(queued)s queued, %(requeued)s requeued.", counts)
     return counts
 

@@ -125,3 +125,66 @@ def test_plain_text_parts_and_subjects_are_not_html_escaped(smtp_mailer):
     message = smtp_mailer.messages[0]
     assert "Hello Pat O'Brien & Co" in message.get_body(("plain",)).get_content()
     assert "Pat O&#x27;Brien &amp; Co" in message.get_body(("html",)).get_content()
+
+
+def test_a_sweep_while_another_is_under_way_does_nothing_and_the_next_one_does_the_work(smtp_mailer):
+    """Beat starts a sweep every minute; one that outlasts the minute holds
+    the lease, so the next finds it held and queues nothing twice."""
+    from coordination.models import Heartbeat, Lease
+
+    lost = reset_notification(UserFactory())
+    Notification.objects.filter(pk=lost.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=5))
+    with Lease.held("sweep", notifications.SWEEP_LEASE) as first:
+        assert first
+        assert notifications.sweep() == {"queued": 0, "requeued": 0, "skipped": 1}
+        assert not Heartbeat.objects.filter(name="sweep").exists()
+        lost.refresh_from_db()
+        assert lost.status == Notification.Status.PENDING and not smtp_mailer.messages
+    assert notifications.sweep() == {"queued": 0, "requeued": 1}
+    lost.refresh_from_db()
+    assert lost.status == Notification.Status.SENT and len(smtp_mailer.messages) == 1
+
+
+def test_a_lease_left_by_a_sweep_that_died_is_taken_once_it_runs_out(db):
+    from coordination.models import Lease
+
+    Lease.objects.create(name="sweep", holder="dead", until=timezone.now() + timedelta(minutes=1))
+    with Lease.held("sweep", notifications.SWEEP_LEASE) as mine:
+        assert not mine
+    Lease.objects.filter(name="sweep").update(until=timezone.now() - timedelta(seconds=1))
+    with Lease.held("sweep", notifications.SWEEP_LEASE) as mine:
+        assert mine
+        assert Lease.objects.get(name="sweep").until > timezone.now() + timedelta(minutes=9)
+    assert Lease.objects.get(name="sweep").until == Lease.FREE  # let go on leaving, even for a clock set back
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_sweeps_started_at_once_in_separate_connections_exactly_one_holds_the_lease():
+    import threading
+
+    from django.db import connection
+
+    from coordination.models import Lease
+
+    barrier = threading.Barrier(4)
+    leaving = threading.Event()
+    won = []
+
+    def take():
+        try:
+            barrier.wait()
+            with Lease.held("sweep", notifications.SWEEP_LEASE) as mine:
+                won.append(mine)
+                leaving.wait(5)  # the winner holds it while the others try
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=take) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    while len(won) < 4 and any(t.is_alive() for t in threads):
+        threading.Event().wait(0.05)
+    leaving.set()
+    for thread in threads:
+        thread.join()
+    assert sorted(won) == [False, False, False, True]
