@@ -167,13 +167,37 @@ def resend(notification: Notification) -> None:
     _enqueue_after_commit(notification.pk)
 
 
+def queue_depth() -> int | None:
+    """How many messages wait in the broker's queue for a worker; None when
+    the broker does not answer. Tasks run inline (tests) have no queue."""
+    if celery_app.conf.task_always_eager:
+        return 0
+    try:
+        with celery_app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1)
+            declared = connection.default_channel.queue_declare(queue=celery_app.conf.task_default_queue)
+            return declared.message_count
+    except Exception:
+        log.warning("Could not read the broker's queue depth.", exc_info=True)
+        return None
+
+
 def requeue_lost() -> int:
-    """Hand to Celery again the rows whose task was lost. Returns how many."""
+    """Hand to Celery again the rows whose task was lost. Returns how many.
+
+    A row claimed by a worker that died is released and queued again at once
+    (its message was taken). A pending row whose task has not run after
+    LOST_TASK is queued again only when the broker's queue is empty: while a
+    backlog drains, the row's message is most likely still in it, and
+    queueing it again would grow the backlog with every sweep."""
     now = timezone.now()
-    Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
-        status=Notification.Status.PENDING
-    )
+    stale = Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    released = list(stale.values_list("pk", flat=True))
+    if released:
+        stale.filter(pk__in=released).update(status=Notification.Status.PENDING)
     lost = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lt=now - LOST_TASK)
+    if queue_depth():
+        lost = lost.filter(pk__in=released)
     count = 0
     send_notification = _send_task()
     for notification_id in lost.values_list("pk", flat=True).iterator():

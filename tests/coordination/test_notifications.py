@@ -188,3 +188,45 @@ def test_of_sweeps_started_at_once_in_separate_connections_exactly_one_holds_the
     for thread in threads:
         thread.join()
     assert sorted(won) == [False, False, False, True]
+
+
+def test_a_row_waiting_in_a_backlog_is_not_queued_again_but_a_dead_workers_row_is(redis_url):
+    """No worker runs: messages stay in the (real) broker's queue, as in a
+    backlog that takes longer than LOST_TASK to drain. The sweep queues a
+    lost row again only once the queue is empty; a row claimed by a worker
+    that died goes back at once, its message having been taken."""
+    import secrets
+
+    from coordination.celery import app as celery_app
+
+    from ..conftest import _point_celery_at
+
+    saved = (celery_app.conf.broker_url, celery_app.conf.task_default_queue)
+    _point_celery_at(redis_url, f"requeue-test-{secrets.token_hex(4)}")
+    celery_app.conf.task_always_eager = False  # the fixture puts it back
+    try:
+        long_ago = timezone.now() - timedelta(minutes=5)
+        lost = reset_notification(UserFactory())
+        Notification.objects.filter(pk=lost.pk).update(next_attempt_at=long_ago)
+        assert notifications.queue_depth() == 0
+        assert notifications.requeue_lost() == 1
+        assert notifications.queue_depth() == 1
+
+        # A minute later the row is still pending (no worker): its message waits in the queue.
+        assert notifications.requeue_lost() == 0
+        dead = reset_notification(UserFactory())
+        Notification.objects.filter(pk=dead.pk).update(
+            status=Notification.Status.SENDING,
+            claimed_at=timezone.now() - notifications.STALE_CLAIM - timedelta(minutes=1),
+            next_attempt_at=long_ago,
+        )
+        assert notifications.requeue_lost() == 1  # the dead worker's row only
+        assert notifications.queue_depth() == 2
+
+        purge = lambda: connection.default_channel.queue_purge(celery_app.conf.task_default_queue)  # noqa: E731
+        with celery_app.connection_for_write() as connection:
+            purge()
+            assert notifications.requeue_lost() == 2  # the queue is empty: both were lost after all
+            purge()  # no worker will take them
+    finally:
+        _point_celery_at(*saved)
