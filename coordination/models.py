@@ -238,7 +238,16 @@ def committee_filter(user, prefix: str = "") -> models.Q:
 
 
 def committee_or_none_filter(user) -> models.Q:
-    """For rows of the coalition itself (no committee) or of a committee the user may see."""
+    """For rows of the coalition itself (no committee) or of a committee the
+    user may see; the callers limit the rows to the user's coalitions too.
+
+    One who organizes every coalition they stand in, and sits on no
+    committee, sees every committee of those coalitions (a row's committee
+    is always one of its coalition): no condition, so a count of a big list
+    reads the coalition's index alone, without joining the committees."""
+    s = access.standing(user)
+    if s.organizer_of and s.coalitions <= s.organizer_of and not s.committees:
+        return models.Q()
     return models.Q(committee__isnull=True) | committee_filter(user, prefix="committee__")
 
 

@@ -3,6 +3,9 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from coordination import autocomplete, fulltext
+from coordination.models import Committee
+
 from .models import ActionItem
 
 SELECT = {"class": "form-select"}
@@ -55,9 +58,6 @@ class ActionItemFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.coalition, self.user = coalition, user
         self.carried_meeting = None  # the meeting of ?carried_to=, once filtered
-        from coordination import autocomplete
-        from coordination.models import Committee
-
         self.filters["committee"].queryset = Committee.objects.visible_to(user).filter(coalition=coalition)
         self.filters["response_area"].queryset = coalition.response_areas.all()
         # Thousands of agencies, people and meetings: searchable selects, each
@@ -81,8 +81,6 @@ class ActionItemFilter(django_filters.FilterSet):
         RANKED_AT_MOST items (counted no further) lists them newest first, read
         through the (coalition, created_at) index as far as the page goes.
         Elsewhere (SQLite in development) a plain match."""
-        from coordination import fulltext
-
         if not fulltext.on_postgres():
             return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
         search = fulltext.query(value)

@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from coordination import access
 from coordination.models import committee_or_none_filter
 
 from .rules import action_item_filter
@@ -16,16 +15,7 @@ class ActionItemQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ActionItemQuerySet":
         """Organizers and leads: all items of their coalitions. Agency members:
         their agency's items and their committees' items. Items of a
-        committee the user may not see stay hidden from everyone else.
-
-        One who organizes every coalition they stand in (and sits on no
-        committee) sees every item of those coalitions, whatever its committee
-        (always one of the item's coalition): the filter names the coalitions
-        only, so a count of a big list reads the coalition's index alone,
-        without joining the committees."""
-        s = access.standing(user)
-        if s.organizer_of and s.coalitions <= s.organizer_of and not s.committees:
-            return self.filter(coalition_id__in=s.organizer_of)
+        committee the user may not see stay hidden from everyone else."""
         return self.filter(action_item_filter(user)).filter(committee_or_none_filter(user))
 
     def open(self) -> "ActionItemQuerySet":

@@ -5,6 +5,7 @@ from django.db.models import Case, Count, F, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from meetings.models import Meeting
 
@@ -52,15 +53,19 @@ def meeting_detail(request: HttpRequest, meeting: Meeting) -> dict:
     )
     produced = [item for item in rows if item.group == PRODUCED]
     carried = [item for item in rows if item.group == CARRIED]
-    actions = reverse("action_list", args=[meeting.coalition.slug])
     return {
         "produced": produced,
         "produced_count": produced[0].group_count if produced else 0,
-        "produced_url": f"{actions}?scope=all&meeting={meeting.pk}",
+        "produced_url": _all_items(meeting, meeting=meeting.pk),
         "carried": carried,
         "carried_count": carried[0].group_count if carried else 0,
-        "carried_url": f"{actions}?scope=all&carried_to={meeting.pk}",
+        "carried_url": _all_items(meeting, carried_to=meeting.pk),
     }
+
+
+def _all_items(of: Meeting, /, **filters) -> str:
+    """The action list of the meeting's coalition, every status, so filtered."""
+    return f"{reverse('action_list', args=[of.coalition.slug])}?{urlencode({'scope': 'all', **filters})}"
 
 
 def added_while_writing(meeting: Meeting) -> dict:
@@ -73,11 +78,10 @@ def added_while_writing(meeting: Meeting) -> dict:
         .annotate(meeting_count=Window(Count("pk")))
         .order_by("-pk")[:SHOWN]
     )
-    actions = reverse("action_list", args=[meeting.coalition.slug])
     return {
         "produced": last[::-1],
         "produced_count": last[0].meeting_count if last else 0,
-        "produced_url": f"{actions}?scope=all&meeting={meeting.pk}",
+        "produced_url": _all_items(meeting, meeting=meeting.pk),
     }
 
 
