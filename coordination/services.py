@@ -1,10 +1,14 @@
 """Operations that change several things at once: inviting a person,
-accepting an invitation, requesting a password reset."""
+accepting an invitation, requesting a password reset; and how the e-mail is
+going, for the organizers' pages."""
 
+from datetime import datetime, timedelta
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from . import notifications
-from .models import Invitation, Notification, User
+from .models import Coalition, Invitation, Notification, User
 
 
 def accept_invitations(user: User) -> int:
@@ -20,3 +24,44 @@ def request_password_reset(user: User) -> Notification | None:
     return notifications.queue(
         Notification.Kind.PASSWORD_RESET, user.pk, user.email, period=window.isoformat(), user=user
     )
+
+
+# --- How the e-mail is going: the "E-mails sent" panel and the dashboard ----------
+
+# The dashboard warns organizers when a coalition's oldest owed e-mail has waited this long.
+STUCK_AFTER = timedelta(minutes=10)
+
+
+def owed_emails(rows: QuerySet, now: datetime) -> QuerySet:
+    """The rows owed now: waiting for a worker or being sent (as notifications.health counts them)."""
+    return rows.filter(status__in=[Notification.Status.PENDING, Notification.Status.SENDING], next_attempt_at__lte=now)
+
+
+def email_health(coalition: Coalition) -> dict:
+    """The "E-mails sent" panel: notifications.health for the coalition's
+    rows (the broker's queue depth, the oldest owed row's age, whether the
+    mail server is failing), with how many are owed and how many failed,
+    counted in one query that the status index answers."""
+    rows = Notification.objects.filter(coalition=coalition)
+    health = notifications.health(rows)
+    now = timezone.now()
+    Status = Notification.Status
+    counts = rows.filter(status__in=[Status.PENDING, Status.SENDING, Status.FAILED]).aggregate(
+        owed=Count("pk", filter=Q(status__in=[Status.PENDING, Status.SENDING], next_attempt_at__lte=now)),
+        failed=Count("pk", filter=Q(status=Status.FAILED)),
+    )
+    oldest_age = health["oldest_age"]
+    return {**health, **counts, "oldest_since": now - oldest_age if oldest_age is not None else None}
+
+
+def oldest_owed_email() -> Subquery:
+    """For a queryset of coalitions: since when the oldest e-mail it owes has been due."""
+    owed = owed_emails(Notification.objects.filter(coalition=OuterRef("pk")), timezone.now())
+    return Subquery(owed.order_by("next_attempt_at").values("next_attempt_at")[:1])
+
+
+def mail_failing_since(beats: dict[str, datetime]) -> datetime | None:
+    """Since when the mail server has not been reached, from its heartbeats
+    (name -> last run, as notifications.health reads them), or None."""
+    down, ok = beats.get(notifications.SMTP_DOWN), beats.get(notifications.SMTP_OK)
+    return down if down and (ok is None or down > ok) else None

@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 
 from .exports import export_table
 from .models import Notification
@@ -78,6 +79,18 @@ class NotificationTable(Table):
         order_by = "-created_at"
         attrs = {"class": "table table-sm align-middle"}
         empty_text = "Nothing sent yet."
+
+    # A status's look: a failure stands out; a row told in the daily digest is
+    # settled like a sent one, not an error.
+    STATUS_BADGES = {
+        Notification.Status.FAILED: "text-bg-danger",
+        Notification.Status.SENT: "text-bg-success",
+        Notification.Status.IN_DIGEST: "text-bg-info",
+    }
+
+    def render_status(self, record):
+        badge = self.STATUS_BADGES.get(record.status, "text-bg-light border")
+        return format_html('<span class="badge {}">{}</span>', badge, record.get_status_display())
 
     def render_resend(self, record):
         if record.status != Notification.Status.FAILED:

@@ -24,6 +24,7 @@ accounts = [
 coalition = [
     path("", views.coalition_detail, name="coalition"),
     path("emails/", views.notification_log, name="notification_log"),
+    path("emails/resend-failed/", views.notification_resend_failed, name="notification_resend_failed"),
     path("choices/<slug:kind>/", views.autocomplete, name="autocomplete"),
     path("exports/<int:pk>/", export_views.export_progress, name="export"),
     path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),

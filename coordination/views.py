@@ -5,8 +5,9 @@ from django.db import connection
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from . import autocomplete as choices
@@ -112,6 +113,18 @@ def notification_log(request: HttpRequest, coalition: Coalition) -> HttpResponse
     filterset = NotificationFilter(request.GET, queryset=rows)
     table = NotificationTable(filterset.qs)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(
-        request, "coordination/notification_log.html", {"coalition": coalition, "table": table, "filter": filterset}
-    )
+    context = {"coalition": coalition, "table": table, "filter": filterset, "health": services.email_health(coalition)}
+    return render(request, "coordination/notification_log.html", context)
+
+
+@login_required
+@require_POST
+@organizers_only
+def notification_resend_failed(request: HttpRequest, coalition: Coalition) -> HttpResponse:
+    """Every failed e-mail of the coalition goes again (whatever the log's filters show)."""
+    count = notifications.resend_failed(Notification.objects.filter(coalition=coalition))
+    if count:
+        messages.success(request, f"{count} failed e-mail{pluralize(count)} {pluralize(count, 'is,are')} queued again.")
+    else:
+        messages.info(request, "No e-mail has failed: there is nothing to resend.")
+    return redirect("notification_log", coalition.slug)

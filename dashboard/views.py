@@ -1,5 +1,6 @@
 """Each person's start page: their coalitions, roles, committees, next meeting,
-their agency's open items and, for organizers, a warning when reminders stop."""
+their agency's open items and, for organizers, a warning when reminders stop
+or e-mail does not go out."""
 
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from coordination import access
+from coordination import access, notifications, services
 from coordination.models import Coalition, CoalitionRole, Committee, Heartbeat
 from meetings.models import Meeting
 from members.models import Agency, JoinRequest, Membership
@@ -29,12 +30,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     last_held = Meeting.objects.filter(coalition=OuterRef("pk"), committee=None, status=Meeting.Status.HELD).order_by(
         "-starts_at"
     )
-    coalitions = list(
-        Coalition.objects.visible_to(user).annotate(
-            active_members=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE), distinct=True),
-            last_meeting_id=Subquery(last_held.values("pk")[:1]),
-        )
+    coalitions = Coalition.objects.visible_to(user).annotate(
+        active_members=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE), distinct=True),
+        last_meeting_id=Subquery(last_held.values("pk")[:1]),
     )
+    if standing.organizer_of:
+        # Read with the coalitions, so the e-mail warning costs organizers no query of its own.
+        coalitions = coalitions.annotate(oldest_owed_email=services.oldest_owed_email())
+    coalitions = list(coalitions)
     roles = {}
     for role in CoalitionRole.objects.filter(user=user) if standing.staff_of else ():
         roles.setdefault(role.coalition_id, []).append(role)
@@ -69,9 +72,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for coalition in coalitions
     ]
     sweeper_silent = False
+    email_trouble = None
     if standing.organizer_of:
-        beat = Heartbeat.objects.filter(name="sweep").values_list("last_run_at", flat=True).first()
-        sweeper_silent = beat is None or beat < timezone.now() - SWEEPER_SILENCE
+        beats = dict(
+            Heartbeat.objects.filter(name__in=["sweep", notifications.SMTP_OK, notifications.SMTP_DOWN]).values_list(
+                "name", "last_run_at"
+            )
+        )
+        sweeper_silent = beats.get("sweep") is None or beats["sweep"] < timezone.now() - SWEEPER_SILENCE
+        email_trouble = _email_trouble(beats, [c for c in coalitions if c.pk in standing.organizer_of])
     join_requests = (
         JoinRequest.objects.filter(agency=agency, status=JoinRequest.Status.PENDING).select_related("coalition")
         if agency
@@ -80,8 +89,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/dashboard.html",
-        {"cards": cards, "agency": agency, "sweeper_silent": sweeper_silent, "join_requests": join_requests},
+        {
+            "cards": cards,
+            "agency": agency,
+            "sweeper_silent": sweeper_silent,
+            "email_trouble": email_trouble,
+            "join_requests": join_requests,
+        },
     )
+
+
+def _email_trouble(beats: dict, organized: list[Coalition]) -> dict | None:
+    """What the organizer is warned of about e-mail, or None: the mail server
+    failing (every coalition they organize is affected), else the coalitions
+    whose oldest owed message has waited more than STUCK_AFTER."""
+    if failing_since := services.mail_failing_since(beats):
+        return {"failing_since": failing_since, "coalitions": organized}
+    stuck_before = timezone.now() - services.STUCK_AFTER
+    stuck = [c for c in organized if c.oldest_owed_email and c.oldest_owed_email < stuck_before]
+    return {"failing_since": None, "coalitions": stuck} if stuck else None
 
 
 def _dashboard_actions(user, coalitions) -> dict:

@@ -90,6 +90,7 @@ def path_arguments() -> dict[str, list]:
         "switch_coalition": [],
         "coalition": [shasta.slug],
         "notification_log": [shasta.slug],
+        "notification_resend_failed": [shasta.slug],
         "autocomplete": [shasta.slug, "agency"],
         "export": [shasta.slug, export.pk],
         "export_download": [shasta.slug, export.pk],
