@@ -318,6 +318,8 @@ class Notification(models.Model):
         SENT = "sent", "Sent"
         SKIPPED = "skipped", "Not needed any more"
         FAILED = "failed", "Failed"
+        # Recorded, and told in the recipient's daily digest rather than alone.
+        IN_DIGEST = "in_digest", "In the daily digest"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     object_id = models.BigIntegerField(help_text="The row the message is about.")
@@ -330,8 +332,16 @@ class Notification(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=32, blank=True, help_text="The batch that claimed the row.")
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the row was last handed to the broker; empty: not handed yet."
+    )
     next_attempt_at = models.DateTimeField(default=timezone.now, help_text="When the next try is due.")
     sent_at = models.DateTimeField(null=True, blank=True)
+    outage = models.BooleanField(
+        default=False,
+        help_text="Failed because the mail server could not be reached: sent by itself once it answers again.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -340,6 +350,12 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx"),
+            # the sweep's dispatch: rows owed and not yet handed to the broker, oldest first
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(status="pending", queued_at__isnull=True),
+                name="notification_owed_idx",
+            ),
             # the coalition's "E-mails sent" page: newest first, or of one status
             models.Index(fields=["coalition", "-created_at"], name="notification_log_idx"),
             models.Index(fields=["coalition", "status", "-created_at"], name="notification_log_status_idx"),

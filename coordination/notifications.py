@@ -1,23 +1,34 @@
-"""The notification ledger: queue a message once, send it once.
+"""The notification ledger: queue a message once, send it once, in batches.
 
-`queue()` writes a row whose unique key (kind, object, period, address) makes
-a second request for the same message a no-op, and hands its id to Celery
-after the transaction commits. `deliver()` claims the row with a conditional
-update that only one worker can win, builds the message from the row's
-object at send time, sends it, and records the outcome. A failure leaves the
-row pending for a retry with backoff; after the last try it stays visible as
-failed. The sweeper requeues rows whose task was lost (Redis down at commit,
-a worker killed mid-send).
+A message owed is a row whose unique key (kind, object, period, address)
+makes a second request for the same message a no-op. Rows reach the broker
+in batches (`dispatch`, run by the minute's sweep, oldest first; a message
+asked for by a person, such as a password reset, goes at once after commit).
+A worker claims a batch's rows with one conditional update that only one
+batch can win, composes them from data read a kind at a time, and sends them
+over one SMTP connection, marking each row sent as soon as the server takes
+it.
+
+A message the server refuses is retried alone, or failed at once if the
+refusal is permanent. A server that cannot be reached is an outage: found
+once per batch, it backs the whole batch off and holds every other batch
+for a while (the breaker), so a dead or silent server does not hold the
+workers. Retries follow a schedule that spans about a day; rows failed by an
+outage go out by themselves once the server answers again. A claimed row not
+sent within STALE_CLAIM belongs to a worker that died and goes back.
 
 Whether a person may be e-mailed at all is one rule for every kind: each kind
 is registered with a `Topic` (which of the person's choices it follows), and
-`deliver()` asks the recipient rule, which the members app registers, before
+the batch asks the recipient rule, which the members app registers, before
 composing. A message to someone away or opted out is skipped, not retried.
 """
 
 import logging
+import secrets
 import smtplib
-from collections.abc import Callable
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -25,9 +36,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -35,23 +46,39 @@ from django.utils.http import urlsafe_base64_encode
 
 from .celery import app as celery_app
 from .mail import absolute_url, build_message
-from .models import Coalition, Invitation, Notification, User
+from .models import Coalition, Heartbeat, Invitation, Lease, Notification, User
 
 log = logging.getLogger(__name__)
+Status = Notification.Status
 
-# A claimed row not marked sent after this long belongs to a worker that died.
-STALE_CLAIM = timedelta(minutes=10)
-# A pending row whose task has not run after this long was lost on the way.
+# A claimed row not marked sent after this long belongs to a worker that
+# died; a batch at work renews its claim every CLAIM_RENEW, and no single
+# send can take longer than EMAIL_TIMEOUT (20 s by default).
+STALE_CLAIM = timedelta(minutes=2)
+CLAIM_RENEW = timedelta(seconds=30)
+# A row handed to the broker whose task has not run after this long was lost on the way.
 LOST_TASK = timedelta(minutes=2)
 # One sweep at a time: beat starts one a minute, and one may take longer.
 # A sweep that dies holding the lease loses it after this long.
 SWEEP_LEASE = timedelta(minutes=10)
+# How long a batch keeps trying to write "sent" when the database is away:
+# past that the row's claim goes stale and the message is sent again (with
+# the same Message-ID).
+MARK_RETRY_SECONDS = 300
+# Heartbeats of the mail server: the last batch it took and the last time it could not be reached.
+SMTP_OK, SMTP_DOWN = "smtp-ok", "smtp-down"
 
 
 def retry_delay(attempt: int) -> int:
     """Seconds before try `attempt + 1`: 1, 2, 4... minutes (EMAIL_RETRY_SECONDS
-    doubling), at most 30, well inside half the broker's visibility timeout."""
-    return min(settings.EMAIL_RETRY_SECONDS * 2 ** max(attempt - 1, 0), 1800)
+    doubling), then every hour (60 times EMAIL_RETRY_SECONDS)."""
+    base = settings.EMAIL_RETRY_SECONDS
+    return min(base * 2 ** min(max(attempt - 1, 0), 16), 60 * base)
+
+
+def retry_budget() -> timedelta:
+    """How long a message is retried before it is marked failed."""
+    return timedelta(seconds=sum(retry_delay(attempt) for attempt in range(1, settings.EMAIL_MAX_RETRIES + 1)))
 
 
 def message_id(notification: Notification) -> str:
@@ -82,7 +109,11 @@ class Outcome(StrEnum):
     RETRY = "retry"
     FAILED = "failed"
     SKIPPED = "skipped"
+    DEFERRED = "deferred"  # the mail server is out: held without a try
     NOT_CLAIMED = "not claimed"
+
+
+# --- Owing ---------------------------------------------------------------------
 
 
 def queue(
@@ -99,111 +130,372 @@ def queue(
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                kind=kind, object_id=object_id, period=period, email=email, user=user, coalition=coalition
+                kind=kind,
+                object_id=object_id,
+                period=period,
+                email=email,
+                user=user,
+                coalition=coalition,
+                queued_at=timezone.now(),
             )
     except IntegrityError:
         return None
-    _enqueue_after_commit(notification.pk)
+    _enqueue_after_commit([notification.pk])
     return notification
 
 
-def _send_task():
+_COLUMNS = ("kind", "object_id", "period", "email", "user_id", "coalition_id", "status")
+
+
+def owe(
+    kind: str, object_id: int, email: str, *, period: str = "", user_id=None, coalition_id=None, status=Status.PENDING
+) -> tuple:
+    """One row for `queue_many`."""
+    return (kind, object_id, period, email, user_id, coalition_id, status)
+
+
+def queue_many(rows: Iterable[tuple], *, send_now: bool = False) -> list[int]:
+    """Record many owed messages (tuples from `owe`) in a few statements;
+    those already recorded are left alone (the unique key, ON CONFLICT DO
+    NOTHING). Returns the new rows' ids. The sweep's dispatch hands them to
+    the broker; with `send_now` they go after commit instead."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    columns = (*_COLUMNS, "attempts", "last_error", "claimed_by", "outage", "created_at", "next_attempt_at")
+    columns += ("queued_at",)
+    now = timezone.now()
+    queued_at = now if send_now else None
+    ids: list[int] = []
+    chunk: list[tuple] = []
+
+    def insert() -> None:
+        values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
+        params = [value for row in chunk for value in (*row, 0, "", "", False, now, now, queued_at)]
+        # The table and columns are the model's own; every value is a parameter.
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values} ON CONFLICT DO NOTHING RETURNING id"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids.extend(row[0] for row in cursor.fetchall())
+        chunk.clear()
+
+    with transaction.atomic():
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == 500:
+                insert()
+        if chunk:
+            insert()
+    if send_now:
+        _enqueue_after_commit(ids)
+    return ids
+
+
+def _batch_task():
     # By name from the Celery app (the task module imports this one; apps.py
     # imports the task module at start-up).
-    return celery_app.tasks["coordination.send_notification"]
+    return celery_app.tasks["coordination.send_batch"]
 
 
-def _enqueue_after_commit(notification_id: int) -> None:
-    def enqueue() -> None:
+def _enqueue(ids: list[int]) -> int:
+    """Hand rows already marked queued to the broker, a batch a task. Returns
+    how many went; the rest are marked not queued for the next sweep."""
+    size = settings.EMAIL_BATCH_SIZE
+    task = _batch_task()
+    for start in range(0, len(ids), size):
         try:
-            _send_task().delay(notification_id=notification_id)
-        except Exception:  # Redis down: the sweeper finds the row later.
-            log.warning("Could not queue notification %s; the sweeper will retry.", notification_id, exc_info=True)
+            task.delay(ids=ids[start : start + size])
+        except Exception:  # the broker is down: the sweep hands them over later
+            log.warning("Could not queue %s e-mails; the sweep will retry.", len(ids) - start, exc_info=True)
+            Notification.objects.filter(pk__in=ids[start:], status=Status.PENDING).update(queued_at=None)
+            return start
+    return len(ids)
 
-    transaction.on_commit(enqueue)
+
+def _enqueue_after_commit(ids: list[int]) -> None:
+    if ids:
+        transaction.on_commit(lambda: _enqueue(ids))
+
+
+def dispatch(now: datetime | None = None) -> int:
+    """Hand to the broker every row owed now and not handed yet, oldest
+    first, a batch a task. Run by the sweep, one at a time."""
+    now = now or timezone.now()
+    owed = Notification.objects.filter(status=Status.PENDING, queued_at__isnull=True, next_attempt_at__lte=now)
+    ids = list(owed.order_by("next_attempt_at", "pk").values_list("pk", flat=True))
+    sent = 0
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        Notification.objects.filter(pk__in=chunk).update(queued_at=now)
+        went = _enqueue(chunk)
+        sent += went
+        if went < len(chunk):
+            Notification.objects.filter(pk__in=ids[start + 5000 :]).update(queued_at=None)
+            break
+    return sent
+
+
+# --- Sending -----------------------------------------------------------------------
+
+
+def _is_outage(exc: Exception) -> bool:
+    """Whether a failure is the server's (unreachable, silent, closing, refusing
+    us) rather than one message's (a refused address or content)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return False
+    if isinstance(exc, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
+        return exc.smtp_code == 421
+    return isinstance(exc, OSError)  # smtplib's errors are OSErrors: connect, HELO, login, disconnect, timeout
+
+
+def _is_permanent(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return isinstance(exc, ValueError)  # an address the mail library cannot write
+
+
+def breaker_open_until(now: datetime) -> datetime | None:
+    """After the mail server could not be reached, batches hold their rows
+    for EMAIL_RETRY_SECONDS instead of each waiting out a timeout; the first
+    batch after that finds out whether it is back."""
+    beats = dict(Heartbeat.objects.filter(name__in=[SMTP_OK, SMTP_DOWN]).values_list("name", "last_run_at"))
+    down, ok = beats.get(SMTP_DOWN), beats.get(SMTP_OK)
+    if down is None or (ok is not None and ok > down):
+        return None
+    reopen = down + timedelta(seconds=settings.EMAIL_RETRY_SECONDS)
+    return reopen if reopen > now else None
+
+
+def _write(update: Callable[[], object]) -> None:
+    """A write that must not be lost to a dropped database connection: the
+    connection is opened again and the write retried, for MARK_RETRY_SECONDS."""
+    deadline = time.monotonic() + MARK_RETRY_SECONDS
+    pause = 0.2
+    while True:
+        try:
+            update()
+            return
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block or time.monotonic() > deadline:
+                raise
+            log.warning("Lost the database while recording an e-mail; trying again.", exc_info=True)
+            connection.close()
+            time.sleep(pause)
+            pause = min(pause * 2, 10)
+
+
+def _back_off(rows: list[Notification], error: str, *, outage: bool, now: datetime) -> dict[int, Outcome]:
+    """Rows not sent go back for a later try (their attempt counted), or fail
+    once their retries are spent. A statement per distinct attempt count."""
+    outcomes: dict[int, Outcome] = {}
+    by_attempts: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        by_attempts[row.attempts].append(row.pk)
+    for attempts, pks in by_attempts.items():
+        last_try = attempts > settings.EMAIL_MAX_RETRIES
+        _write(
+            lambda pks=pks, attempts=attempts, last_try=last_try: Notification.objects.filter(pk__in=pks).update(
+                status=Status.FAILED if last_try else Status.PENDING,
+                next_attempt_at=now + timedelta(seconds=retry_delay(attempts)),
+                queued_at=None,
+                claimed_by="",
+                outage=outage and last_try,
+                last_error=error[:2000],
+            )
+        )
+        outcomes.update(dict.fromkeys(pks, Outcome.FAILED if last_try else Outcome.RETRY))
+    return outcomes
+
+
+def deliver_batch(ids: list[int]) -> dict[int, Outcome]:
+    """Claim, compose and send a batch of rows. Returns each row's outcome."""
+    now = timezone.now()
+    outcomes = dict.fromkeys(ids, Outcome.NOT_CLAIMED)
+    if reopen := breaker_open_until(now):
+        held = Notification.objects.filter(pk__in=ids, status=Status.PENDING)
+        held_ids = list(held.values_list("pk", flat=True))
+        held.filter(pk__in=held_ids).update(queued_at=None, next_attempt_at=reopen)
+        outcomes.update(dict.fromkeys(held_ids, Outcome.DEFERRED))
+        return outcomes
+    token = secrets.token_hex(8)
+    Notification.objects.filter(
+        pk__in=ids, status=Status.PENDING, next_attempt_at__lte=now + timedelta(seconds=5)
+    ).update(status=Status.SENDING, claimed_at=now, claimed_by=token, attempts=F("attempts") + 1)
+    rows = list(
+        Notification.objects.filter(claimed_by=token, status=Status.SENDING)
+        .select_related("user", "coalition")
+        .order_by("pk")
+    )
+    if not rows:
+        return outcomes
+    allowed = may_send_many(rows)
+    messages = compose_many([row for row in rows if row.pk in allowed])
+    skipped = [row.pk for row in rows if messages.get(row.pk) is None]
+    if skipped:
+        _write(lambda: _finish(skipped, Status.SKIPPED))
+        outcomes.update(dict.fromkeys(skipped, Outcome.SKIPPED))
+        log.info("%s e-mails not needed any more (recipient away or opted out, or nothing to tell).", len(skipped))
+    outcomes.update(_send(token, [(row, messages[row.pk]) for row in rows if messages.get(row.pk) is not None]))
+    return outcomes
+
+
+def _send(token: str, batch: list[tuple[Notification, EmailMultiAlternatives]]) -> dict[int, Outcome]:
+    outcomes: dict[int, Outcome] = {}
+    if not batch:
+        return outcomes
+    mailer = mailers.create_connection("default")
+    renewed = time.monotonic()
+    try:
+        for index, (row, message) in enumerate(batch):
+            if time.monotonic() - renewed > CLAIM_RENEW.total_seconds():
+                _write(
+                    lambda: Notification.objects.filter(claimed_by=token, status=Status.SENDING).update(
+                        claimed_at=timezone.now()
+                    )
+                )
+                renewed = time.monotonic()
+            message.extra_headers["Message-ID"] = message_id(row)
+            try:
+                mailer.send_messages([message])
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                now = timezone.now()
+                if _is_outage(exc):
+                    log.warning("The mail server failed; %s e-mails held for a retry: %s", len(batch) - index, error)
+                    Heartbeat.beat(SMTP_DOWN)
+                    outcomes.update(_back_off([r for r, _ in batch[index:]], error, outage=True, now=now))
+                    break
+                if _is_permanent(exc):
+                    _write(lambda row=row, error=error: _fail_now(row.pk, error))
+                    outcomes[row.pk] = Outcome.FAILED
+                else:
+                    outcomes.update(_back_off([row], error, outage=False, now=now))
+                log.warning("E-mail %s refused: %s", row.pk, error)
+                continue
+            _write(lambda row=row: _finish([row.pk], Status.SENT))
+            outcomes[row.pk] = Outcome.SENT
+    finally:
+        try:
+            mailer.close()
+        except Exception:
+            log.debug("Closing the mail connection failed.", exc_info=True)
+    if Outcome.SENT in outcomes.values():
+        Heartbeat.beat(SMTP_OK)
+    return outcomes
 
 
 def deliver(notification_id: int) -> Outcome:
-    now = timezone.now()
-    claimed = Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
-        status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    """One row on its own (a batch of one)."""
+    return deliver_batch([notification_id])[notification_id]
+
+
+def _finish(pks: list[int], status: str) -> None:
+    Notification.objects.filter(pk__in=pks).update(
+        status=status, sent_at=timezone.now(), last_error="", claimed_by="", outage=False
     )
-    if claimed != 1:
-        return Outcome.NOT_CLAIMED
-    notification = Notification.objects.select_related("user", "coalition").get(pk=notification_id)
-    if not may_send(notification):
-        _finish(notification, Notification.Status.SKIPPED)
-        log.info("Notification %s skipped: its recipient is away or does not want it.", notification.pk)
-        return Outcome.SKIPPED
-    message = compose(notification)
-    if message is None:
-        _finish(notification, Notification.Status.SKIPPED)
-        return Outcome.SKIPPED
-    message.extra_headers["Message-ID"] = message_id(notification)
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as exc:
-        last_try = notification.attempts > settings.EMAIL_MAX_RETRIES
-        Notification.objects.filter(pk=notification.pk).update(
-            status=Notification.Status.FAILED if last_try else Notification.Status.PENDING,
-            next_attempt_at=now + timedelta(seconds=retry_delay(notification.attempts)),
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
-        log.warning("Sending notification %s failed (attempt %s): %s", notification.pk, notification.attempts, exc)
-        return Outcome.FAILED if last_try else Outcome.RETRY
-    _finish(notification, Notification.Status.SENT)
-    return Outcome.SENT
 
 
-def _finish(notification: Notification, status: str) -> None:
-    Notification.objects.filter(pk=notification.pk).update(status=status, sent_at=timezone.now(), last_error="")
+def _fail_now(pk: int, error: str) -> None:
+    Notification.objects.filter(pk=pk).update(
+        status=Status.FAILED, last_error=error[:2000], claimed_by="", queued_at=None, outage=False
+    )
+
+
+# --- Second chances ---------------------------------------------------------------
+
+
+_AGAIN = {"status": Status.PENDING, "last_error": "", "outage": False, "claimed_by": ""}
 
 
 def resend(notification: Notification) -> None:
     """An organizer's second chance for a message that failed after every retry."""
-    Notification.objects.filter(pk=notification.pk, status=Notification.Status.FAILED).update(
-        status=Notification.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
+    resend_failed(Notification.objects.filter(pk=notification.pk))
+
+
+def resend_failed(rows) -> int:
+    """Every failed row of `rows` tried again from the start, oldest first,
+    after commit. Returns how many."""
+    now = timezone.now()
+    ids = list(rows.filter(status=Status.FAILED).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), 5000):
+        Notification.objects.filter(pk__in=ids[start : start + 5000], status=Status.FAILED).update(
+            **_AGAIN, attempts=0, next_attempt_at=now, queued_at=now
+        )
+    _enqueue_after_commit(ids)
+    return len(ids)
+
+
+def revive_outage_failures(now: datetime) -> int:
+    """Rows failed only because the server was out, within
+    EMAIL_RESEND_FAILED_HOURS, go out by themselves once it answers again:
+    all of them once a batch has got through since the outage, else the
+    oldest batch as a probe (one failed try fails it again at once)."""
+    failed = Notification.objects.filter(
+        status=Status.FAILED,
+        outage=True,
+        created_at__gte=now - timedelta(hours=settings.EMAIL_RESEND_FAILED_HOURS),
     )
-    _enqueue_after_commit(notification.pk)
+    if breaker_open_until(now):
+        return 0
+    beats = dict(Heartbeat.objects.filter(name__in=[SMTP_OK, SMTP_DOWN]).values_list("name", "last_run_at"))
+    back = beats.get(SMTP_OK) is not None and (beats.get(SMTP_DOWN) is None or beats[SMTP_OK] > beats[SMTP_DOWN])
+    ids = failed.order_by("pk").values_list("pk", flat=True)
+    if not back:
+        ids = ids[: settings.EMAIL_BATCH_SIZE]
+    ids = list(ids)
+    for start in range(0, len(ids), 5000):
+        Notification.objects.filter(pk__in=ids[start : start + 5000]).update(
+            status=Status.PENDING, outage=False, claimed_by="", next_attempt_at=now, queued_at=None
+        )
+    return len(ids)
 
 
 def queue_depth() -> int | None:
-    """How many messages wait in the broker's queue for a worker; None when
+    """How many tasks wait in the broker's queue for a worker; None when
     the broker does not answer. Tasks run inline (tests) have no queue."""
     if celery_app.conf.task_always_eager:
         return 0
     try:
-        with celery_app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1)
-            declared = connection.default_channel.queue_declare(queue=celery_app.conf.task_default_queue)
+        with celery_app.connection_for_write() as broker:
+            broker.ensure_connection(max_retries=1)
+            declared = broker.default_channel.queue_declare(queue=celery_app.conf.task_default_queue)
             return declared.message_count
     except Exception:
         log.warning("Could not read the broker's queue depth.", exc_info=True)
         return None
 
 
-def requeue_lost() -> int:
-    """Hand to Celery again the rows whose task was lost. Returns how many.
+def requeue_lost(now: datetime | None = None) -> int:
+    """Rows whose task was lost go back to be dispatched. Returns how many.
 
-    A row claimed by a worker that died is released and queued again at once
-    (its message was taken). A pending row whose task has not run after
-    LOST_TASK is queued again only when the broker's queue is empty: while a
-    backlog drains, the row's message is most likely still in it, and
-    queueing it again would grow the backlog with every sweep."""
+    A row claimed by a worker that died (its claim not renewed for
+    STALE_CLAIM) is released at once. A row handed to the broker whose task
+    has not run after LOST_TASK goes back only when the broker's queue is
+    empty: while a backlog drains, its task is most likely still in it."""
+    now = now or timezone.now()
+    stale = Notification.objects.filter(status=Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    released = stale.update(status=Status.PENDING, claimed_by="", queued_at=None)
+    lost = Notification.objects.filter(status=Status.PENDING, queued_at__lt=now - LOST_TASK)
+    if lost.exists() and queue_depth() == 0:
+        released += lost.update(queued_at=None)
+    return released
+
+
+def health(rows=None) -> dict:
+    """What the "E-mails sent" page and the dashboard show: the broker's
+    queue depth, how many messages are owed and how old the oldest is, and
+    whether the mail server is failing."""
+    rows = Notification.objects.all() if rows is None else rows
     now = timezone.now()
-    stale = Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
-    released = list(stale.values_list("pk", flat=True))
-    if released:
-        stale.filter(pk__in=released).update(status=Notification.Status.PENDING)
-    lost = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lt=now - LOST_TASK)
-    if queue_depth():
-        lost = lost.filter(pk__in=released)
-    count = 0
-    send_notification = _send_task()
-    for notification_id in lost.values_list("pk", flat=True).iterator():
-        send_notification.delay(notification_id=notification_id)
-        count += 1
-    return count
+    owed = rows.filter(status__in=[Status.PENDING, Status.SENDING], next_attempt_at__lte=now)
+    oldest = owed.aggregate(oldest=Min("next_attempt_at"))["oldest"]
+    beats = dict(Heartbeat.objects.filter(name__in=[SMTP_OK, SMTP_DOWN]).values_list("name", "last_run_at"))
+    down, ok = beats.get(SMTP_DOWN), beats.get(SMTP_OK)
+    return {
+        "depth": queue_depth(),
+        "oldest_age": now - oldest if oldest else None,
+        "failing_since": down if down and (ok is None or down > ok) else None,
+    }
 
 
 # --- What each kind of message says ----------------------------------------
@@ -246,29 +538,36 @@ def compose_password_reset(notification: Notification) -> EmailMultiAlternatives
 
 
 Composer = Callable[[Notification], EmailMultiAlternatives | None]
+# A kind sent in numbers composes a batch at once, from data read a kind at
+# a time (a fixed number of queries a batch, not a message).
+ManyComposer = Callable[[list[Notification]], dict[int, EmailMultiAlternatives | None]]
 COMPOSERS: dict[str, Composer] = {
     Notification.Kind.INVITATION: compose_invitation,
     Notification.Kind.PASSWORD_RESET: compose_password_reset,
 }
+MANY_COMPOSERS: dict[str, ManyComposer] = {}
 TOPICS: dict[str, Topic] = {
     Notification.Kind.INVITATION: Topic.ACCOUNT,
     Notification.Kind.PASSWORD_RESET: Topic.ACCOUNT,
 }
-# Periodic finders of due messages, run by the sweep every minute; each
-# queues ledger rows (duplicates are refused by the ledger's unique key).
+# Periodic finders of due messages, run by the sweep every minute in the
+# order registered; each records ledger rows (`queue_many`: duplicates are
+# left alone by the ledger's unique key) and returns how many were new.
 SWEEPERS: list[Callable[[], int]] = []
-# Whether the notification's recipient may be e-mailed about its topic on a
-# date; the members app fills it (the base knows nothing of people). Until
-# then everyone may.
-RecipientRule = Callable[[Notification, Topic, date], bool]
+# Which of a batch's rows may be e-mailed, given each row's topic and date;
+# the members app fills it (the base knows nothing of people). Until then
+# everyone may.
+RecipientRule = Callable[[list[tuple[Notification, Topic, date]]], set[int]]
 _recipient_rule: RecipientRule | None = None
 
 
-def register(kind: str, composer: Composer, *, topic: Topic = Topic.NOTICE) -> None:
+def register(kind: str, composer: Composer, *, topic: Topic = Topic.NOTICE, many: ManyComposer | None = None) -> None:
     """Apps add their kinds of message (meetings: invitations, reminders...),
     each with the topic whose opt-out it follows."""
     COMPOSERS[kind] = composer
     TOPICS[kind] = topic
+    if many is not None:
+        MANY_COMPOSERS[kind] = many
 
 
 def register_recipient_rule(rule: RecipientRule) -> None:
@@ -276,12 +575,38 @@ def register_recipient_rule(rule: RecipientRule) -> None:
     _recipient_rule = rule
 
 
-def may_send(notification: Notification) -> bool:
-    """The recipient rule, on the coalition's date (the server's without one)."""
+def may_send_many(rows: list[Notification]) -> set[int]:
+    """The recipient rule, each row on its coalition's date (the server's without one)."""
     if _recipient_rule is None:
-        return True
-    topic = TOPICS.get(notification.kind, Topic.NOTICE)
-    return _recipient_rule(notification, topic, local_today(notification.coalition))
+        return {row.pk for row in rows}
+    zones: dict[int | None, date] = {}
+    entries = []
+    for row in rows:
+        if row.coalition_id not in zones:
+            zones[row.coalition_id] = local_today(row.coalition)
+        entries.append((row, TOPICS.get(row.kind, Topic.NOTICE), zones[row.coalition_id]))
+    return _recipient_rule(entries)
+
+
+def may_send(notification: Notification) -> bool:
+    return notification.pk in may_send_many([notification])
+
+
+def compose_many(rows: list[Notification]) -> dict[int, EmailMultiAlternatives | None]:
+    by_kind: dict[str, list[Notification]] = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row)
+    messages: dict[int, EmailMultiAlternatives | None] = {}
+    for kind, group in by_kind.items():
+        if many := MANY_COMPOSERS.get(kind):
+            messages.update(many(group))
+        else:
+            messages.update((row.pk, COMPOSERS[kind](row)) for row in group)
+    return messages
+
+
+def compose(notification: Notification) -> EmailMultiAlternatives | None:
+    return compose_many([notification]).get(notification.pk)
 
 
 def register_sweeper(sweeper: Callable[[], int]) -> None:
@@ -290,20 +615,16 @@ def register_sweeper(sweeper: Callable[[], int]) -> None:
 
 
 def sweep() -> dict[str, int]:
-    """The minute's work: queue what has fallen due, requeue what was lost,
-    and leave a heartbeat for the dashboard. One at a time: a sweep that
-    finds another under way (its lease held) does nothing, so sweeps that
-    outlast the minute never overlap and queue the same backlog twice."""
-    from .models import Heartbeat, Lease
-
+    """The minute's work: record what has fallen due, take back what was
+    lost or failed by an outage now over, hand everything owed to the broker
+    oldest first, and leave a heartbeat for the dashboard. One at a time: a
+    sweep that finds another under way (its lease held) does nothing."""
     with Lease.held("sweep", SWEEP_LEASE) as mine:
         if not mine:
-            return {"queued": 0, "requeued": 0, "skipped": 1}
+            return {"queued": 0, "requeued": 0, "dispatched": 0, "skipped": 1}
+        now = timezone.now()
         queued = sum(sweeper() for sweeper in SWEEPERS)
-        requeued = requeue_lost()
+        requeued = requeue_lost(now) + revive_outage_failures(now)
+        dispatched = dispatch()
         Heartbeat.beat("sweep")
-    return {"queued": queued, "requeued": requeued}
-
-
-def compose(notification: Notification) -> EmailMultiAlternatives | None:
-    return COMPOSERS[notification.kind](notification)
+    return {"queued": queued, "requeued": requeued, "dispatched": dispatched}

@@ -360,10 +360,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Messages from the public are deleted after this many days.
 INQUIRY_RETENTION_DAYS = env_int("INQUIRY_RETENTION_DAYS", 180, minimum=1)
 
-# How many times a failed e-mail is retried before the ledger marks it failed.
-EMAIL_MAX_RETRIES = env_int("EMAIL_MAX_RETRIES", 5)
-# Seconds before the first retry of a failed e-mail; each later one waits twice as long.
+# How many times an e-mail that could not be sent is tried again before the
+# ledger marks it failed: 1, 2, 4... minutes apart, then hourly (about a day).
+EMAIL_MAX_RETRIES = env_int("EMAIL_MAX_RETRIES", 30)
+# Seconds before the first retry; each later one waits twice as long, at most
+# 60 times this. Also how long batches wait after the mail server could not be reached.
 EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60, minimum=1)
+# E-mails that failed because the mail server was out go by themselves once
+# it answers again, if they were due within this many hours.
+EMAIL_RESEND_FAILED_HOURS = env_int("EMAIL_RESEND_FAILED_HOURS", 72)
+# E-mails a worker sends in one batch, over one connection.
+EMAIL_BATCH_SIZE = env_int("EMAIL_BATCH_SIZE", 100, minimum=1)
 
 # --- Localisation and static files -----------------------------------------
 

@@ -10,15 +10,22 @@ from . import exports, notifications
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="coordination.send_notification", bind=True, max_retries=None)
-def send_notification(self, *, notification_id: int) -> str:
-    outcome = notifications.deliver(notification_id)
-    if outcome == notifications.Outcome.RETRY:
-        # deliver() counted the attempt and will mark the row failed after the
-        # last one, so the retries here need no limit of their own.
-        attempts = notifications.Notification.objects.values_list("attempts", flat=True).get(pk=notification_id)
-        raise self.retry(countdown=notifications.retry_delay(attempts))
-    return outcome
+@shared_task(name="coordination.send_batch")
+def send_batch(*, ids: list[int]) -> dict:
+    """A batch of ledger rows over one mail connection. Retries are the
+    ledger's: a row not sent is due again at its next try, and the sweep
+    hands it back to the broker then (no task waits hours in the broker)."""
+    outcomes = notifications.deliver_batch(ids)
+    counts: dict[str, int] = {}
+    for outcome in outcomes.values():
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+@shared_task(name="coordination.send_notification")
+def send_notification(*, notification_id: int) -> str:
+    """One row: tasks queued before batches existed."""
+    return notifications.deliver(notification_id)
 
 
 @shared_task(name="coordination.sweep_notifications")
@@ -27,7 +34,7 @@ def sweep_notifications() -> dict:
     if counts.get("skipped"):
         log.info("Sweep skipped: the previous one is still under way.")
     elif any(counts.values()):
-        log.info("Sweep: %(queued)s queued, %(requeued)s requeued.", counts)
+        log.info("Sweep: %(queued)s new, %(requeued)s taken back, %(dispatched)s handed to workers.", counts)
     return counts
 
 

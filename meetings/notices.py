@@ -8,7 +8,7 @@ from datetime import UTC, timedelta
 from email.message import MIMEPart
 
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,45 +32,66 @@ def _recipients(meeting: Meeting, now=None):
     """The invitees to e-mail now; someone away is invited once back, if the
     meeting is still ahead."""
     invitations.ensure_invitations(meeting)
-    today = notifications.local_today(meeting.coalition, now)
+    return _reachable(Attendance.objects.filter(meeting=meeting), notifications.local_today(meeting.coalition, now))
+
+
+def _reachable(attendances, today):
     return (
-        meeting.attendances.filter(may_email_filter(Topic.REMINDERS, today, prefix="person__"))
+        attendances.filter(person__isnull=False)
+        .filter(may_email_filter(Topic.REMINDERS, today, prefix="person__"))
         .exclude(person__email="")
-        .select_related("person")
     )
 
 
 def queue_due(now=None) -> int:
-    """Queue the invitations and reminders that have fallen due. Safe to run
-    any number of times, at once or in turn: the ledger keeps one of each."""
+    """Record the invitations and reminders that have fallen due: a few
+    queries a coalition with meetings ahead, whatever the invitees. Safe to
+    run any number of times: the ledger keeps one of each."""
     now = now or timezone.now()
-    count = 0
     soon = (
         Meeting.objects.filter(status=Meeting.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + INVITE_AHEAD)
         .select_related("coalition")
         .order_by("starts_at")
     )
-    for meeting in soon.iterator():
-        due = [
-            label
-            for label, offset in meeting.coalition.reminder_offsets
-            if now - GRACE < _due_at(meeting, offset) <= now
+    by_coalition: dict = {}
+    for meeting in soon:
+        by_coalition.setdefault(meeting.coalition, []).append(meeting)
+    rows = []
+    for coalition, meetings in by_coalition.items():
+        for meeting in meetings:
+            invitations.ensure_invitations(meeting)
+        invitees = _reachable(
+            Attendance.objects.filter(meeting__in=meetings), notifications.local_today(coalition, now)
+        )
+        uninvited = invitees.exclude(
+            Exists(Notification.objects.filter(kind=Kind.MEETING_INVITATION, object_id=OuterRef("pk")))
+        )
+        rows += [
+            notifications.owe(Kind.MEETING_INVITATION, pk, email, coalition_id=coalition.pk)
+            for pk, email in uninvited.values_list("pk", "person__email")
         ]
-        with transaction.atomic():
-            for row in _recipients(meeting, now):
-                email = row.person.email
-                if notifications.queue(Kind.MEETING_INVITATION, row.pk, email, coalition=meeting.coalition):
-                    count += 1
-                # Only the nearest reminder that is due: no burst of old ones.
-                if due and notifications.queue(
-                    Kind.MEETING_REMINDER,
-                    row.pk,
-                    email,
-                    period=f"{due[-1]}@{meeting.starts_at:%Y%m%dT%H%M}",
-                    coalition=meeting.coalition,
-                ):
-                    count += 1
-    return count
+        # Only the nearest reminder that is due: no burst of old ones.
+        reminders = {}
+        for meeting in meetings:
+            due = [
+                label for label, offset in coalition.reminder_offsets if now - GRACE < _due_at(meeting, offset) <= now
+            ]
+            if due:
+                reminders[meeting.pk] = f"{due[-1]}@{meeting.starts_at:%Y%m%dT%H%M}"
+        if not reminders:
+            continue
+        to_remind = list(invitees.filter(meeting_id__in=reminders).values_list("pk", "meeting_id", "person__email"))
+        reminded = set(
+            Notification.objects.filter(
+                kind=Kind.MEETING_REMINDER, object_id__in=[pk for pk, _, _ in to_remind], period__in=reminders.values()
+            ).values_list("object_id", "period")
+        )
+        rows += [
+            notifications.owe(Kind.MEETING_REMINDER, pk, email, period=reminders[meeting_id], coalition_id=coalition.pk)
+            for pk, meeting_id, email in to_remind
+            if (pk, reminders[meeting_id]) not in reminded
+        ]
+    return len(notifications.queue_many(rows))
 
 
 def _due_at(meeting: Meeting, offset: timedelta):
@@ -83,14 +104,20 @@ def queue_change_notices(meeting: Meeting) -> int:
     """After a reschedule or cancellation: tell everyone already invited. Call
     inside the change's transaction; a rollback takes the notices with it."""
     version = meeting.history.order_by("-history_id").values_list("history_id", flat=True).first()
-    count = 0
     invited = Notification.objects.filter(kind=Kind.MEETING_INVITATION, object_id__in=meeting.attendances.values("pk"))
-    for row in meeting.attendances.filter(pk__in=invited.values("object_id")).select_related("person"):
-        if notifications.queue(
-            Kind.MEETING_CHANGED, row.pk, row.person.email, period=f"v{version}", coalition=meeting.coalition
-        ):
-            count += 1
-    return count
+    rows = meeting.attendances.filter(pk__in=invited.values("object_id")).values_list("pk", "person__email")
+    return len(
+        notifications.queue_many(
+            (
+                notifications.owe(
+                    Kind.MEETING_CHANGED, pk, email, period=f"v{version}", coalition_id=meeting.coalition_id
+                )
+                for pk, email in rows
+                if email
+            ),
+            send_now=True,
+        )
+    )
 
 
 # --- What the messages say ------------------------------------------------------
@@ -158,13 +185,19 @@ def compose_changed(notification: Notification):
 def queue_minutes_approved(minutes) -> int:
     """Tell the invitees the minutes are approved. Inside the approval's transaction."""
     version = minutes.history.order_by("-history_id").values_list("history_id", flat=True).first()
-    count = 0
-    for row in _recipients(minutes.meeting):
-        if notifications.queue(
-            Kind.MINUTES_APPROVED, row.pk, row.person.email, period=f"v{version}", coalition=minutes.meeting.coalition
-        ):
-            count += 1
-    return count
+    meeting = minutes.meeting
+    rows = _recipients(meeting).values_list("pk", "person__email")
+    return len(
+        notifications.queue_many(
+            (
+                notifications.owe(
+                    Kind.MINUTES_APPROVED, pk, email, period=f"v{version}", coalition_id=meeting.coalition_id
+                )
+                for pk, email in rows
+            ),
+            send_now=True,
+        )
+    )
 
 
 def compose_minutes_approved(notification: Notification):

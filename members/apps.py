@@ -10,6 +10,6 @@ class MembersConfig(AppConfig):
 
         from . import choices, email_settings, notices, signals  # noqa: F401 - signals connects the receivers
 
-        notifications.register_recipient_rule(email_settings.recipient_rule)
+        notifications.register_recipient_rule(email_settings.recipients_allowed)
         notices.register()
         choices.register()

@@ -7,7 +7,7 @@ anything else goes to an active person who is not away, and only if they have
 not turned off the topic's choice (meeting notices and requests follow
 `receives_reminders`, the daily digest `receives_digest`). Someone the ledger
 cannot match to a person may be e-mailed. The ledger applies it to each
-message before sending (`recipient_rule`, registered from apps.py); sweepers
+batch before sending (`recipients_allowed`, registered from apps.py); sweepers
 filter with the same pieces so they do not queue rows only to skip them.
 """
 
@@ -15,6 +15,7 @@ from datetime import date
 
 from django.core import signing
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 from coordination.mail import absolute_url
@@ -91,21 +92,43 @@ def may_email_users_filter(topic: Topic, today: date) -> Q:
     return Q(person__isnull=True) | may_email_filter(topic, today, prefix="person__")
 
 
+def recipients(notifications: list[Notification]) -> dict[int, Person]:
+    """Whom each message is for: the person of its login, else the person at
+    its address (an active one before an old record at the same address).
+    Two queries for a batch, through the e-mail indexes."""
+    user_ids = {n.user_id for n in notifications if n.user_id}
+    by_user = {p.user_id: p for p in Person.objects.filter(user_id__in=user_ids)} if user_ids else {}
+    addresses = {n.email.upper() for n in notifications if not (n.user_id and n.user_id in by_user)}
+    by_address: dict[str, Person] = {}
+    if addresses:
+        found = (
+            Person.objects.annotate(address=Upper("email"), login_address=Upper("user__email"))
+            .filter(Q(address__in=addresses) | Q(login_address__in=addresses))
+            .order_by("-is_active", "pk")
+        )
+        for person in found:
+            for address in (person.address, person.login_address):
+                if address in addresses:
+                    by_address.setdefault(address, person)
+    found_for: dict[int, Person] = {}
+    for n in notifications:
+        person = by_user.get(n.user_id) if n.user_id else None
+        person = person or by_address.get(n.email.upper())
+        if person is not None:
+            found_for[n.pk] = person
+    return found_for
+
+
 def recipient(notification: Notification) -> Person | None:
-    """Whom a message is for: the person of its login, else the person at its
-    address (an active one before an old record at the same address)."""
-    if notification.user_id and (person := Person.objects.filter(user_id=notification.user_id).first()):
-        return person
-    return (
-        Person.objects.filter(Q(email__iexact=notification.email) | Q(user__email__iexact=notification.email))
-        .order_by("-is_active", "pk")
-        .first()
-    )
+    return recipients([notification]).get(notification.pk)
 
 
-def recipient_rule(notification: Notification, topic: Topic, today: date) -> bool:
-    """The ledger asks this before composing each message."""
-    if topic == Topic.ACCOUNT:
-        return True
-    person = recipient(notification)
-    return person is None or may_email(person, topic, today)
+def recipients_allowed(entries: list[tuple[Notification, Topic, date]]) -> set[int]:
+    """The ledger asks this of each batch before composing: which rows may go."""
+    people = recipients([n for n, topic, _ in entries if topic != Topic.ACCOUNT])
+    allowed = set()
+    for notification, topic, today in entries:
+        person = people.get(notification.pk)
+        if topic == Topic.ACCOUNT or person is None or may_email(person, topic, today):
+            allowed.add(notification.pk)
+    return allowed

@@ -5,14 +5,15 @@ link), and MOU reviews coming up, to organizers."""
 from datetime import timedelta
 
 from django.core import signing
+from django.db.models import Exists, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from coordination import notifications
 from coordination.mail import absolute_url, build_message
-from coordination.models import CoalitionRole, Notification, User
+from coordination.models import Coalition, CoalitionRole, Notification, User
 
-from .email_settings import may_email, may_email_users_filter, settings_url, settings_url_for, wanting
+from .email_settings import may_email_filter, may_email_users_filter, settings_url, settings_url_for
 from .models import STALE_AFTER, AgencyRole, JoinRequest, Membership, Person
 
 Kind = Notification.Kind
@@ -28,53 +29,69 @@ def queue_due(now=None) -> int:
 
 
 def _stale_roles(now) -> int:
-    count = 0
-    stale = AgencyRole.objects.filter(confirmed_at__lt=now - STALE_AFTER) | AgencyRole.objects.filter(confirmed_at=None)
-    agency_ids = set(stale.values_list("agency_id", flat=True))
-    memberships = (
-        Membership.objects.filter(agency_id__in=agency_ids, status=Membership.Status.ACTIVE)
-        .select_related("primary_representative", "coalition")
-        .filter(wanting(Topic.REMINDERS, prefix="primary_representative__"))
-        .exclude(primary_representative__email="")
+    """A query a coalition: its active memberships whose agency has a role
+    unconfirmed for too long, with a representative who may be asked. Each
+    is asked once per oldest confirmation (a role confirmed since makes a new
+    question)."""
+    stale = AgencyRole.objects.filter(agency_id=OuterRef("agency_id")).filter(
+        Q(confirmed_at__lt=now - STALE_AFTER) | Q(confirmed_at=None)
     )
-    for membership in memberships.iterator():
-        person = membership.primary_representative
-        if not may_email(person, Topic.REMINDERS, notifications.local_today(membership.coalition, now)):
-            continue  # away: asked once back
-        oldest = (
-            AgencyRole.objects.filter(agency_id=membership.agency_id)
-            .order_by("confirmed_at")
-            .values_list("confirmed_at", flat=True)
-            .first()
+    oldest = (
+        AgencyRole.objects.filter(agency_id=OuterRef("agency_id"))
+        .order_by()
+        .values("agency_id")
+        .annotate(oldest=Min("confirmed_at"))
+        .values("oldest")
+    )
+    rows = []
+    for coalition in Coalition.objects.order_by("pk"):
+        today = notifications.local_today(coalition, now)
+        due = (
+            Membership.objects.filter(coalition=coalition, status=Membership.Status.ACTIVE)
+            .filter(Exists(stale), may_email_filter(Topic.REMINDERS, today, prefix="primary_representative__"))
+            .exclude(primary_representative__email="")
+            .annotate(oldest=Subquery(oldest))
+            .values_list("pk", "primary_representative__email", "oldest")
         )
-        period = f"since-{oldest:%Y%m%d}" if oldest else "never"
-        if notifications.queue(
-            Kind.ROLE_CONFIRMATION, membership.pk, person.email, period=period, coalition=membership.coalition
-        ):
-            count += 1
-    return count
+        owed = [(pk, email, f"since-{oldest:%Y%m%d}" if oldest else "never") for pk, email, oldest in due]
+        if not owed:
+            continue
+        asked = set(
+            Notification.objects.filter(
+                kind=Kind.ROLE_CONFIRMATION, object_id__in=[pk for pk, _, _ in owed]
+            ).values_list("object_id", "period")
+        )
+        rows += [
+            notifications.owe(Kind.ROLE_CONFIRMATION, pk, email, period=period, coalition_id=coalition.pk)
+            for pk, email, period in owed
+            if (pk, period) not in asked
+        ]
+    return len(notifications.queue_many(rows))
 
 
 def _mou_reviews(now) -> int:
-    count = 0
+    rows = []
     today = timezone.localdate(now)
-    due = Membership.objects.filter(mou_review_on__gte=today, mou_review_on__lte=today + MOU_NOTICE).select_related(
-        "coalition", "agency"
-    )
-    for membership in due.iterator():
-        for organizer in User.objects.holding(CoalitionRole.Role.ORGANIZER, membership.coalition).filter(
-            may_email_users_filter(Topic.REMINDERS, notifications.local_today(membership.coalition, now))
-        ):
-            if notifications.queue(
-                Kind.MOU_REVIEW,
-                membership.pk,
-                organizer.email,
-                period=membership.mou_review_on.isoformat(),
-                user=organizer,
-                coalition=membership.coalition,
-            ):
-                count += 1
-    return count
+    for coalition in Coalition.objects.order_by("pk"):
+        due = Membership.objects.filter(
+            coalition=coalition, mou_review_on__gte=today, mou_review_on__lte=today + MOU_NOTICE
+        ).values_list("pk", "mou_review_on")
+        due = list(due)
+        if not due:
+            continue
+        organizers = list(
+            User.objects.holding(CoalitionRole.Role.ORGANIZER, coalition)
+            .filter(may_email_users_filter(Topic.REMINDERS, notifications.local_today(coalition, now)))
+            .values_list("pk", "email")
+        )
+        rows += [
+            notifications.owe(
+                Kind.MOU_REVIEW, pk, email, period=review_on.isoformat(), user_id=user_id, coalition_id=coalition.pk
+            )
+            for pk, review_on in due
+            for user_id, email in organizers
+        ]
+    return len(notifications.queue_many(rows))
 
 
 def confirm_token(membership: Membership) -> str:

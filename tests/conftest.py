@@ -203,6 +203,7 @@ def database_url() -> str:
 class WorkerProcess:
     process: object
     log_path: object
+    queue: str = ""
 
     def kill(self) -> None:
         """SIGKILL the worker and its pool at once, as a crash or an OOM kill would."""
@@ -214,17 +215,18 @@ class WorkerProcess:
 
 
 @contextmanager
-def running_worker(redis_url: str, smtp_port: int, folder, **env):
+def running_worker(redis_url: str, smtp_port: int, folder, queue: str = "", **env):
     """A real Celery worker process on real Redis, consuming a queue of its own
-    (so no other worker takes its tasks), sending mail to smtp_port."""
+    (so no other worker takes its tasks; pass `queue` for a worker that takes
+    over another's), sending mail to smtp_port."""
     import os
     import subprocess
     import sys
     import time
     import uuid
 
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    log_path = folder / f"worker-{queue}.log"
+    queue = queue or f"test-{uuid.uuid4().hex[:12]}"
+    log_path = folder / f"worker-{queue}-{uuid.uuid4().hex[:4]}.log"
     environment = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -267,7 +269,7 @@ def running_worker(redis_url: str, smtp_port: int, folder, **env):
     saved = celery_app.conf.broker_url, celery_app.conf.task_default_queue
     _point_celery_at(redis_url, queue)
     try:
-        yield WorkerProcess(process, log_path)
+        yield WorkerProcess(process, log_path, queue)
     finally:
         _point_celery_at(*saved)
         if process.poll() is None:

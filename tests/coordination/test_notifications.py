@@ -47,7 +47,11 @@ def test_queueing_the_same_message_twice_records_it_once(db):
     assert Notification.objects.count() == 1
 
 
-def test_a_failed_send_stays_pending_with_the_error_then_fails_after_the_last_try(settings):
+def test_a_server_that_cannot_be_reached_holds_the_batch_then_fails_it_after_the_last_try_as_an_outage(settings):
+    import time_machine
+
+    from coordination.models import Heartbeat
+
     closed_port = free_port()  # nothing listens there: the connection is refused
     settings.MAILERS = {
         "default": {
@@ -63,20 +67,30 @@ def test_a_failed_send_stays_pending_with_the_error_then_fails_after_the_last_tr
     assert notification.status == Notification.Status.PENDING
     assert "Connection refused" in notification.last_error or "ConnectionRefused" in notification.last_error
     assert notification.next_attempt_at > timezone.now()
+    assert Heartbeat.objects.filter(name=notifications.SMTP_DOWN).exists()
 
-    assert notifications.deliver(notification.pk) == notifications.Outcome.RETRY
-    assert notifications.deliver(notification.pk) == notifications.Outcome.FAILED
+    # While the breaker is open a batch does not even try: no attempt counted.
+    Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now())
+    assert notifications.deliver(notification.pk) == notifications.Outcome.DEFERRED
     notification.refresh_from_db()
+    assert notification.attempts == 1 and notification.queued_at is None
+
+    for outcome in (notifications.Outcome.RETRY, notifications.Outcome.FAILED):
+        with time_machine.travel(notification.next_attempt_at + timedelta(seconds=1)):
+            assert notifications.deliver(notification.pk) == outcome
+        notification.refresh_from_db()
     assert notification.status == Notification.Status.FAILED
+    assert notification.outage  # goes by itself once the server answers again
     assert notification.attempts == 3
     assert notification.sent_at is None
 
 
-def test_retry_delays_grow_and_stay_within_half_the_visibility_timeout(settings):
-    delays = [notifications.retry_delay(attempt) for attempt in range(1, 12)]
+def test_the_retry_schedule_grows_to_hourly_and_spans_about_a_day(settings):
+    delays = [notifications.retry_delay(attempt) for attempt in range(1, settings.EMAIL_MAX_RETRIES + 1)]
     assert delays == sorted(delays)
-    assert delays[0] == 60
-    assert max(delays) <= settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] / 2
+    assert delays[:3] == [60, 120, 240]
+    assert max(delays) == 3600  # hourly: no task waits in the broker, the ledger holds the time
+    assert timedelta(hours=20) < notifications.retry_budget() < timedelta(hours=30)
 
 
 def test_a_message_about_a_deleted_user_is_skipped_not_sent(smtp_mailer):
@@ -89,34 +103,46 @@ def test_a_message_about_a_deleted_user_is_skipped_not_sent(smtp_mailer):
     assert notification.status == Notification.Status.SKIPPED
 
 
-def test_the_sweeper_requeues_messages_whose_task_was_lost(smtp_mailer):
-    """Redis was down when the request committed: the row waits in the ledger
-    and the sweeper (running every minute) sends it."""
+def test_the_sweep_hands_over_rows_whose_task_was_lost_and_leaves_rows_just_queued(smtp_mailer):
+    """Redis was down when the request committed, or the task vanished: the
+    row waits in the ledger and the sweep (every minute) sends it."""
     user = UserFactory()
     lost = reset_notification(user)
-    Notification.objects.filter(pk=lost.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=5))
-    recent = Notification.objects.create(
-        kind=Notification.Kind.PASSWORD_RESET, object_id=user.pk, email=user.email, period="recent"
+    Notification.objects.filter(pk=lost.pk).update(queued_at=timezone.now() - timedelta(minutes=5))
+    never_queued = Notification.objects.create(
+        kind=Notification.Kind.PASSWORD_RESET, object_id=user.pk, email=user.email, period="never"
     )
-    assert notifications.requeue_lost() == 1
-    lost.refresh_from_db()
-    recent.refresh_from_db()
-    assert lost.status == Notification.Status.SENT
-    assert recent.status == Notification.Status.PENDING
-    assert len(smtp_mailer.messages) == 1
+    just_queued = Notification.objects.create(
+        kind=Notification.Kind.PASSWORD_RESET,
+        object_id=user.pk,
+        email=user.email,
+        period="just",
+        queued_at=timezone.now(),
+    )
+    counts = notifications.sweep()
+    assert counts["requeued"] == 1 and counts["dispatched"] == 2
+    for row, status in ((lost, "sent"), (never_queued, "sent"), (just_queued, "pending")):
+        row.refresh_from_db()
+        assert row.status == status
+    assert len(smtp_mailer.messages) == 2
 
 
-def test_the_sweeper_releases_a_claim_left_by_a_dead_worker(smtp_mailer):
-    notification = reset_notification(UserFactory())
-    Notification.objects.filter(pk=notification.pk).update(
-        status=Notification.Status.SENDING,
-        claimed_at=timezone.now() - notifications.STALE_CLAIM - timedelta(minutes=1),
-        next_attempt_at=timezone.now() - timedelta(minutes=20),
+def test_a_claim_left_by_a_dead_worker_comes_back_within_two_minutes_and_a_live_one_does_not(smtp_mailer):
+    dead = reset_notification(UserFactory())
+    alive = reset_notification(UserFactory())
+    Notification.objects.filter(pk=dead.pk).update(
+        status=Notification.Status.SENDING, claimed_at=timezone.now() - timedelta(minutes=2, seconds=5)
     )
-    assert notifications.requeue_lost() == 1
-    notification.refresh_from_db()
-    assert notification.status == Notification.Status.SENT
-    assert len(smtp_mailer.messages) == 1
+    Notification.objects.filter(pk=alive.pk).update(
+        status=Notification.Status.SENDING, claimed_at=timezone.now() - timedelta(seconds=40)
+    )
+    assert timedelta(minutes=2) >= notifications.STALE_CLAIM
+    assert notifications.sweep()["requeued"] == 1
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert dead.status == Notification.Status.SENT
+    assert alive.status == Notification.Status.SENDING
+    assert [m["To"] for m in smtp_mailer.messages] == [dead.email]
 
 
 def test_plain_text_parts_and_subjects_are_not_html_escaped(smtp_mailer):
@@ -133,14 +159,13 @@ def test_a_sweep_while_another_is_under_way_does_nothing_and_the_next_one_does_t
     from coordination.models import Heartbeat, Lease
 
     lost = reset_notification(UserFactory())
-    Notification.objects.filter(pk=lost.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=5))
     with Lease.held("sweep", notifications.SWEEP_LEASE) as first:
         assert first
-        assert notifications.sweep() == {"queued": 0, "requeued": 0, "skipped": 1}
+        assert notifications.sweep() == {"queued": 0, "requeued": 0, "dispatched": 0, "skipped": 1}
         assert not Heartbeat.objects.filter(name="sweep").exists()
         lost.refresh_from_db()
         assert lost.status == Notification.Status.PENDING and not smtp_mailer.messages
-    assert notifications.sweep() == {"queued": 0, "requeued": 1}
+    assert notifications.sweep() == {"queued": 0, "requeued": 0, "dispatched": 1}
     lost.refresh_from_db()
     assert lost.status == Notification.Status.SENT and len(smtp_mailer.messages) == 1
 
@@ -207,26 +232,31 @@ def test_a_row_waiting_in_a_backlog_is_not_queued_again_but_a_dead_workers_row_i
     try:
         long_ago = timezone.now() - timedelta(minutes=5)
         lost = reset_notification(UserFactory())
-        Notification.objects.filter(pk=lost.pk).update(next_attempt_at=long_ago)
+        Notification.objects.filter(pk=lost.pk).update(queued_at=long_ago)
         assert notifications.queue_depth() == 0
-        assert notifications.requeue_lost() == 1
+        assert notifications.requeue_lost() == 1 and notifications.dispatch() == 1
         assert notifications.queue_depth() == 1
 
-        # A minute later the row is still pending (no worker): its message waits in the queue.
+        # Minutes later the row is still pending (no worker): its task waits in the queue.
+        Notification.objects.filter(pk=lost.pk).update(queued_at=long_ago)
         assert notifications.requeue_lost() == 0
         dead = reset_notification(UserFactory())
         Notification.objects.filter(pk=dead.pk).update(
             status=Notification.Status.SENDING,
             claimed_at=timezone.now() - notifications.STALE_CLAIM - timedelta(minutes=1),
-            next_attempt_at=long_ago,
+            queued_at=long_ago,
         )
         assert notifications.requeue_lost() == 1  # the dead worker's row only
+        assert notifications.dispatch() == 1
         assert notifications.queue_depth() == 2
 
         purge = lambda: connection.default_channel.queue_purge(celery_app.conf.task_default_queue)  # noqa: E731
         with celery_app.connection_for_write() as connection:
             purge()
+            Notification.objects.update(queued_at=long_ago)
             assert notifications.requeue_lost() == 2  # the queue is empty: both were lost after all
+            assert notifications.dispatch() == 2
+            assert notifications.queue_depth() == 1  # one task carries both
             purge()  # no worker will take them
     finally:
         _point_celery_at(*saved)

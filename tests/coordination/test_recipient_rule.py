@@ -247,6 +247,10 @@ def test_an_opted_out_person_gets_no_meeting_reminder(world, deputy):
 def test_each_kind_is_registered_with_the_topic_of_its_choice():
     topics = {None: Topic.NOTICE, "receives_reminders": Topic.REMINDERS, "receives_digest": Topic.DIGEST}
     expected = {kind: topics[FOLLOWS[kind]] for kind in RECIPIENT_KINDS} | dict.fromkeys(ACCOUNT_KINDS, Topic.ACCOUNT)
+    # The digest is sent to anyone active and not away; its sections follow
+    # their own choices (your items: receives_digest, proven above by
+    # test_each_kind_follows_its_own_choice; escalations and reviews: theirs).
+    expected[Kind.ACTION_DIGEST] = Topic.NOTICE
     assert dict(notifications.TOPICS) == expected
     assert set(notifications.COMPOSERS) == set(Kind)
 

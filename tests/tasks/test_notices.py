@@ -37,10 +37,9 @@ def item(world, deputy, title, due, **fields):
         coalition=world.home,
         title=title,
         owner_agency=world.member_agency,
-        assignee=deputy,
         due_on=due,
         created_at=datetime(2026, 11, 1, tzinfo=UTC),
-        **fields,
+        **{"assignee": deputy, **fields},
     )
 
 
@@ -49,7 +48,7 @@ def sweep_at(moment):
         notifications.sweep()
 
 
-SUBJECTS = {Kind.ACTION_DIGEST: "Your action items", Kind.LEAD_REVIEW: "Weekly review"}
+SUBJECTS = {Kind.ACTION_DIGEST: "Your action items"}
 
 
 def sent(kind) -> list:
@@ -87,29 +86,78 @@ def test_no_digest_while_away_or_when_turned_off(world, deputy):
     assert not sent(Kind.ACTION_DIGEST)
 
 
-def test_overdue_items_escalate_to_the_agency_after_7_days_and_to_leads_after_14(world, deputy):
+def to(address: str) -> list:
+    return [m for m in mail.outbox if m.to == [address]]
+
+
+def test_overdue_items_escalate_to_the_agency_after_7_days_and_to_leads_after_14_inside_their_digest(world, deputy):
     late = item(world, deputy, "Confirm the public number", date(2027, 1, 4))  # 8 days late on the 12th
     sweep_at(MORNING)
-    assert Notification.objects.filter(kind=Kind.ESCALATION_AGENCY, object_id=late.pk).count() == 1
+    escalations = Notification.objects.filter(kind=Kind.ESCALATION_AGENCY, object_id=late.pk)
+    assert list(escalations.values_list("status", flat=True)) == [Notification.Status.IN_DIGEST]
     assert not Notification.objects.filter(kind=Kind.ESCALATION_LEADS).exists()
+    # The representative's one e-mail of the day tells it in its own section, once.
+    [digest] = to(deputy.email)
+    assert "OVERDUE AND ESCALATED TO YOU" in digest.body and digest.body.count("Confirm the public number") == 1
+    assert "1 escalated to you" in digest.subject
+
     sweep_at(MORNING + timedelta(days=7))
     leads = Notification.objects.filter(kind=Kind.ESCALATION_LEADS, object_id=late.pk)
-    assert list(leads.values_list("email", flat=True)) == [world.lead.email]
+    assert list(leads.values_list("email", "status")) == [(world.lead.email, Notification.Status.IN_DIGEST)]
     assert Notification.objects.filter(kind=Kind.ESCALATION_AGENCY).count() == 1
-    message = next(m for m in mail.outbox if m.to == [world.lead.email] and m.subject.startswith("Overdue"))
-    assert "15 days overdue" in message.body and "/actions/review/" in message.body
+    [message] = to(world.lead.email)  # a lead without a person record gets a digest of their own
+    assert message.subject.startswith("Your action items") and "escalated to you" in message.subject
+    assert "15 days overdue" in message.body and late.get_absolute_url() in message.body
+    assert len(to(deputy.email)) == 2  # one a day
 
 
-def test_the_leads_weekly_review_goes_out_monday_morning(world, deputy):
-    item(world, deputy, "Confirm the public number", date(2027, 1, 4))
+def test_the_leads_weekly_review_comes_in_their_monday_digest(world, deputy):
+    item(world, deputy, "Confirm the public number", date(2027, 1, 8))
     monday = datetime(2027, 1, 18, 16, 5, tzinfo=UTC)
     sweep_at(monday - timedelta(days=1))
-    assert not sent(Kind.LEAD_REVIEW)
+    assert not to(world.lead.email)
     sweep_at(monday)
     sweep_at(monday + timedelta(hours=1))
-    reviews = [m for m in mail.outbox if m.subject.startswith("Weekly review")]
-    assert [m.to for m in reviews] == [[world.lead.email]]
-    assert "1 overdue" in reviews[0].subject
+    assert Notification.objects.get(kind=Kind.LEAD_REVIEW).status == Notification.Status.IN_DIGEST
+    [digest] = to(world.lead.email)
+    assert "weekly review" in digest.subject
+    assert f"FOR REVIEW: this week in {world.home.name}" in digest.body and "1 overdue" in digest.body
+    assert "/actions/review/" in digest.body
+    sweep_at(monday + timedelta(days=1))
+    assert len(to(world.lead.email)) == 1  # the review is told once; nothing else is owed to the lead
+
+
+def test_a_lead_with_items_escalations_and_the_review_gets_one_email_a_day(world, deputy):
+    """What the demo's first sweep used to send one lead as nine e-mails."""
+    from ..factories import PersonFactory
+
+    lead = PersonFactory(user=world.lead, email=world.lead.email, agency=world.member_agency, digest_hour=8)
+    for n in range(5):
+        item(world, deputy, f"Late item {n}", date(2027, 1, 1))  # escalated to the agency and the leads
+    item(world, deputy, "The lead's own", date(2027, 1, 19), assignee=lead)
+    monday = datetime(2027, 1, 18, 16, 5, tzinfo=UTC)
+    sweep_at(monday)
+    sweep_at(monday + timedelta(minutes=1))
+    [digest] = to(lead.email)
+    assert digest.body.count("Late item") == 5 and "The lead's own" in digest.body and "FOR REVIEW" in digest.body
+    assert Notification.objects.filter(kind=Kind.ESCALATION_LEADS, email=lead.email).count() == 5  # all recorded
+    assert len(to(deputy.email)) == 1
+
+
+def test_leads_mail_carries_their_settings_link_and_stops_while_they_are_away(world, deputy):
+    from ..factories import PersonFactory
+
+    lead_person = PersonFactory(user=world.lead, email=world.lead.email, agency=None)
+    item(world, deputy, "Confirm the public number", date(2027, 1, 4))
+    monday = datetime(2027, 1, 18, 16, 5, tzinfo=UTC)
+    sweep_at(monday)
+    [digest] = to(world.lead.email)
+    assert "FOR REVIEW" in digest.body
+    assert "Change the hour, pause while away, or stop: http" in digest.body
+    lead_person.away_until = date(2027, 1, 31)
+    lead_person.save()
+    sweep_at(monday + timedelta(days=7))
+    assert len(to(world.lead.email)) == 1
 
 
 def test_stale_roles_get_a_confirm_request_whose_link_confirms_in_one_click(world, deputy):
@@ -175,18 +223,3 @@ def test_approved_minutes_reach_the_invitees_without_the_restricted_part(world, 
     assert message.to == ["deputy@sheriff.example.org"]
     assert "We agreed on hotel outreach." in message.body and "Train two hotels" in message.body
     assert "Operation timing" not in message.body and "Operation timing" not in message.alternatives[0].content
-
-
-def test_leads_mail_carries_their_settings_link_and_stops_while_they_are_away(world, deputy):
-    from ..factories import PersonFactory
-
-    lead_person = PersonFactory(user=world.lead, email=world.lead.email, agency=None)
-    item(world, deputy, "Confirm the public number", date(2027, 1, 4))
-    monday = datetime(2027, 1, 18, 16, 5, tzinfo=UTC)
-    sweep_at(monday)
-    review = next(m for m in mail.outbox if m.subject.startswith("Weekly review"))
-    assert "Change what you receive, or pause while away: http" in review.body
-    lead_person.away_until = date(2027, 1, 31)
-    lead_person.save()
-    sweep_at(monday + timedelta(days=7))
-    assert len([m for m in mail.outbox if m.subject.startswith("Weekly review")]) == 1
