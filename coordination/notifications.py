@@ -240,7 +240,7 @@ def _is_outage(exc: Exception) -> bool:
     """Whether a failure is the server's (unreachable, silent, closing, refusing
     us) rather than one message's (a refused address or content)."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return False
+        return any(code == 421 for code, _ in exc.recipients.values())
     if isinstance(exc, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
         return exc.smtp_code == 421
     return isinstance(exc, OSError)  # smtplib's errors are OSErrors: connect, HELO, login, disconnect, timeout
@@ -345,6 +345,7 @@ def _send(token: str, batch: list[tuple[Notification, EmailMultiAlternatives]]) 
         return outcomes
     mailer = mailers.create_connection("default")
     renewed = time.monotonic()
+    outage = False
     _relaxed_commits(True)
     try:
         for index, (row, message) in enumerate(batch):
@@ -357,6 +358,8 @@ def _send(token: str, batch: list[tuple[Notification, EmailMultiAlternatives]]) 
                 renewed = time.monotonic()
             message.extra_headers["Message-ID"] = message_id(row)
             try:
+                if mailer.connection is None:
+                    mailer.open()  # once a batch: every message goes over this connection
                 mailer.send_messages([message])
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
@@ -365,6 +368,7 @@ def _send(token: str, batch: list[tuple[Notification, EmailMultiAlternatives]]) 
                     log.warning("The mail server failed; %s e-mails held for a retry: %s", len(batch) - index, error)
                     Heartbeat.beat(SMTP_DOWN)
                     outcomes.update(_back_off([r for r, _ in batch[index:]], error, outage=True, now=now))
+                    outage = True
                     break
                 if _is_permanent(exc):
                     _write(lambda row=row, error=error: _fail_now(row.pk, error))
@@ -381,7 +385,7 @@ def _send(token: str, batch: list[tuple[Notification, EmailMultiAlternatives]]) 
             mailer.close()
         except Exception:
             log.debug("Closing the mail connection failed.", exc_info=True)
-    if Outcome.SENT in outcomes.values():
+    if Outcome.SENT in outcomes.values() and not outage:
         Heartbeat.beat(SMTP_OK)
     return outcomes
 

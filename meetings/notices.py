@@ -8,7 +8,7 @@ from datetime import UTC, timedelta
 from email.message import MIMEPart
 
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -136,8 +136,7 @@ def _context(row: Attendance) -> dict:
     }
 
 
-def _with_calendar(message: EmailMultiAlternatives, meeting: Meeting, method: str) -> EmailMultiAlternatives:
-    sequence = meeting.history.count() - 1
+def _with_calendar(message: EmailMultiAlternatives, meeting: Meeting, method: str, sequence: int):
     body = calendar.calendar_for([meeting], meeting.coalition.name, {meeting.pk: sequence}, method=method)
     part = MIMEPart()
     part.set_content(
@@ -148,38 +147,69 @@ def _with_calendar(message: EmailMultiAlternatives, meeting: Meeting, method: st
 
 
 def _row(notification: Notification) -> Attendance | None:
+    return _rows([notification]).get(notification.object_id)
+
+
+def _rows(batch: list[Notification]) -> dict[int, Attendance]:
     return (
         Attendance.objects.select_related("meeting__coalition", "meeting__committee", "person")
-        .filter(pk=notification.object_id, person__isnull=False)
-        .first()
+        .filter(person__isnull=False)
+        .in_bulk({n.object_id for n in batch})
     )
 
 
-def compose_invitation(notification: Notification):
-    row = _row(notification)
-    if row is None or row.meeting.status != Meeting.Status.SCHEDULED:
+def _sequences(meeting_ids: set[int]) -> dict[int, int]:
+    """Each meeting's calendar SEQUENCE: how many times it has changed."""
+    counts = Meeting.history.filter(id__in=meeting_ids).values("id").annotate(n=Count("history_id")).order_by()
+    return {c["id"]: c["n"] - 1 for c in counts}
+
+
+def _batch(build):
+    """A composer of a batch of meeting notices from two queries: the
+    invitations with their meetings and people, and the meetings' versions."""
+
+    def compose_many(batch: list[Notification]) -> dict:
+        rows = _rows(batch)
+        sequences = _sequences({row.meeting_id for row in rows.values()})
+        messages = {}
+        for notification in batch:
+            row = rows.get(notification.object_id)
+            messages[notification.pk] = (
+                None if row is None else build(notification, row, sequences.get(row.meeting_id, 0))
+            )
+        return messages
+
+    def compose_one(notification: Notification):
+        return compose_many([notification])[notification.pk]
+
+    return compose_one, compose_many
+
+
+def _invitation(notification: Notification, row: Attendance, sequence: int):
+    if row.meeting.status != Meeting.Status.SCHEDULED:
         return None
     message = build_message("meeting_invitation", _context(row), [notification.email])
-    return _with_calendar(message, row.meeting, "REQUEST")
+    return _with_calendar(message, row.meeting, "REQUEST", sequence)
 
 
-def compose_reminder(notification: Notification):
-    row = _row(notification)
-    if row is None or row.meeting.status != Meeting.Status.SCHEDULED:
+def _reminder(notification: Notification, row: Attendance, sequence: int):
+    if row.meeting.status != Meeting.Status.SCHEDULED:
         return None
     if not notification.period.endswith(f"@{row.meeting.starts_at:%Y%m%dT%H%M}"):
         return None  # rescheduled since: the new time has its own reminder
     message = build_message("meeting_reminder", _context(row), [notification.email])
-    return _with_calendar(message, row.meeting, "REQUEST")
+    return _with_calendar(message, row.meeting, "REQUEST", sequence)
 
 
-def compose_changed(notification: Notification):
-    row = _row(notification)
-    if row is None:
-        return None
+def _changed(notification: Notification, row: Attendance, sequence: int):
     message = build_message("meeting_changed", _context(row), [notification.email])
     method = "CANCEL" if row.meeting.status == Meeting.Status.CANCELLED else "REQUEST"
-    return _with_calendar(message, row.meeting, method)
+    return _with_calendar(message, row.meeting, method, sequence)
+
+
+compose_invitation, compose_invitations = _batch(_invitation)
+compose_reminder, compose_reminders = _batch(_reminder)
+compose_changed, compose_changes = _batch(_changed)
 
 
 def queue_minutes_approved(minutes) -> int:
@@ -220,7 +250,7 @@ def compose_minutes_approved(notification: Notification):
 
 def register() -> None:
     notifications.register(Kind.MINUTES_APPROVED, compose_minutes_approved, topic=Topic.REMINDERS)
-    notifications.register(Kind.MEETING_INVITATION, compose_invitation, topic=Topic.REMINDERS)
-    notifications.register(Kind.MEETING_REMINDER, compose_reminder, topic=Topic.REMINDERS)
-    notifications.register(Kind.MEETING_CHANGED, compose_changed, topic=Topic.REMINDERS)
+    notifications.register(Kind.MEETING_INVITATION, compose_invitation, topic=Topic.REMINDERS, many=compose_invitations)
+    notifications.register(Kind.MEETING_REMINDER, compose_reminder, topic=Topic.REMINDERS, many=compose_reminders)
+    notifications.register(Kind.MEETING_CHANGED, compose_changed, topic=Topic.REMINDERS, many=compose_changes)
     notifications.register_sweeper(queue_due)

@@ -260,3 +260,188 @@ def test_a_row_waiting_in_a_backlog_is_not_queued_again_but_a_dead_workers_row_i
             purge()  # no worker will take them
     finally:
         _point_celery_at(*saved)
+
+
+# --- Batches ---------------------------------------------------------------------
+
+
+class CountingInbox:
+    """A real SMTP server that keeps who got what over which connection, and
+    answers as `answer(address)` says (None: accept)."""
+
+    def __init__(self, answer=lambda address: None):
+        self.received: list[tuple[str, tuple]] = []
+        self.answer = answer
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        refusal = self.answer(address)
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((envelope.rcpt_tos[0], session.peer))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def inbox(settings):
+    from aiosmtpd.controller import Controller
+
+    handler = CountingInbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "use_tls": False, "timeout": 5},
+        }
+    }
+    yield handler
+    controller.stop()
+
+
+def owe_digests(count: int, tag: str = "p") -> list[int]:
+    """`count` people with an item due today, and their digests owed."""
+    from datetime import date
+
+    from members.models import Person
+    from tasks.models import ActionItem
+
+    from ..factories import AgencyFactory, CoalitionFactory, MembershipFactory
+
+    coalition, agency = CoalitionFactory(), AgencyFactory()
+    MembershipFactory(coalition=coalition, agency=agency)
+    people = Person.objects.bulk_create(
+        Person(agency=agency, full_name=f"Person {i}", email=f"{tag}{i}@example.org", digest_hour=0)
+        for i in range(count)
+    )
+    ActionItem.objects.bulk_create(
+        ActionItem(coalition=coalition, title=f"Item {i}", owner_agency=agency, assignee=p, due_on=date.today())
+        for i, p in enumerate(people)
+    )
+    rows = [
+        notifications.owe(Notification.Kind.ACTION_DIGEST, p.pk, p.email, period=date.today().isoformat())
+        for p in people
+    ]
+    return notifications.queue_many(rows)
+
+
+def test_a_batch_goes_over_one_connection_with_a_fixed_number_of_queries_and_one_sent_mark_a_message(inbox):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    notifications.deliver_batch(owe_digests(2, tag="warm-"))  # first-time writes (heartbeat rows) out of the way
+    queries = {}
+    for count in (5, 25):
+        ids = owe_digests(count, tag=f"b{count}-")
+        with CaptureQueriesContext(connection) as captured:
+            outcomes = notifications.deliver_batch(ids)
+        assert set(outcomes.values()) == {notifications.Outcome.SENT}
+        queries[count] = len(captured)
+    assert queries[25] - queries[5] == 20  # the "sent" mark of each message; the rest is per batch
+    assert len(inbox.received) == 32
+    assert len({peer for _, peer in inbox.received}) == 3  # one connection a batch
+
+
+def test_a_refused_address_fails_alone_and_a_busy_mailbox_is_retried_alone(inbox):
+    ids = owe_digests(5)
+    inbox.answer = lambda address: {
+        "p1@example.org": "550 No such user",
+        "p3@example.org": "452 Mailbox busy, try later",
+    }.get(address)
+    outcomes = notifications.deliver_batch(ids)
+    rows = {n.email: n for n in Notification.objects.filter(pk__in=ids)}
+    assert rows["p1@example.org"].status == Notification.Status.FAILED and not rows["p1@example.org"].outage
+    assert "550" in rows["p1@example.org"].last_error
+    assert rows["p3@example.org"].status == Notification.Status.PENDING
+    assert rows["p3@example.org"].next_attempt_at > timezone.now()
+    assert sorted(to for to, _ in inbox.received) == ["p0@example.org", "p2@example.org", "p4@example.org"]
+    assert list(outcomes.values()).count(notifications.Outcome.SENT) == 3
+    assert notifications.breaker_open_until(timezone.now()) is None  # one message's trouble is no outage
+
+
+def test_a_server_closing_mid_batch_is_an_outage_the_rest_back_off_together_and_other_batches_wait(inbox):
+    from coordination.models import Heartbeat
+
+    first, second = owe_digests(6, tag="x"), owe_digests(3, tag="y")
+    inbox.answer = lambda address: "421 Shutting down" if address == "x3@example.org" else None
+    outcomes = notifications.deliver_batch(first)
+    assert [outcomes[pk] for pk in first] == [notifications.Outcome.SENT] * 3 + [notifications.Outcome.RETRY] * 3
+    held = Notification.objects.filter(pk__in=first[3:])
+    assert {(n.status, n.attempts, n.queued_at) for n in held} == {(Notification.Status.PENDING, 1, None)}
+    assert Heartbeat.objects.filter(name=notifications.SMTP_DOWN).exists()
+    # The next batch does not try while the breaker is open: no connection, no attempt spent.
+    inbox.answer = lambda address: None
+    assert set(notifications.deliver_batch(second).values()) == {notifications.Outcome.DEFERRED}
+    assert {n.attempts for n in Notification.objects.filter(pk__in=second)} == {0}
+    assert len(inbox.received) == 3
+
+
+def test_rows_failed_by_an_outage_go_by_themselves_once_the_server_answers_again(inbox, settings):
+    import time_machine
+
+    from coordination.models import Heartbeat
+
+    ids = owe_digests(3)
+    old = owe_digests(1, tag="old")
+    Notification.objects.filter(pk__in=ids + old).update(
+        status=Notification.Status.FAILED, outage=True, attempts=settings.EMAIL_MAX_RETRIES + 1
+    )
+    Notification.objects.filter(pk__in=old).update(created_at=timezone.now() - timedelta(hours=100))
+    refused = owe_digests(1, tag="refused")
+    Notification.objects.filter(pk__in=refused).update(status=Notification.Status.FAILED, outage=False)
+    Heartbeat.beat(notifications.SMTP_DOWN)
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        notifications.sweep()  # still down as far as anyone knows: the oldest batch probes, and gets through
+        assert len(inbox.received) == 3
+        notifications.sweep()
+    assert sorted(to for to, _ in inbox.received) == ["p0@example.org", "p1@example.org", "p2@example.org"]
+    # Past EMAIL_RESEND_FAILED_HOURS, and a message the server refused, stay failed for a person to resend.
+    assert set(Notification.objects.filter(pk__in=old + refused).values_list("status", flat=True)) == {"failed"}
+
+
+def test_resend_all_failed_tries_each_again_from_the_start(inbox, django_capture_on_commit_callbacks):
+    ids = owe_digests(3)
+    Notification.objects.filter(pk__in=ids).update(status=Notification.Status.FAILED, attempts=31, last_error="x")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.resend_failed(Notification.objects.filter(pk__in=ids[:2])) == 2
+    assert sorted(to for to, _ in inbox.received) == ["p0@example.org", "p1@example.org"]
+    assert {n.attempts for n in Notification.objects.filter(pk__in=ids[:2])} == {1}
+    assert Notification.objects.get(pk=ids[2]).status == Notification.Status.FAILED
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    __import__("django.db", fromlist=["connection"]).connection.vendor != "postgresql",
+    reason="cuts the connection with pg_terminate_backend",
+)
+def test_the_sent_mark_survives_a_dropped_database_connection(inbox):
+    """The database connection is cut while the server takes each message:
+    the mark is written on a new connection, and nothing goes twice."""
+    import psycopg
+    from django.db import connections
+
+    ids = owe_digests(4)
+    connection = connections["default"]  # this thread's: the SMTP server's thread reads its pid
+    connection.ensure_connection()
+    params = connection.get_connection_params()
+    killer = psycopg.connect(
+        **{k: v for k, v in params.items() if k in ("host", "port", "user", "dbname", "password")}, autocommit=True
+    )
+    handle = inbox.handle_DATA
+
+    async def cut_then_accept(server, session, envelope):
+        with killer.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+        return await handle(server, session, envelope)
+
+    inbox.handle_DATA = cut_then_accept
+    try:
+        outcomes = notifications.deliver_batch(ids)
+    finally:
+        killer.close()
+    assert set(outcomes.values()) == {notifications.Outcome.SENT}
+    assert set(Notification.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"sent"}
+    assert len(inbox.received) == 4

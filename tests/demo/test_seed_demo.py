@@ -69,3 +69,33 @@ def test_each_demo_login_reaches_its_dashboard(email, expected, settings):
     page = response.content.decode().replace("&#x27;", "'")
     for text in expected:
         assert text in page
+
+
+def test_the_demos_first_sweeps_send_each_person_at_most_one_email_about_action_items(settings):
+    """Once the demo's first sweep sent one lead nine e-mails in a minute (a
+    digest, five escalations, the weekly review of the same items). Swept on
+    a Monday morning, every action-item message folds into one digest each."""
+    from collections import Counter
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+    from django.core import mail
+
+    from coordination import notifications
+    from coordination.models import Notification
+
+    call_command("seed_demo")
+    today = datetime.now(ZoneInfo("America/Los_Angeles"))
+    monday = (today + timedelta(days=7 - today.weekday())).replace(hour=9, minute=5)
+    for minutes in (0, 1, 60):
+        with time_machine.travel(monday + timedelta(minutes=minutes), tick=False):
+            notifications.sweep()
+    digests = [m for m in mail.outbox if m.subject.startswith(("Your action items", "The weekly review"))]
+    assert digests, "the demo has items due: someone gets a digest"
+    assert max(Counter(tuple(m.to) for m in digests).values()) == 1
+    folded = Notification.objects.filter(kind__in=["escalation_agency", "escalation_leads", "lead_review"])
+    assert folded.exists() and set(folded.values_list("status", flat=True)) == {Notification.Status.IN_DIGEST}
+    assert not [m for m in mail.outbox if m.subject.startswith(("Overdue", "Weekly review"))]
+    lead = [m for m in digests if m.to == ["lead@example.org"]]
+    assert len(lead) == 1 and "FOR REVIEW" in lead[0].body
