@@ -254,16 +254,29 @@ def _is_permanent(exc: Exception) -> bool:
     return isinstance(exc, ValueError)  # an address the mail library cannot write
 
 
+def smtp_beats() -> dict[str, datetime]:
+    """When a batch last got through to the mail server, and when one last could not."""
+    return dict(Heartbeat.objects.filter(name__in=[SMTP_OK, SMTP_DOWN]).values_list("name", "last_run_at"))
+
+
+def failing_since(beats: dict[str, datetime]) -> datetime | None:
+    """Since when the mail server has not been reached (from `smtp_beats`), or None."""
+    down, ok = beats.get(SMTP_DOWN), beats.get(SMTP_OK)
+    return down if down and (ok is None or down > ok) else None
+
+
+def owed(rows, now: datetime):
+    """The rows owed now: waiting for a worker or being sent."""
+    return rows.filter(status__in=[Status.PENDING, Status.SENDING], next_attempt_at__lte=now)
+
+
 def breaker_open_until(now: datetime) -> datetime | None:
     """After the mail server could not be reached, batches hold their rows
     for EMAIL_RETRY_SECONDS instead of each waiting out a timeout; the first
     batch after that finds out whether it is back."""
-    beats = dict(Heartbeat.objects.filter(name__in=[SMTP_OK, SMTP_DOWN]).values_list("name", "last_run_at"))
-    down, ok = beats.get(SMTP_DOWN), beats.get(SMTP_OK)
-    if down is None or (ok is not None and ok > down):
-        return None
-    reopen = down + timedelta(seconds=settings.EMAIL_RETRY_SECONDS)
-    return reopen if reopen > now else None
+    down = failing_since(smtp_beats())
+    reopen = down + timedelta(seconds=settings.EMAIL_RETRY_SECONDS) if down else None
+    return reopen if reopen and reopen > now else None
 
 
 def _write(update: Callable[[], object]) -> None:
@@ -459,8 +472,8 @@ def revive_outage_failures(now: datetime) -> int:
     )
     if breaker_open_until(now):
         return 0
-    beats = dict(Heartbeat.objects.filter(name__in=[SMTP_OK, SMTP_DOWN]).values_list("name", "last_run_at"))
-    back = beats.get(SMTP_OK) is not None and (beats.get(SMTP_DOWN) is None or beats[SMTP_OK] > beats[SMTP_DOWN])
+    beats = smtp_beats()
+    back = beats.get(SMTP_OK) is not None and failing_since(beats) is None
     ids = failed.order_by("pk").values_list("pk", flat=True)
     if not back:
         ids = ids[: settings.EMAIL_BATCH_SIZE]
@@ -509,14 +522,11 @@ def health(rows=None) -> dict:
     whether the mail server is failing."""
     rows = Notification.objects.all() if rows is None else rows
     now = timezone.now()
-    owed = rows.filter(status__in=[Status.PENDING, Status.SENDING], next_attempt_at__lte=now)
-    oldest = owed.aggregate(oldest=Min("next_attempt_at"))["oldest"]
-    beats = dict(Heartbeat.objects.filter(name__in=[SMTP_OK, SMTP_DOWN]).values_list("name", "last_run_at"))
-    down, ok = beats.get(SMTP_DOWN), beats.get(SMTP_OK)
+    oldest = owed(rows, now).aggregate(oldest=Min("next_attempt_at"))["oldest"]
     return {
         "depth": queue_depth(),
         "oldest_age": now - oldest if oldest else None,
-        "failing_since": down if down and (ok is None or down > ok) else None,
+        "failing_since": failing_since(smtp_beats()),
     }
 
 

@@ -2,9 +2,9 @@
 accepting an invitation, requesting a password reset; and how the e-mail is
 going, for the organizers' pages."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from . import notifications
@@ -32,11 +32,6 @@ def request_password_reset(user: User) -> Notification | None:
 STUCK_AFTER = timedelta(minutes=10)
 
 
-def owed_emails(rows: QuerySet, now: datetime) -> QuerySet:
-    """The rows owed now: waiting for a worker or being sent (as notifications.health counts them)."""
-    return rows.filter(status__in=[Notification.Status.PENDING, Notification.Status.SENDING], next_attempt_at__lte=now)
-
-
 def email_health(coalition: Coalition) -> dict:
     """The "E-mails sent" panel: notifications.health for the coalition's
     rows (the broker's queue depth, the oldest owed row's age, whether the
@@ -56,12 +51,5 @@ def email_health(coalition: Coalition) -> dict:
 
 def oldest_owed_email() -> Subquery:
     """For a queryset of coalitions: since when the oldest e-mail it owes has been due."""
-    owed = owed_emails(Notification.objects.filter(coalition=OuterRef("pk")), timezone.now())
+    owed = notifications.owed(Notification.objects.filter(coalition=OuterRef("pk")), timezone.now())
     return Subquery(owed.order_by("next_attempt_at").values("next_attempt_at")[:1])
-
-
-def mail_failing_since(beats: dict[str, datetime]) -> datetime | None:
-    """Since when the mail server has not been reached, from its heartbeats
-    (name -> last run, as notifications.health reads them), or None."""
-    down, ok = beats.get(notifications.SMTP_DOWN), beats.get(notifications.SMTP_OK)
-    return down if down and (ok is None or down > ok) else None

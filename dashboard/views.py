@@ -103,7 +103,7 @@ def _email_trouble(beats: dict, organized: list[Coalition]) -> dict | None:
     """What the organizer is warned of about e-mail, or None: the mail server
     failing (every coalition they organize is affected), else the coalitions
     whose oldest owed message has waited more than STUCK_AFTER."""
-    if failing_since := services.mail_failing_since(beats):
+    if failing_since := notifications.failing_since(beats):
         return {"failing_since": failing_since, "coalitions": organized}
     stuck_before = timezone.now() - services.STUCK_AFTER
     stuck = [c for c in organized if c.oldest_owed_email and c.oldest_owed_email < stuck_before]
