@@ -341,8 +341,13 @@ def deliver_batch(ids: list[int]) -> dict[int, Outcome]:
     )
     if not rows:
         return outcomes
-    allowed = may_send_many(rows)
-    messages = compose_many([row for row in rows if row.pk in allowed])
+    try:
+        allowed = may_send_many(rows)
+        messages = compose_many([row for row in rows if row.pk in allowed])
+    except Exception as exc:  # a message that cannot be written must not come back every two minutes for ever
+        log.exception("Composing a batch of %s e-mails failed.", len(rows))
+        outcomes.update(_back_off(rows, f"{type(exc).__name__}: {exc}", outage=False, now=now))
+        return outcomes
     skipped = [row.pk for row in rows if messages.get(row.pk) is None]
     if skipped:
         _write(lambda: _finish(skipped, Status.SKIPPED))
@@ -371,7 +376,7 @@ def _send(token: str, batch: list[tuple[Notification, EmailMultiAlternatives]]) 
                 renewed = time.monotonic()
             message.extra_headers["Message-ID"] = message_id(row)
             try:
-                if mailer.connection is None:
+                if index == 0:
                     mailer.open()  # once a batch: every message goes over this connection
                 mailer.send_messages([message])
             except Exception as exc:

@@ -289,7 +289,9 @@ def compose_digests(rows: list[Notification]) -> dict[int, object]:
         Notification.objects.filter(kind__in=FOLDED, status=Notification.Status.IN_DIGEST)
         .annotate(address=Upper("email"))
         .filter(Q(address__in=addresses) | Q(user_id__in=user_ids))
-        .filter(Q(kind__in=ESCALATIONS) | Q(sent_at__isnull=True))
+        # A review is told once: by the first digest composed after it, or
+        # again by that same digest composed anew (a retry after an outage).
+        .filter(Q(kind__in=ESCALATIONS) | Q(sent_at__isnull=True) | Q(sent_at__gte=min(r.created_at for r in rows)))
         .values("pk", "kind", "object_id", "address", "user_id", "sent_at")
     )
     escalated = {
@@ -317,7 +319,13 @@ def compose_digests(rows: list[Notification]) -> dict[int, object]:
         )
         shown = {i.pk for i in escalated_items}
         own = [i for i in items_of.get(person.pk, []) if i.pk not in shown] if person and person.receives_digest else []
-        reviews = [boards[f["object_id"]] for f in for_me if f["kind"] == Kind.LEAD_REVIEW and f["object_id"] in boards]
+        reviews = [
+            boards[f["object_id"]]
+            for f in for_me
+            if f["kind"] == Kind.LEAD_REVIEW
+            and f["object_id"] in boards
+            and (f["sent_at"] is None or f["sent_at"] >= row.created_at)
+        ]
         if not (escalated_items or own or reviews):
             messages[row.pk] = None
             continue

@@ -445,3 +445,17 @@ def test_the_sent_mark_survives_a_dropped_database_connection(inbox):
     assert set(outcomes.values()) == {notifications.Outcome.SENT}
     assert set(Notification.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"sent"}
     assert len(inbox.received) == 4
+
+
+def test_a_batch_that_cannot_be_composed_is_retried_then_failed_not_left_claimed(inbox, monkeypatch, settings):
+    def broken(rows):
+        raise KeyError("a template variable")
+
+    monkeypatch.setitem(notifications.MANY_COMPOSERS, Notification.Kind.ACTION_DIGEST, broken)
+    settings.EMAIL_MAX_RETRIES = 0
+    ids = owe_digests(2)
+    assert set(notifications.deliver_batch(ids).values()) == {notifications.Outcome.FAILED}
+    rows = Notification.objects.filter(pk__in=ids)
+    assert {(n.status, n.outage) for n in rows} == {(Notification.Status.FAILED, False)}
+    assert all("KeyError" in n.last_error for n in rows)
+    assert not inbox.received

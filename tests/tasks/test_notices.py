@@ -10,6 +10,7 @@ from django.test import Client
 
 from coordination import notifications
 from coordination.models import Notification
+from tasks import notices
 from tasks.models import ActionItem
 
 from ..factories import AgencyRoleFactory
@@ -223,3 +224,27 @@ def test_approved_minutes_reach_the_invitees_without_the_restricted_part(world, 
     assert message.to == ["deputy@sheriff.example.org"]
     assert "We agreed on hotel outreach." in message.body and "Train two hotels" in message.body
     assert "Operation timing" not in message.body and "Operation timing" not in message.alternatives[0].content
+
+
+def test_a_digest_tried_again_after_an_outage_still_carries_the_weekly_review(world, deputy, settings):
+    """The review is marked told when the digest is composed; composed anew
+    for a retry, the same digest tells it again, and the next day's does not."""
+    from tasks.notices import compose_digests
+
+    from ..factories import PersonFactory
+
+    PersonFactory(user=world.lead, email=world.lead.email, agency=world.member_agency)
+    item(world, deputy, "Confirm the public number", date(2027, 1, 8))
+    monday = datetime(2027, 1, 18, 16, 5, tzinfo=UTC)
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # recorded, not sent: the test composes
+    with time_machine.travel(monday, tick=False):
+        notices.queue_due()
+    digest = Notification.objects.get(kind=Kind.ACTION_DIGEST, email=world.lead.email)
+    with time_machine.travel(monday + timedelta(minutes=1)):
+        assert "FOR REVIEW" in compose_digests([digest])[digest.pk].body
+    with time_machine.travel(monday + timedelta(minutes=5)):
+        assert "FOR REVIEW" in compose_digests([digest])[digest.pk].body  # the retry
+    with time_machine.travel(monday + timedelta(days=1)):
+        notices.queue_due()
+    tuesday = Notification.objects.filter(kind=Kind.ACTION_DIGEST, email=world.lead.email).exclude(pk=digest.pk)
+    assert all("FOR REVIEW" not in (compose_digests([d])[d.pk] or mail.EmailMessage()).body for d in tuesday)
