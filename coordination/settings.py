@@ -305,6 +305,11 @@ _email_use_tls = env_bool("EMAIL_USE_TLS", True)
 _email_use_ssl = env_bool("EMAIL_USE_SSL", False)
 if _email_use_tls and _email_use_ssl:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
+_email_timeout = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+if _email_timeout > 60:
+    # A batch renews its claim between messages every 30 s; a send longer than
+    # a minute could outlast the 2 minutes after which a claim is a dead worker's.
+    raise ImproperlyConfigured("EMAIL_TIMEOUT must be at most 60 seconds.")
 if _email_host:
     MAILERS = {
         "default": {
@@ -317,7 +322,7 @@ if _email_host:
                 "use_tls": _email_use_tls,
                 "use_ssl": _email_use_ssl,
                 # A stalled mail server must not hold a worker for ever.
-                "timeout": env_int("EMAIL_TIMEOUT", 20, minimum=1),
+                "timeout": _email_timeout,
             },
         }
     }

@@ -59,6 +59,8 @@ def test_production_settings_pass_the_deployment_checks():
         ("SITE_URL", "roundtable.example.org"),
         ("CSRF_TRUSTED_ORIGINS", "roundtable.example.org"),
         ("SECRET_KEY", "short"),
+        ("EMAIL_TIMEOUT", "300"),
+        ("EMAIL_BATCH_SIZE", "0"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_message_naming_the_variable(variable, value):

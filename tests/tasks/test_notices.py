@@ -100,7 +100,7 @@ def test_overdue_items_escalate_to_the_agency_after_7_days_and_to_leads_after_14
     # The representative's one e-mail of the day tells it in its own section, once.
     [digest] = to(deputy.email)
     assert "OVERDUE AND ESCALATED TO YOU" in digest.body and digest.body.count("Confirm the public number") == 1
-    assert "1 escalated to you" in digest.subject
+    assert "1 of them escalated to you" in digest.subject
 
     sweep_at(MORNING + timedelta(days=7))
     leads = Notification.objects.filter(kind=Kind.ESCALATION_LEADS, object_id=late.pk)
