@@ -19,14 +19,13 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from coordination import notifications
 from coordination.models import Notification
 from members.models import Person
 from tasks.models import ActionItem
 
-from ..conftest import free_port, running_worker, wait_for
+from ..conftest import free_port, running_worker, sweeping, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -65,33 +64,6 @@ def smtp_server(port: int = 0):
         yield inbox
     finally:
         controller.stop()
-
-
-@contextmanager
-def sweeping(sweeps: int = 3, every: float = 1.0):
-    """Three sweeps at once, again and again, in this process (beat's job)."""
-    stop = threading.Event()
-
-    def loop():
-        try:
-            while not stop.is_set():
-                try:
-                    notifications.sweep()
-                except Exception:  # a fault under test (Redis down): the next sweep tries again
-                    connection.close()
-                stop.wait(every)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=loop, daemon=True) for _ in range(sweeps)]
-    for thread in threads:
-        thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(30)
 
 
 @pytest.fixture
