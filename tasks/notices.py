@@ -80,16 +80,25 @@ def _escalations(now: datetime) -> int:
     for coalition in Coalition.objects.order_by("pk"):
         today = notifications.local_today(coalition, now)
         overdue = ActionItem.objects.filter(coalition=coalition).overdue(today)
-        to_agency = overdue.filter(due_on__lte=today - timedelta(days=coalition.escalate_to_agency_days))
-        to_agency = list(
-            to_agency.filter(_not_escalated(Kind.ESCALATION_AGENCY)).values_list("pk", "due_on", "owner_agency_id")
+        # Only items someone can be told of: the agency's representative who
+        # may be e-mailed today, and the coalition's leads who may.
+        reachable = (
+            Membership.objects.filter(coalition=coalition, primary_representative__isnull=False)
+            .filter(may_email_filter(Topic.NOTICE, today, prefix="primary_representative__"))
+            .exclude(primary_representative__email="")
         )
+        to_agency = (
+            overdue.filter(due_on__lte=today - timedelta(days=coalition.escalate_to_agency_days))
+            .filter(_not_escalated(Kind.ESCALATION_AGENCY))
+            .filter(Exists(reachable.filter(agency_id=OuterRef("owner_agency_id"))))
+            .values_list("pk", "due_on", "owner_agency_id")
+        )
+        to_agency = list(to_agency)
         if to_agency:
             representatives = dict(
-                Membership.objects.filter(coalition=coalition, primary_representative__isnull=False)
-                .filter(may_email_filter(Topic.NOTICE, today, prefix="primary_representative__"))
-                .exclude(primary_representative__email="")
-                .values_list("agency_id", "primary_representative__email")
+                reachable.filter(agency_id__in={agency_id for _, _, agency_id in to_agency}).values_list(
+                    "agency_id", "primary_representative__email"
+                )
             )
             rows += [
                 notifications.owe(
@@ -101,16 +110,15 @@ def _escalations(now: datetime) -> int:
                     status=Notification.Status.IN_DIGEST,
                 )
                 for pk, due_on, agency_id in to_agency
-                if agency_id in representatives
             ]
-        to_leads = overdue.filter(due_on__lte=today - timedelta(days=coalition.escalate_to_leads_days))
-        to_leads = list(to_leads.filter(_not_escalated(Kind.ESCALATION_LEADS)).values_list("pk", "due_on"))
-        if to_leads:
-            leads = list(
-                User.objects.holding(CoalitionRole.Role.LEAD, coalition)
-                .filter(may_email_users_filter(Topic.REMINDERS, today))
-                .values_list("pk", "email")
-            )
+        leads = list(
+            User.objects.holding(CoalitionRole.Role.LEAD, coalition)
+            .filter(may_email_users_filter(Topic.REMINDERS, today))
+            .values_list("pk", "email")
+        )
+        if leads:
+            to_leads = overdue.filter(due_on__lte=today - timedelta(days=coalition.escalate_to_leads_days))
+            to_leads = to_leads.filter(_not_escalated(Kind.ESCALATION_LEADS)).values_list("pk", "due_on")
             rows += [
                 notifications.owe(
                     Kind.ESCALATION_LEADS,
