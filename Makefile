@@ -45,11 +45,14 @@ smoke:
 
 # The statewide benchmark (README, "Performance at statewide scale"): builds its
 # data set once per scale in a PostgreSQL database of its own, measures every
-# main page, writes var/bench/latest.md and .json and the README's table.
+# main page and the e-mail pipeline (on a Redis database of its own, with the
+# test requirements' mail server), writes var/bench/latest.md and .json and the README's tables.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/roundtable_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 SCALE ?= 1
-bench: $(VENV)/.installed
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench --scale $(SCALE) --readme README.md $(BENCH_ARGS)
+bench: $(VENV)/.installed-test
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench --scale $(SCALE) --readme README.md \
+		--reminders --redis-url $(BENCH_REDIS_URL) $(BENCH_ARGS)
 
 # Recompile the locked requirements after editing requirements.in or
 # requirements-test.in; `make lock UPGRADE=1` moves every pin to the newest release allowed.
