@@ -24,6 +24,42 @@ def invitees(meeting: Meeting):
     return people.filter(is_active=True).select_related("agency")
 
 
+def ensure_invitations_of(meetings: list[Meeting]) -> int:
+    """`ensure_invitations` for many meetings of one coalition in four
+    queries, whatever the meetings: the coalition's representatives, the
+    committees' members, and the rows that exist already."""
+    if not meetings:
+        return 0
+    coalition_id = meetings[0].coalition_id
+    active = Person.objects.filter(is_active=True)
+    memberships = Membership.objects.filter(coalition_id=coalition_id, status=Membership.Status.ACTIVE)
+    representatives = list(
+        active.filter(
+            Q(pk__in=memberships.values("primary_representative"))
+            | Q(pk__in=memberships.values("alternate_representative"))
+        ).values_list("pk", "agency_id")
+    )
+    committee_ids = {m.committee_id for m in meetings if m.committee_id}
+    by_committee: dict[int, list] = {}
+    if committee_ids:
+        members = active.filter(committee_memberships__committee_id__in=committee_ids)
+        for committee_id, pk, agency_id in members.values_list(
+            "committee_memberships__committee_id", "pk", "agency_id"
+        ):
+            by_committee.setdefault(committee_id, []).append((pk, agency_id))
+    existing = set(
+        Attendance.objects.filter(meeting__in=meetings, person__isnull=False).values_list("meeting_id", "person_id")
+    )
+    rows = [
+        Attendance(meeting=meeting, person_id=pk, agency_id=agency_id)
+        for meeting in meetings
+        for pk, agency_id in (by_committee.get(meeting.committee_id, []) if meeting.committee_id else representatives)
+        if (meeting.pk, pk) not in existing
+    ]
+    Attendance.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
 def ensure_invitations(meeting: Meeting) -> int:
     """An attendance row for every invitee who has none yet. Returns how many were added."""
     existing = set(meeting.attendances.exclude(person=None).values_list("person_id", flat=True))

@@ -58,8 +58,7 @@ def queue_due(now=None) -> int:
         by_coalition.setdefault(meeting.coalition, []).append(meeting)
     rows = []
     for coalition, meetings in by_coalition.items():
-        for meeting in meetings:
-            invitations.ensure_invitations(meeting)
+        invitations.ensure_invitations_of(meetings)
         invitees = _reachable(
             Attendance.objects.filter(meeting__in=meetings), notifications.local_today(coalition, now)
         )

@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import CharField, Exists, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Upper
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast, Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,10 +34,6 @@ ESCALATIONS = (Kind.ESCALATION_AGENCY, Kind.ESCALATION_LEADS)
 NO_PERSON = 0
 # A digest lists at most this many of a person's own items, then says how many more.
 DIGEST_LINES = 30
-
-
-def _active_memberships():
-    return Membership.objects.filter(agency_id=OuterRef("agency_id"), status=Membership.Status.ACTIVE).order_by("pk")
 
 
 def items_for(person: Person, today):
@@ -167,15 +163,27 @@ def _untold():
 
 def _digests(now: datetime) -> int:
     """One digest a day for each person with items due soon or something
-    escalated to them: a query a time zone, whatever the people."""
+    escalated to them: a query a time zone, whatever the people. A person
+    follows the clock of their agency's first active membership."""
     untold = list(_untold().values_list("email", "user_id", "coalition_id").distinct())
-    untold_addresses = {email.upper() for email, _, _ in untold}
-    untold_users = {user_id for _, user_id, _ in untold if user_id}
-    zone_of = Coalesce(Subquery(_active_memberships().values("coalition__time_zone")[:1]), Value(settings.TIME_ZONE))
-    home_of = Subquery(_active_memberships().values("coalition_id")[:1])
-    zones = set(Coalition.objects.values_list("time_zone", flat=True)) | {settings.TIME_ZONE}
+    told = set()
+    if untold:
+        addresses = {email.upper() for email, _, _ in untold}
+        told = set(
+            Person.objects.annotate(address=Upper("email"))
+            .filter(Q(address__in=addresses) | Q(user_id__in={u for _, u, _ in untold if u}))
+            .values_list("pk", flat=True)
+        )
+    home: dict[int, tuple[int, str]] = {}  # agency -> (coalition, time zone)
+    active = Membership.objects.filter(status=Membership.Status.ACTIVE).order_by("-pk")
+    for agency_id, coalition_id, zone in active.values_list("agency_id", "coalition_id", "coalition__time_zone"):
+        home[agency_id] = (coalition_id, zone)  # the first membership (lowest pk) wins
+    zones: dict[str, list[int]] = defaultdict(list)
+    for agency_id, (_, zone) in home.items():
+        zones[zone].append(agency_id)
+    zones.setdefault(settings.TIME_ZONE, [])
     rows = []
-    for zone in sorted(zones):
+    for zone, agencies in sorted(zones.items()):
         local = now.astimezone(ZoneInfo(zone))
         today = local.date()
         due = ActionItem.objects.open().filter(due_on__lte=today + DIGEST_AHEAD)
@@ -187,10 +195,11 @@ def _digests(now: datetime) -> int:
                 due.filter(assignee__isnull=True, owner_agency_id=OuterRef("agency_id"), coalition_id__in=primary_of)
             )
         )
-        told = Q(address__in=untold_addresses) | Q(user_id__in=untold_users) if untold else Q(pk__in=[])
+        in_zone = Q(agency_id__in=agencies)
+        if zone == settings.TIME_ZONE:  # and everyone whose agency is in no coalition
+            in_zone |= Q(agency__isnull=True) | ~Q(agency_id__in=list(home))
         people = (
-            Person.objects.annotate(zone=zone_of, address=Upper("email"))
-            .filter(may_email_filter(Topic.NOTICE, today), zone=zone, digest_hour__lte=local.hour)
+            Person.objects.filter(in_zone, may_email_filter(Topic.NOTICE, today), digest_hour__lte=local.hour)
             .exclude(email="")
             .exclude(
                 Exists(
@@ -199,14 +208,18 @@ def _digests(now: datetime) -> int:
                     )
                 )
             )
-            .filter(has_items | told)
-            .annotate(home=home_of)
+            .filter(has_items | Q(pk__in=told))
         )
         rows += [
             notifications.owe(
-                Kind.ACTION_DIGEST, pk, email, period=today.isoformat(), user_id=user_id, coalition_id=home
+                Kind.ACTION_DIGEST,
+                pk,
+                email,
+                period=today.isoformat(),
+                user_id=user_id,
+                coalition_id=home.get(agency_id, (None, ""))[0],
             )
-            for pk, email, user_id, home in people.values_list("pk", "email", "user_id", "home")
+            for pk, email, user_id, agency_id in people.values_list("pk", "email", "user_id", "agency_id")
         ]
     rows += _login_digests(now, untold)
     return len(notifications.queue_many(rows))

@@ -235,3 +235,51 @@ def test_a_meeting_scheduled_in_a_rolled_back_transaction_is_never_announced(wor
     sweep_at(start - timedelta(days=7) + timedelta(minutes=1))
     assert not Meeting.objects.exists()
     assert kinds() == [] and not [m for m in mail.outbox if "Monthly coalition meeting" in m.subject]
+
+
+def test_the_sweep_invites_as_the_meeting_page_would_in_a_few_queries_whatever_the_meetings(world):
+    """ensure_invitations_of (the sweep's, set-wise) makes the same rows as
+    ensure_invitations (one meeting's), committees included."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from meetings import invitations
+    from meetings.models import Attendance, Meeting
+
+    from ..factories import AgencyFactory, CommitteeFactory, CommitteeMemberFactory, MembershipFactory, PersonFactory
+
+    for _ in range(3):
+        agency = AgencyFactory()
+        MembershipFactory(agency=agency, coalition=world.home, primary_representative=PersonFactory(agency=agency))
+    committee = CommitteeFactory(coalition=world.home)
+    for person in PersonFactory.create_batch(2):
+        CommitteeMemberFactory(committee=committee, person=person)
+    start = timezone.now() + timezone.timedelta(days=3)
+
+    def meetings(tag):
+        return [
+            Meeting.objects.create(
+                coalition=world.home,
+                title=f"{tag} {i}",
+                starts_at=start,
+                ends_at=start + timezone.timedelta(hours=1),
+                committee=committee if i % 2 else None,
+            )
+            for i in range(6)
+        ]
+
+    one_by_one, set_wise = meetings("one"), meetings("set")
+    for meeting in one_by_one:
+        invitations.ensure_invitations(meeting)
+    with CaptureQueriesContext(connection) as captured:
+        invitations.ensure_invitations_of(set_wise)
+    assert len(captured) <= 5
+
+    def invited(group):
+        return sorted(
+            (m.title.split()[1], a.person_id, a.agency_id) for m in group for a in Attendance.objects.filter(meeting=m)
+        )
+
+    assert invited(one_by_one) == invited(set_wise) and invited(set_wise)
+    assert invitations.ensure_invitations_of(set_wise) == 0  # nothing twice
