@@ -28,7 +28,7 @@ import secrets
 import smtplib
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -222,15 +222,19 @@ def dispatch(now: datetime | None = None) -> int:
     owed = Notification.objects.filter(status=Status.PENDING, queued_at__isnull=True, next_attempt_at__lte=now)
     ids = list(owed.order_by("next_attempt_at", "pk").values_list("pk", flat=True))
     sent = 0
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
+    for chunk in _chunks(ids):
         Notification.objects.filter(pk__in=chunk).update(queued_at=now)
         went = _enqueue(chunk)
         sent += went
-        if went < len(chunk):
-            Notification.objects.filter(pk__in=ids[start + 5000 :]).update(queued_at=None)
+        if went < len(chunk):  # the broker is gone: `_enqueue` left the rest for the next sweep
             break
     return sent
+
+
+def _chunks(ids: list[int], size: int = 5000) -> Iterator[list[int]]:
+    """Ids a statement at a time, so that no IN list grows with the backlog."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 # --- Sending -----------------------------------------------------------------------
@@ -270,11 +274,11 @@ def owed(rows, now: datetime):
     return rows.filter(status__in=[Status.PENDING, Status.SENDING], next_attempt_at__lte=now)
 
 
-def breaker_open_until(now: datetime) -> datetime | None:
+def breaker_open_until(now: datetime, beats: dict[str, datetime] | None = None) -> datetime | None:
     """After the mail server could not be reached, batches hold their rows
     for EMAIL_RETRY_SECONDS instead of each waiting out a timeout; the first
     batch after that finds out whether it is back."""
-    down = failing_since(smtp_beats())
+    down = failing_since(smtp_beats() if beats is None else beats)
     reopen = down + timedelta(seconds=settings.EMAIL_RETRY_SECONDS) if down else None
     return reopen if reopen and reopen > now else None
 
@@ -444,9 +448,6 @@ def _fail_now(pk: int, error: str) -> None:
 # --- Second chances ---------------------------------------------------------------
 
 
-_AGAIN = {"status": Status.PENDING, "last_error": "", "outage": False, "claimed_by": ""}
-
-
 def resend(notification: Notification) -> None:
     """An organizer's second chance for a message that failed after every retry."""
     resend_failed(Notification.objects.filter(pk=notification.pk))
@@ -457,9 +458,15 @@ def resend_failed(rows) -> int:
     after commit. Returns how many."""
     now = timezone.now()
     ids = list(rows.filter(status=Status.FAILED).order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), 5000):
-        Notification.objects.filter(pk__in=ids[start : start + 5000], status=Status.FAILED).update(
-            **_AGAIN, attempts=0, next_attempt_at=now, queued_at=now
+    for chunk in _chunks(ids):
+        Notification.objects.filter(pk__in=chunk, status=Status.FAILED).update(
+            status=Status.PENDING,
+            last_error="",
+            outage=False,
+            claimed_by="",
+            attempts=0,
+            next_attempt_at=now,
+            queued_at=now,
         )
     _enqueue_after_commit(ids)
     return len(ids)
@@ -475,16 +482,16 @@ def revive_outage_failures(now: datetime) -> int:
         outage=True,
         created_at__gte=now - timedelta(hours=settings.EMAIL_RESEND_FAILED_HOURS),
     )
-    if breaker_open_until(now):
-        return 0
     beats = smtp_beats()
+    if breaker_open_until(now, beats):
+        return 0
     back = beats.get(SMTP_OK) is not None and failing_since(beats) is None
     ids = failed.order_by("pk").values_list("pk", flat=True)
     if not back:
         ids = ids[: settings.EMAIL_BATCH_SIZE]
     ids = list(ids)
-    for start in range(0, len(ids), 5000):
-        Notification.objects.filter(pk__in=ids[start : start + 5000]).update(
+    for chunk in _chunks(ids):
+        Notification.objects.filter(pk__in=chunk).update(
             status=Status.PENDING, outage=False, claimed_by="", next_attempt_at=now, queued_at=None
         )
     return len(ids)
@@ -625,10 +632,6 @@ def may_send_many(rows: list[Notification]) -> set[int]:
     return _recipient_rule(entries)
 
 
-def may_send(notification: Notification) -> bool:
-    return notification.pk in may_send_many([notification])
-
-
 def compose_many(rows: list[Notification]) -> dict[int, EmailMultiAlternatives | None]:
     by_kind: dict[str, list[Notification]] = defaultdict(list)
     for row in rows:
@@ -640,10 +643,6 @@ def compose_many(rows: list[Notification]) -> dict[int, EmailMultiAlternatives |
         else:
             messages.update((row.pk, COMPOSERS[kind](row)) for row in group)
     return messages
-
-
-def compose(notification: Notification) -> EmailMultiAlternatives | None:
-    return compose_many([notification]).get(notification.pk)
 
 
 def register_sweeper(sweeper: Callable[[], int]) -> None:
