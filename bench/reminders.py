@@ -134,7 +134,7 @@ def _measure(people: int, emails: int, workers: tuple[int, ...], queue: str, say
     batch = owed[: settings.EMAIL_BATCH_SIZE]
     with _sink() as sink:
         options = {"host": "127.0.0.1", "port": sink.port, "use_tls": False, "timeout": 20}
-        smtp = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}}
+        smtp = {"default": {"BACKEND": "coordination.smtp.EmailBackend", "OPTIONS": options}}
         reset_queries()  # the log keeps 9,000 queries at most: a full one would capture none
         with override_settings(MAILERS=smtp), CaptureQueriesContext(connection) as captured:
             outcomes = notifications.deliver_batch(batch)

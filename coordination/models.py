@@ -291,6 +291,24 @@ class Invitation(models.Model):
         return f"Invitation of {self.user.email} to {self.coalition}"
 
 
+class NotificationQuerySet(models.QuerySet):
+    def of_coalition(self, coalition: Coalition) -> "NotificationQuerySet":
+        """The messages on a coalition's "E-mails sent" page: its own, and
+        those of another coalition that also tell of it. The second set is
+        read first, so the page's query is two index scans, not an OR over a
+        join."""
+        others = list(
+            Notification.also_concerns.through.objects.filter(coalition=coalition).values_list(
+                "notification_id", flat=True
+            )
+        )
+        return (
+            self.filter(models.Q(coalition=coalition) | models.Q(pk__in=others))
+            if others
+            else self.filter(coalition=coalition)
+        )
+
+
 class Notification(models.Model):
     """The ledger of every e-mail the system sends: what, to whom, about which
     object, for which period, and how it went. The unique key is how a message
@@ -327,6 +345,13 @@ class Notification(models.Model):
     email = models.EmailField()
     user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    also_concerns = models.ManyToManyField(
+        Coalition,
+        blank=True,
+        related_name="+",
+        help_text="Other coalitions the message tells of (a digest with items of several): "
+        'it is on their "E-mails sent" pages too.',
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -343,6 +368,8 @@ class Notification(models.Model):
         help_text="Failed because the mail server could not be reached: sent by itself once it answers again.",
     )
 
+    objects = NotificationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -356,6 +383,8 @@ class Notification(models.Model):
                 condition=models.Q(status="pending", queued_at__isnull=True),
                 name="notification_owed_idx",
             ),
+            # a digest batch finds what was folded into its digests by their addresses
+            models.Index(Upper("email"), condition=models.Q(status="in_digest"), name="notification_folded_idx"),
             # the coalition's "E-mails sent" page: newest first, or of one status
             models.Index(fields=["coalition", "-created_at"], name="notification_log_idx"),
             models.Index(fields=["coalition", "status", "-created_at"], name="notification_log_status_idx"),

@@ -8,7 +8,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from . import notifications
-from .models import Coalition, Invitation, Notification, User
+from .models import Invitation, Notification, User
 
 
 def accept_invitations(user: User) -> int:
@@ -32,12 +32,12 @@ def request_password_reset(user: User) -> Notification | None:
 STUCK_AFTER = timedelta(minutes=10)
 
 
-def email_health(coalition: Coalition) -> dict:
-    """The "E-mails sent" panel: notifications.health for the coalition's
-    rows (the broker's queue depth, the oldest owed row's age, whether the
-    mail server is failing), with how many are owed and how many failed,
-    counted in one query that the status index answers."""
-    rows = Notification.objects.filter(coalition=coalition)
+def email_health(rows) -> dict:
+    """The "E-mails sent" panel: notifications.health for a coalition's
+    rows (`Notification.objects.of_coalition`: the broker's queue depth, the
+    oldest owed row's age, whether the mail server is failing), with how many
+    are owed and how many failed, counted in one query that the status index
+    answers."""
     health = notifications.health(rows)
     now = timezone.now()
     Status = Notification.Status

@@ -313,7 +313,7 @@ if _email_timeout > 60:
 if _email_host:
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "coordination.smtp.EmailBackend",
             "OPTIONS": {
                 "host": _email_host,
                 "port": env_int("EMAIL_PORT", 465 if _email_use_ssl else 587, minimum=1),

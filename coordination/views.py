@@ -102,7 +102,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @organizers_only
 def notification_log(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     """What was sent, to whom, when, and how it went; failed ones can be resent."""
-    rows = Notification.objects.filter(coalition=coalition)
+    rows = Notification.objects.of_coalition(coalition)
     if request.method == "POST":
         failed = get_object_or_404(
             rows, pk=whole_number(request.POST.get("resend")) or 0, status=Notification.Status.FAILED
@@ -113,7 +113,7 @@ def notification_log(request: HttpRequest, coalition: Coalition) -> HttpResponse
     filterset = NotificationFilter(request.GET, queryset=rows)
     table = NotificationTable(filterset.qs)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    context = {"coalition": coalition, "table": table, "filter": filterset, "health": services.email_health(coalition)}
+    context = {"coalition": coalition, "table": table, "filter": filterset, "health": services.email_health(rows)}
     return render(request, "coordination/notification_log.html", context)
 
 
@@ -122,7 +122,7 @@ def notification_log(request: HttpRequest, coalition: Coalition) -> HttpResponse
 @organizers_only
 def notification_resend_failed(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     """Every failed e-mail of the coalition goes again (whatever the log's filters show)."""
-    count = notifications.resend_failed(Notification.objects.filter(coalition=coalition))
+    count = notifications.resend_failed(Notification.objects.of_coalition(coalition))
     if count:
         messages.success(request, f"{count} failed e-mail{pluralize(count)} {pluralize(count, 'is,are')} queued again.")
     else:

@@ -19,7 +19,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 
 from coordination.mail import absolute_url
-from coordination.models import Notification
+from coordination.models import Notification, User
 from coordination.notifications import Topic
 
 from .models import Person
@@ -95,21 +95,22 @@ def may_email_users_filter(topic: Topic, today: date) -> Q:
 def recipients(notifications: list[Notification]) -> dict[int, Person]:
     """Whom each message is for: the person of its login, else the person at
     its address (an active one before an old record at the same address).
-    Two queries for a batch, through the e-mail indexes."""
+    Four queries for a batch at most, each through an index."""
     user_ids = {n.user_id for n in notifications if n.user_id}
     by_user = {p.user_id: p for p in Person.objects.filter(user_id__in=user_ids)} if user_ids else {}
     addresses = {n.email.upper() for n in notifications if not (n.user_id and n.user_id in by_user)}
     by_address: dict[str, Person] = {}
     if addresses:
-        found = (
-            Person.objects.annotate(address=Upper("email"), login_address=Upper("user__email"))
-            .filter(Q(address__in=addresses) | Q(login_address__in=addresses))
-            .order_by("-is_active", "pk")
+        # Each through its e-mail index: a join, or an OR across the logins'
+        # table, would read every person.
+        found = [(p.address, p) for p in Person.objects.annotate(address=Upper("email")).filter(address__in=addresses)]
+        logins = dict(
+            User.objects.annotate(address=Upper("email")).filter(address__in=addresses).values_list("pk", "address")
         )
-        for person in found:
-            for address in (person.address, person.login_address):
-                if address in addresses:
-                    by_address.setdefault(address, person)
+        if logins:
+            found += [(logins[p.user_id], p) for p in Person.objects.filter(user_id__in=logins)]
+        for address, person in sorted(found, key=lambda pair: (not pair[1].is_active, pair[1].pk)):
+            by_address.setdefault(address, person)
     found_for: dict[int, Person] = {}
     for n in notifications:
         person = by_user.get(n.user_id) if n.user_id else None
@@ -117,10 +118,6 @@ def recipients(notifications: list[Notification]) -> dict[int, Person]:
         if person is not None:
             found_for[n.pk] = person
     return found_for
-
-
-def recipient(notification: Notification) -> Person | None:
-    return recipients([notification]).get(notification.pk)
 
 
 def recipients_allowed(entries: list[tuple[Notification, Topic, date]]) -> set[int]:

@@ -322,7 +322,8 @@ def compose_digests(rows: list[Notification]) -> dict[int, object]:
         .select_related("coalition", "owner_agency")
     }
     boards = _boards({f["object_id"] for f in folded if f["kind"] == Kind.LEAD_REVIEW})
-    messages, told = {}, []
+    messages, told, concerns = {}, [], []
+    Concerns = Notification.also_concerns.through
     for row in rows:
         person = people.get(row.object_id) if row.object_id != NO_PERSON else None
         if row.object_id != NO_PERSON and person is None:
@@ -351,6 +352,9 @@ def compose_digests(rows: list[Notification]) -> dict[int, object]:
             messages[row.pk] = None
             continue
         told += [f["pk"] for f in for_me if f["sent_at"] is None]
+        # It shows on the "E-mails sent" page of every coalition it tells of.
+        tells_of = {i.coalition_id for i in escalated_items + own} | {r["coalition"].pk for r in reviews}
+        concerns += [Concerns(notification_id=row.pk, coalition_id=c) for c in tells_of - {row.coalition_id}]
         context = {
             "person": person,
             "name": person.full_name if person else (row.user.full_name if row.user else ""),
@@ -365,6 +369,7 @@ def compose_digests(rows: list[Notification]) -> dict[int, object]:
         messages[row.pk] = build_message("action_digest", context, [row.email])
     if told:
         Notification.objects.filter(pk__in=told, sent_at__isnull=True).update(sent_at=timezone.now())
+    Concerns.objects.bulk_create(concerns, ignore_conflicts=True)
     return messages
 
 

@@ -151,7 +151,7 @@ def smtp_mailer(settings, smtp_server):
     """Send this test's mail through the real SMTP server."""
     settings.MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "coordination.smtp.EmailBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port, "use_tls": False, "timeout": 5},
         }
     }

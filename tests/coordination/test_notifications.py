@@ -55,7 +55,7 @@ def test_a_server_that_cannot_be_reached_holds_the_batch_then_fails_it_after_the
     closed_port = free_port()  # nothing listens there: the connection is refused
     settings.MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "coordination.smtp.EmailBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": closed_port, "use_tls": False, "timeout": 2},
         }
     }
@@ -294,7 +294,7 @@ def inbox(settings):
     controller.start()
     settings.MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "coordination.smtp.EmailBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "use_tls": False, "timeout": 5},
         }
     }

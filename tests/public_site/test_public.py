@@ -101,7 +101,7 @@ def test_a_message_is_kept_even_when_the_notification_email_fails(demo, settings
 
     settings.MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "coordination.smtp.EmailBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "use_tls": False, "timeout": 2},
         }
     }

@@ -7,13 +7,14 @@ import pytest
 import time_machine
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 
 from coordination import notifications
-from coordination.models import Notification
+from coordination.models import CoalitionRole, Notification
 from tasks import notices
 from tasks.models import ActionItem
 
-from ..factories import AgencyRoleFactory
+from ..factories import AgencyRoleFactory, CoalitionFactory, CoalitionRoleFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,12 +36,11 @@ def deputy(world):
 
 def item(world, deputy, title, due, **fields):
     return ActionItem.objects.create(
-        coalition=world.home,
         title=title,
         owner_agency=world.member_agency,
         due_on=due,
         created_at=datetime(2026, 11, 1, tzinfo=UTC),
-        **{"assignee": deputy, **fields},
+        **{"coalition": world.home, "assignee": deputy, **fields},
     )
 
 
@@ -248,3 +248,39 @@ def test_a_digest_tried_again_after_an_outage_still_carries_the_weekly_review(wo
         notices.queue_due()
     tuesday = Notification.objects.filter(kind=Kind.ACTION_DIGEST, email=world.lead.email).exclude(pk=digest.pk)
     assert all("FOR REVIEW" not in (compose_digests([d])[d.pk] or mail.EmailMessage()).body for d in tuesday)
+
+
+def test_a_digest_with_items_of_two_coalitions_is_on_both_e_mails_sent_pages(world, deputy):
+    """The deputy's agency sits at both tables: one digest tells of both
+    coalitions' items, and each coalition's organizers find it, and can
+    resend it, on their "E-mails sent" page; a third coalition's cannot."""
+    MembershipFactory(agency=world.member_agency, coalition=world.other)
+    item(world, deputy, "Publish the reporting line", date(2027, 1, 13))
+    item(world, deputy, "Brief the Siskiyou schools", date(2027, 1, 13), coalition=world.other)
+    sweep_at(MORNING)
+    (digest,) = sent(Kind.ACTION_DIGEST)
+    assert "Publish the reporting line" in digest.body and "Brief the Siskiyou schools" in digest.body
+    row = Notification.objects.get(kind=Kind.ACTION_DIGEST)
+    assert row.status == Notification.Status.SENT
+    row.status = Notification.Status.FAILED
+    row.save()
+    third = CoalitionFactory(name="Trinity Test Coalition", slug="trinity-test")
+    organizers = {
+        coalition: CoalitionRoleFactory(coalition=coalition, role=CoalitionRole.Role.ORGANIZER).user
+        for coalition in (world.home, world.other, third)
+    }
+    for coalition, organizer in organizers.items():
+        page = world.client_for(organizer).get(reverse("notification_log", args=[coalition.slug]))
+        assert page.status_code == 200
+        assert (deputy.email in page.content.decode()) == (coalition != third), coalition
+    refused = world.client_for(organizers[third]).post(
+        reverse("notification_log", args=[third.slug]), {"resend": row.pk}
+    )
+    assert refused.status_code == 404
+    resent = world.client_for(organizers[world.other]).post(
+        reverse("notification_log", args=[world.other.slug]), {"resend": row.pk}
+    )
+    assert resent.status_code == 302
+    row.refresh_from_db()
+    assert row.status == Notification.Status.SENT  # sent again (tasks run at once in tests)
+    assert len(sent(Kind.ACTION_DIGEST)) == 2
