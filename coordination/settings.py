@@ -90,6 +90,10 @@ for _origin in CSRF_TRUSTED_ORIGINS:
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with https:// or http://, not {SITE_URL!r}.")
+# Where the public pages' "Quick exit" goes: a neutral site that replaces the page.
+QUICK_EXIT_URL = env_str("QUICK_EXIT_URL", "https://www.google.com/")
+if not QUICK_EXIT_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"QUICK_EXIT_URL must start with https:// or http://, not {QUICK_EXIT_URL!r}.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -151,6 +155,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "coordination.context_processors.navigation",
+                "public_site.context_processors.public",
             ],
         },
     },

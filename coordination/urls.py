@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from . import export_views, views
 
@@ -31,7 +30,6 @@ coalition = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="dashboard"), name="home"),
     path("accounts/", include(accounts)),
     path("coalitions/switch/", views.switch_coalition, name="switch_coalition"),
     path("c/<slug:coalition_slug>/", include(coalition)),

@@ -16,6 +16,8 @@ public_patterns = [
 ]
 
 urlpatterns = [
+    # The site's address: members' dashboard, or the public front door.
+    path("", views.front_door, name="home"),
     path("c/<slug:coalition_slug>/", include(coalition_patterns)),
     path("p/<slug:coalition_slug>/", include(public_patterns)),
 ]

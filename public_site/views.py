@@ -40,6 +40,19 @@ class ContactForm(forms.Form):
         return ""
 
 
+def front_door(request: HttpRequest) -> HttpResponse:
+    """The site's address: members go to their dashboard; a visitor finds
+    the coalitions' public pages (the only one's, straight away), the
+    national hotline, and a discreet way in for members."""
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    coalitions = Coalition.objects.order_by("name", "pk").only("name", "slug", "counties")
+    page = slice_of(coalitions, request, "page")
+    if page.count == 1:
+        return redirect("public_coalition", page.rows[0].slug)
+    return render(request, "public/front_door.html", {"coalitions": page})
+
+
 def _coalition(slug: str) -> Coalition:
     return get_object_or_404(Coalition, slug=slug)
 

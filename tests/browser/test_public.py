@@ -21,3 +21,28 @@ def test_a_visitor_on_a_phone_finds_the_number_and_sends_a_message(visit):
     page.get_by_role("button", name="Send the message").click()
     expect(page.get_by_text("your message reached the coalition's organizers")).to_be_visible()
     tab.check("contact-sent")
+
+
+def test_a_stranger_at_the_address_reaches_the_guide_the_hotline_and_the_form_and_quick_exit_leaves(visit, settings):
+    """From `/`, in at most two clicks: a coalition's guide, the national
+    hotline (tap to call), the contact form. The Esc key replaces the page
+    with the neutral site, and Back does not return to it. No cookie is set
+    before the contact form."""
+    settings.QUICK_EXIT_URL = "https://neutral.example.org/"
+    tab = visit("stranger", width=390)
+    page = tab.page
+    page.route("https://neutral.example.org/**", lambda route: route.fulfill(body="<title>Weather</title>Sunny"))
+    page = tab.go("/")
+    tab.check("front-door")
+    expect(page.get_by_role("link", name="Call 1-888-373-7888")).to_have_attribute("href", "tel:+18883737888")
+    expect(page.get_by_role("link", name="Text 233733")).to_have_attribute("href", "sms:233733")
+    page.get_by_role("link", name="who to call").first.click()
+    expect(page.get_by_role("heading", name="Report trafficking")).to_be_visible()
+    assert page.context.cookies() == [], "a public page set a cookie before the contact form"
+    page.get_by_role("link", name="Contact", exact=True).click()
+    expect(page.get_by_label("Your message")).to_be_visible()
+    page.go_back()  # the guide again
+    page.keyboard.press("Escape")
+    page.wait_for_url("https://neutral.example.org/")
+    page.go_back()
+    assert "/report/" not in page.url, "Back returned to the page left by Quick exit"

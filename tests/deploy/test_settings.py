@@ -57,6 +57,7 @@ def test_production_settings_pass_the_deployment_checks():
         ("REDIS_URL", "http://127.0.0.1:6379"),
         ("TIME_ZONE", "Pacific/Atlantis"),
         ("SITE_URL", "roundtable.example.org"),
+        ("QUICK_EXIT_URL", "javascript:alert(1)"),
         ("CSRF_TRUSTED_ORIGINS", "roundtable.example.org"),
         ("SECRET_KEY", "short"),
         ("EMAIL_TIMEOUT", "300"),

@@ -1,0 +1,21 @@
+// The public pages' only script; every page works without it.
+// Quick exit: the button, or the Esc key anywhere, replaces this page with a
+// neutral site (location.replace: the page is not left behind the Back button).
+(function () {
+  "use strict";
+  function leave() {
+    var exit = document.querySelector("[data-quick-exit]");
+    if (exit) window.location.replace(exit.href);
+  }
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-quick-exit]")) {
+      event.preventDefault();
+      leave();
+    } else if (event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") leave();
+  });
+})();
