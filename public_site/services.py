@@ -3,12 +3,16 @@ from the public. Nothing here shows what an agency did not mark public."""
 
 import hashlib
 import hmac
-from datetime import timedelta
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar, Event
 
 from coordination import notifications
 from coordination.mail import absolute_url, build_message
@@ -75,6 +79,37 @@ def directory(coalition: Coalition) -> list[tuple[ResponseArea, list[AgencyRole]
     for role in public_roles(coalition):
         grouped.setdefault(role.response_area, []).append(role)
     return list(grouped.items())
+
+
+def events_calendar(coalition: Coalition, events) -> bytes:
+    """Public events as iCalendar (RFC 5545): all-day on their date, or at
+    their start time in the coalition's time zone."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Roundtable//Public events//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{coalition.name}: public events")
+    host = urlsplit(settings.SITE_URL).hostname
+    page = absolute_url(reverse("public_coalition", args=[coalition.slug]))
+    zone = ZoneInfo(coalition.time_zone)
+    stamp = timezone.now()
+    for activity in events:
+        event = Event()
+        event.add("uid", f"activity-{activity.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("summary", activity.title)
+        if activity.start_time:
+            event.add("dtstart", datetime.combine(activity.held_on, activity.start_time, tzinfo=zone))
+        else:
+            event.add("dtstart", activity.held_on)
+        if activity.place:
+            event.add("location", activity.place)
+        presenter = f", presented by {activity.presenting_agency.name}" if activity.presenting_agency else ""
+        about = f"{activity.get_kind_display()} for {activity.get_audience_display().lower()}{presenter}."
+        event.add("description", f"{about} Free and open to the public.\n{page}")
+        event.add("url", page)
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
 
 
 def source_of(address: str | None) -> str:

@@ -11,6 +11,8 @@ coalition_patterns = [
 public_patterns = [
     path("", views.coalition_home, name="public_coalition"),
     path("report/", views.report_guide, name="public_guide"),
+    path("embed/", views.guide_embed, name="public_guide_embed"),
+    path("events.ics", views.events_feed, name="public_events_feed"),
     path("directory/", views.resource_directory, name="public_directory"),
     path("contact/", views.contact, name="public_contact"),
 ]

@@ -1,14 +1,19 @@
 """Pages for the public: no login, only what agencies marked public."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
 
 from coordination.backends import client_ip
 from coordination.forms import ModelMultipleChoiceField
+from coordination.mail import absolute_url
 from coordination.models import Coalition
 from coordination.pages import organizers_only, post_data
 from coordination.paging import slice_of
@@ -40,6 +45,9 @@ class ContactForm(forms.Form):
         return ""
 
 
+FEED_EVENTS = 200  # the feed's upcoming events, soonest first
+
+
 def front_door(request: HttpRequest) -> HttpResponse:
     """The site's address: members go to their dashboard; a visitor finds
     the coalitions' public pages (the only one's, straight away), the
@@ -68,6 +76,27 @@ def coalition_home(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 def report_guide(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     coalition = _coalition(coalition_slug)
     return render(request, "public/guide.html", {"coalition": coalition, "steps": public.guide(coalition)})
+
+
+@xframe_options_exempt
+@csp_override({**settings.SECURE_CSP, "frame-ancestors": ["*"]})
+@cache_control(public=True, max_age=300)
+def guide_embed(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    """The guide alone, for member agencies to frame in their own sites: the
+    one page any site may frame (every other page refuses framing)."""
+    coalition = _coalition(coalition_slug)
+    return render(request, "public/guide_embed.html", {"coalition": coalition, "steps": public.guide(coalition)})
+
+
+@cache_control(public=True, max_age=300)
+def events_feed(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    """The coalition's upcoming public events as an iCalendar feed, for
+    calendar programs and member agencies' sites."""
+    coalition = _coalition(coalition_slug)
+    events = Activity.objects.upcoming_public(coalition).select_related("presenting_agency")[:FEED_EVENTS]
+    response = HttpResponse(public.events_calendar(coalition, events), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{coalition.slug}-events.ics"'
+    return response
 
 
 @cache_control(public=True, max_age=300)
@@ -148,5 +177,12 @@ def guide_edit(request: HttpRequest, coalition: Coalition, pk: int | None = None
     return render(
         request,
         "public/guide_edit.html",
-        {"coalition": coalition, "form": form, "step": step, "steps": coalition.guide_steps.all()},
+        {
+            "coalition": coalition,
+            "form": form,
+            "step": step,
+            "steps": coalition.guide_steps.all(),
+            "embed_url": absolute_url(reverse("public_guide_embed", args=[coalition.slug])),
+            "feed_url": absolute_url(reverse("public_events_feed", args=[coalition.slug])),
+        },
     )

@@ -154,6 +154,8 @@ def path_arguments() -> dict[str, list]:
         "guide_step_edit": [shasta.slug, GuideStep.objects.filter(coalition=shasta).first().pk],
         "public_coalition": [shasta.slug],
         "public_guide": [shasta.slug],
+        "public_guide_embed": [shasta.slug],
+        "public_events_feed": [shasta.slug],
         "public_directory": [shasta.slug],
         "public_contact": [shasta.slug],
         "dashboard": [],

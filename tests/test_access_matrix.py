@@ -121,7 +121,9 @@ person_invite                        302   403   403   404   403   302   404   4
 public_coalition                     200   200   200   200   200   200   200   200
 public_contact                       200   200   200   200   200   200   200   200
 public_directory                     200   200   200   200   200   200   200   200
+public_events_feed                   200   200   200   200   200   200   200   200
 public_guide                         200   200   200   200   200   200   200   200
+public_guide_embed                   200   200   200   200   200   200   200   200
 reminder_settings                    200   200   200   200   200   200   200   200
 report                               302   403   403   404   403   200   404   200
 response_area_edit                   302   200   200   404   200   200   404   200

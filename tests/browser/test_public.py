@@ -1,5 +1,9 @@
 """The public guide and contact form in a real browser, on a phone-sized window."""
 
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from threading import Thread
+
 import pytest
 from playwright.sync_api import expect
 
@@ -46,3 +50,47 @@ def test_a_stranger_at_the_address_reaches_the_guide_the_hotline_and_the_form_an
     page.wait_for_url("https://neutral.example.org/")
     page.go_back()
     assert "/report/" not in page.url, "Back returned to the page left by Quick exit"
+
+
+@contextmanager
+def agency_site(pages: dict[str, str]):
+    """A member agency's web site: another origin, a server of its own on loopback."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = pages.get(self.path, "").encode()
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def test_an_agency_site_frames_the_embedded_guide_and_not_the_other_pages(visit):
+    """A member agency's site shows the embedded guide in a frame; the same
+    frame pointed at the guide's own page stays empty."""
+    tab = visit("agency-site")
+    page = tab.page
+    frame = '<title>Agency</title><iframe src="{}" title="Guide"></iframe>'
+    pages = {
+        "/embed": frame.format(f"{tab.base_url}/p/shasta/embed/"),
+        "/report": frame.format(f"{tab.base_url}/p/shasta/report/"),
+    }
+    with agency_site(pages) as agency:
+        page.goto(agency + "/embed")
+        framed = page.frame_locator("iframe")
+        expect(framed.get_by_role("heading", name="Report trafficking")).to_be_visible()
+        link = framed.get_by_role("link", name="Shasta County Coalition Against Human Trafficking")
+        expect(link).to_have_attribute("href", "/p/shasta/report/")
+        page.goto(agency + "/report")
+        page.wait_for_load_state("load")
+        expect(framed.get_by_role("heading", name="Report trafficking")).to_have_count(0)

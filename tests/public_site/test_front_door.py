@@ -2,12 +2,16 @@
 shares: Quick exit, the browsing-safely note, no cookie, no third party."""
 
 import re
+from datetime import time, timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
 
 from coordination.tables import PER_PAGE
+from reports.models import Activity
 
 from ..factories import CoalitionFactory
 
@@ -69,3 +73,62 @@ def test_every_public_page_has_quick_exit_sets_no_cookie_and_calls_no_third_part
             if source.startswith(("http://", "https://")):
                 assert source == "https://neutral.example.org/", (url, source)
         assert "Log out" not in html and "Dashboard" not in html  # the staff frame is not on them
+
+
+def test_only_the_embedded_guide_may_be_framed_by_other_sites(world):
+    client = Client()
+    embed = client.get(reverse("public_guide_embed", args=[world.home.slug]))
+    guide = client.get(reverse("public_guide", args=[world.home.slug]))
+    assert embed.status_code == guide.status_code == 200
+    assert "frame-ancestors *" in embed.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in embed.headers
+    assert "frame-ancestors 'none'" in guide.headers["Content-Security-Policy"]
+    assert guide.headers["X-Frame-Options"] == "DENY"
+    html = embed.content.decode()
+    assert '<base target="_top">' in html  # its links open in the whole window, not in the frame
+    assert not set(embed.cookies)
+    # The same steps as the guide's own page.
+    for step in world.home.guide_steps.all():
+        assert f"If {step.title.lower()}" in html
+
+
+def test_the_public_events_feed_holds_the_coming_public_events_only(world):
+    today = timezone.localdate()
+    common = {"kind": Activity.Kind.AWARENESS_EVENT, "audience": Activity.Audience.GENERAL_PUBLIC}
+    Activity.objects.create(
+        coalition=world.home,
+        title="Hotel staff night",
+        held_on=today + timedelta(days=3),
+        start_time=time(18, 30),
+        place="Redding Library",
+        is_public=True,
+        **common,
+    )
+    Activity.objects.create(
+        coalition=world.home, title="Church breakfast", held_on=today + timedelta(days=9), is_public=True, **common
+    )
+    Activity.objects.create(coalition=world.home, title="Members only", held_on=today + timedelta(days=3), **common)
+    Activity.objects.create(
+        coalition=world.home, title="Last month", held_on=today - timedelta(days=30), is_public=True, **common
+    )
+    Activity.objects.create(
+        coalition=world.other, title="Elsewhere", held_on=today + timedelta(days=3), is_public=True, **common
+    )
+    response = Client().get(reverse("public_events_feed", args=[world.home.slug]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in events] == ["Hotel staff night", "Church breakfast"]
+    evening, breakfast = events
+    start = evening.decoded("DTSTART")
+    assert (start.hour, start.minute, str(start.tzinfo)) == (18, 30, world.home.time_zone)
+    assert breakfast.decoded("DTSTART") == today + timedelta(days=9)  # all day
+    assert str(evening["LOCATION"]) == "Redding Library"
+    assert len({str(e["UID"]) for e in events}) == 2
+
+
+def test_organizers_find_the_code_to_embed_the_guide_and_the_events_feed(world, settings):
+    page = world.client_for(world.organizer).get(reverse("guide_edit", args=[world.home.slug])).content.decode()
+    embed = reverse("public_guide_embed", args=[world.home.slug])
+    assert f'&lt;iframe src="{settings.SITE_URL}{embed}"' in page
+    assert reverse("public_events_feed", args=[world.home.slug]) in page
