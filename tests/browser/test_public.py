@@ -50,6 +50,10 @@ def test_a_stranger_at_the_address_reaches_the_guide_the_hotline_and_the_form_an
     page.wait_for_url("https://neutral.example.org/")
     page.go_back()
     assert "/report/" not in page.url, "Back returned to the page left by Quick exit"
+    for path in ("/", "/p/shasta/", "/p/shasta/report/", "/p/shasta/directory/", "/p/shasta/contact/"):
+        tab.go(path)
+        # Usable at 390 px: nothing wider than the phone's screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
 
 
 @contextmanager

@@ -1,10 +1,13 @@
 """The site's address for a stranger, and the public frame every public page
 shares: Quick exit, the browsing-safely note, no cookie, no third party."""
 
+import gzip
 import re
 from datetime import time, timedelta
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -132,3 +135,19 @@ def test_organizers_find_the_code_to_embed_the_guide_and_the_events_feed(world, 
     embed = reverse("public_guide_embed", args=[world.home.slug])
     assert f'&lt;iframe src="{settings.SITE_URL}{embed}"' in page
     assert reverse("public_events_feed", args=[world.home.slug]) in page
+
+
+def test_every_public_page_weighs_under_60_kb_compressed(world):
+    """On a poor phone line: the page and every style sheet and script it
+    loads, compressed as WhiteNoise serves them (gzip), under 60 KB."""
+    pages = [*public_pages(world.home), reverse("public_guide_embed", args=[world.home.slug])]
+    for url in pages:
+        html = Client().get(url).content
+        weight = len(gzip.compress(html))
+        assets = re.findall(rb'<(?:link rel="stylesheet" href|script src)="/static/([^"?]+)"', html)
+        assert assets, url
+        for asset in assets:
+            path = finders.find(asset.decode())
+            assert path, asset
+            weight += len(gzip.compress(Path(path).read_bytes(), compresslevel=9))
+        assert weight < 60 * 1024, f"{url}: {weight / 1024:.1f} KB"
