@@ -384,6 +384,8 @@ def build_agency_roles(agencies: dict[str, Agency], people: dict[str, Person]) -
                 "available_24_7": agency.available_24_7,
                 "hours": "" if agency.available_24_7 else "Mon–Fri 8:00–17:00",
                 "languages": agency.languages,
+                # Child protective services answer for minors only: the guide's adult steps leave them out.
+                "ages": AgencyRole.Ages.MINORS if "Child Protective Services" in name else AgencyRole.Ages.ALL,
                 "confirmed_at": now - timedelta(days=30 * months),
                 "confirmed_by": representatives.get(agency.pk),
             },

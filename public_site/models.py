@@ -7,6 +7,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from coordination.models import Coalition
+from members.models import AgencyRole
 
 
 class GuideStep(models.Model):
@@ -14,8 +15,28 @@ class GuideStep(models.Model):
     numbers shown come from the public roles of agencies in its response
     areas, kept current by those agencies."""
 
+    class Situation(models.TextChoices):
+        DANGER = "danger", "In immediate danger"
+        INJURIES = "injuries", "Has injuries"
+        HELP = "help", "Asks for help"
+        UNSURE = "unsure", "Unsure what is happening"
+
     coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="guide_steps")
     position = models.PositiveSmallIntegerField(default=0)
+    age = models.CharField(
+        "for ages",
+        max_length=10,
+        choices=AgencyRole.Ages.choices,
+        default=AgencyRole.Ages.ALL,
+        help_text="Agencies whose roles serve only other ages are not listed in this step.",
+    )
+    situation = models.CharField(
+        max_length=10,
+        choices=Situation.choices,
+        blank=True,
+        help_text="In danger or with injuries, the step shows 911; asking for help or unsure, "
+        "the national hotline. Each once.",
+    )
     title = models.CharField(max_length=200, help_text="The situation, e.g. “The person is or looks under 18”.")
     body = models.TextField(max_length=settings.TEXT_MAX, help_text="What to do. Shown as written (line breaks kept).")
     response_areas = models.ManyToManyField(
@@ -30,6 +51,22 @@ class GuideStep(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def calls_911(self) -> bool:
+        return self.situation in (self.Situation.DANGER, self.Situation.INJURIES)
+
+    @property
+    def calls_hotline(self) -> bool:
+        return self.situation in (self.Situation.HELP, self.Situation.UNSURE)
+
+    def fits(self, role: AgencyRole) -> bool:
+        """Whether an agency's public role belongs in this step: one of its
+        areas, and ages the step is about."""
+        ages = AgencyRole.Ages
+        return role.response_area_id in {a.pk for a in self.areas} and (
+            self.age == ages.ALL or role.ages in (ages.ALL, self.age)
+        )
 
 
 class Inquiry(models.Model):

@@ -3,6 +3,7 @@ from the public. Nothing here shows what an agency did not mark public."""
 
 import hashlib
 import hmac
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -21,23 +22,31 @@ from members.models import AgencyRole, Membership, ResponseArea
 
 from .models import GuideStep, Inquiry
 
+Situation = GuideStep.Situation
+# (the situation, what to do, its response areas, the ages, the situation): the
+# numbers of 911 and the national hotline come from the situation, once a step.
 DEFAULT_STEPS = [
     (
         "The person is or looks under 18",
         "Call Child Protective Services. Use the after-hours line outside business hours.",
         ["Child welfare response"],
+        AgencyRole.Ages.MINORS,
+        "",
     ),
     (
         "An adult presents with injuries",
-        "Call 911 for emergency care. Report to law enforcement at once by phone, or within two working days in "
-        "writing.",
+        "Get emergency care first. Report to law enforcement at once by phone, or within two working days in writing.",
         ["Investigation", "Identification and reporting"],
+        AgencyRole.Ages.ADULTS,
+        Situation.INJURIES,
     ),
     (
         "An adult asks for help",
-        "Call the National Human Trafficking Hotline: 1-888-373-7888 (24/7, over 200 languages), text 233733, "
-        "or a local resource below.",
+        "The National Human Trafficking Hotline answers 24/7 in over 200 languages; a local resource below can "
+        "help too.",
         ["Crisis response and hotline", "Shelter and housing"],
+        AgencyRole.Ages.ADULTS,
+        Situation.HELP,
     ),
 ]
 RATE_LIMIT = 3  # messages an hour from one address
@@ -47,8 +56,10 @@ RATE_WINDOW = timedelta(hours=1)
 def ensure_guide(coalition: Coalition) -> None:
     if coalition.guide_steps.exists():
         return
-    for position, (title, body, areas) in enumerate(DEFAULT_STEPS, start=1):
-        step = GuideStep.objects.create(coalition=coalition, position=position * 10, title=title, body=body)
+    for position, (title, body, areas, age, situation) in enumerate(DEFAULT_STEPS, start=1):
+        step = GuideStep.objects.create(
+            coalition=coalition, position=position * 10, title=title, body=body, age=age, situation=situation
+        )
         step.response_areas.set(ResponseArea.objects.filter(coalition=coalition, name__in=areas))
 
 
@@ -68,10 +79,64 @@ def public_roles(coalition: Coalition):
     )
 
 
-def guide(coalition: Coalition) -> list[tuple[GuideStep, list[AgencyRole]]]:
+@dataclass
+class Listed:
+    """An agency in a step of the guide: once, with every role of it the step fits."""
+
+    agency: object
+    roles: list = field(default_factory=list)
+
+    @property
+    def available_24_7(self) -> bool:
+        return any(role.available_24_7 for role in self.roles)
+
+    @property
+    def lines(self) -> list:
+        """Its roles with a number of their own, each number once."""
+        seen, lines = set(), []
+        for role in self.roles:
+            phone = role.phone or self.agency.phone
+            if phone and phone not in seen:
+                seen.add(phone)
+                lines.append((phone, role))
+        return lines
+
+    @property
+    def stale(self) -> list:
+        return [role for role in self.roles if role.is_stale]
+
+
+def guide(coalition: Coalition) -> list[tuple[GuideStep, list[Listed]]]:
+    """Each step with exactly the agencies whose public roles fit it (its
+    areas and its ages), each agency once. Two queries."""
     roles = list(public_roles(coalition))
     steps = coalition.guide_steps.prefetch_related(Prefetch("response_areas", to_attr="areas"))
-    return [(step, [r for r in roles if r.response_area_id in {a.pk for a in step.areas}]) for step in steps]
+    result = []
+    for step in steps:
+        listed: dict[int, Listed] = {}
+        for role in roles:
+            if step.fits(role):
+                listed.setdefault(role.agency_id, Listed(role.agency)).roles.append(role)
+        result.append((step, list(listed.values())))
+    return result
+
+
+def guide_warnings(steps: list[tuple[GuideStep, list[Listed]]]) -> dict[int, list[str]]:
+    """What organizers should fix before the public relies on a step: one
+    that lists no agency, or an agency whose role has not been confirmed for
+    six months."""
+    warnings: dict[int, list[str]] = {}
+    for step, listed in steps:
+        found = [] if listed else ["No agency is listed: no public role fits its areas and ages."]
+        found += [
+            f"{entry.agency.name}: its role in {role.response_area.name} was "
+            + (f"last confirmed on {role.confirmed_at:%B %-d, %Y}." if role.confirmed_at else "never confirmed.")
+            for entry in listed
+            for role in entry.stale
+        ]
+        if found:
+            warnings[step.pk] = found
+    return warnings
 
 
 def directory(coalition: Coalition) -> list[tuple[ResponseArea, list[AgencyRole]]]:

@@ -153,7 +153,7 @@ def inquiries(request: HttpRequest, coalition: Coalition) -> HttpResponse:
 class GuideStepForm(forms.ModelForm):
     class Meta:
         model = GuideStep
-        fields = ["title", "body", "response_areas", "position"]
+        fields = ["title", "age", "situation", "body", "response_areas", "position"]
         widgets = {"body": forms.Textarea(attrs={"rows": 3}), "response_areas": forms.CheckboxSelectMultiple}
         labels = {"title": "If…", "body": "What to do"}
         field_classes = {"response_areas": ModelMultipleChoiceField}
@@ -174,6 +174,8 @@ def guide_edit(request: HttpRequest, coalition: Coalition, pk: int | None = None
         form.save()
         messages.success(request, "The guide is updated.")
         return redirect("guide_edit", coalition.slug)
+    steps = public.guide(coalition)
+    warnings = public.guide_warnings(steps)
     return render(
         request,
         "public/guide_edit.html",
@@ -181,7 +183,8 @@ def guide_edit(request: HttpRequest, coalition: Coalition, pk: int | None = None
             "coalition": coalition,
             "form": form,
             "step": step,
-            "steps": coalition.guide_steps.all(),
+            # Each step with what organizers should fix before the public relies on it.
+            "steps": [(s, warnings.get(s.pk, [])) for s, _ in steps],
             "embed_url": absolute_url(reverse("public_guide_embed", args=[coalition.slug])),
             "feed_url": absolute_url(reverse("public_events_feed", args=[coalition.slug])),
         },

@@ -193,6 +193,8 @@ def test_organizers_word_the_guide_and_others_cannot(demo):
         reverse("guide_step_edit", args=["shasta", step.pk]),
         {
             "title": "The person is or seems to be a minor",
+            "age": "minors",
+            "situation": "",
             "body": "Call CPS now.",
             "position": 10,
             "response_areas": areas,
