@@ -162,6 +162,7 @@ class GuideStepForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.coalition = coalition
         self.fields["response_areas"].queryset = coalition.response_areas.filter(is_active=True)
+        self.fields["situation"].choices = [("", "Not stated: no 911 or hotline button"), *GuideStep.Situation.choices]
         self.fields["response_areas"].help_text = "The public numbers of agencies with roles in these areas are listed."
 
 
