@@ -75,9 +75,15 @@ def _writable(message: EmailMessage) -> bool:
     """Whether the message has a shape written here (else Django writes it)."""
     addresses = [message.from_email, *message.to, *message.cc, *message.reply_to]
     addresses += [value for name, value in message.extra_headers.items() if name.lower() in ADDRESS_HEADERS]
+    values = [str(message.subject), *message.extra_headers.values()]
     return (
         (message.encoding or settings.DEFAULT_CHARSET).lower() in ("utf-8", "utf8")
         and all(isinstance(address, str) and address.isascii() for address in addresses)
+        # Headers as strings (a Date given as a datetime, a second Subject: Django's rules), and
+        # no word too long to fold within SMTP's line.
+        and all(isinstance(value, str) for value in message.extra_headers.values())
+        and "subject" not in {name.lower() for name in message.extra_headers}
+        and all(len(word) < LONGEST_LINE - 100 for value in values for word in str(value).split())
         and all(mimetype.startswith("text/") for _, mimetype in _alternatives(message))
         and all(isinstance(attachment, MIMEPart) for attachment in message.attachments)
     )

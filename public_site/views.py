@@ -1,5 +1,7 @@
 """Pages for the public: no login, only what agencies marked public."""
 
+from functools import wraps
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -7,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 
@@ -45,6 +48,23 @@ class ContactForm(forms.Form):
         return ""
 
 
+def cached_for_the_public(view):
+    """A public page any cache may keep for five minutes, for a visitor; for
+    someone logged in (whose session cookie may be refreshed on the way, or
+    whose messages may show) never kept by a shared cache."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+        else:
+            patch_cache_control(response, public=True, max_age=300)
+        return response
+
+    return wrapper
+
+
 FEED_EVENTS = 200  # the feed's upcoming events, soonest first
 
 
@@ -65,14 +85,14 @@ def _coalition(slug: str) -> Coalition:
     return get_object_or_404(Coalition, slug=slug)
 
 
-@cache_control(public=True, max_age=300)
+@cached_for_the_public
 def coalition_home(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     coalition = _coalition(coalition_slug)
     events = Activity.objects.upcoming_public(coalition).select_related("presenting_agency")[:6]
     return render(request, "public/coalition.html", {"coalition": coalition, "events": events})
 
 
-@cache_control(public=True, max_age=300)
+@cached_for_the_public
 def report_guide(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     coalition = _coalition(coalition_slug)
     return render(request, "public/guide.html", {"coalition": coalition, "steps": public.guide(coalition)})
@@ -80,7 +100,7 @@ def report_guide(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 
 @xframe_options_exempt
 @csp_override({**settings.SECURE_CSP, "frame-ancestors": ["*"]})
-@cache_control(public=True, max_age=300)
+@cached_for_the_public
 def guide_embed(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     """The guide alone, for member agencies to frame in their own sites: the
     one page any site may frame (every other page refuses framing)."""
@@ -88,7 +108,7 @@ def guide_embed(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     return render(request, "public/guide_embed.html", {"coalition": coalition, "steps": public.guide(coalition)})
 
 
-@cache_control(public=True, max_age=300)
+@cached_for_the_public
 def events_feed(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     """The coalition's upcoming public events as an iCalendar feed, for
     calendar programs and member agencies' sites."""
@@ -99,7 +119,7 @@ def events_feed(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     return response
 
 
-@cache_control(public=True, max_age=300)
+@cached_for_the_public
 def resource_directory(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     coalition = _coalition(coalition_slug)
     return render(request, "public/directory.html", {"coalition": coalition, "areas": public.directory(coalition)})
@@ -186,7 +206,12 @@ def guide_edit(request: HttpRequest, coalition: Coalition, pk: int | None = None
             "step": step,
             # Each step with what organizers should fix before the public relies on it.
             "steps": [(s, warnings.get(s.pk, [])) for s, _ in steps],
-            "embed_url": absolute_url(reverse("public_guide_embed", args=[coalition.slug])),
+            # Written here, each value escaped for the attribute: the page escapes the whole again to show it.
+            "embed_code": format_html(
+                '<iframe src="{}" title="Report trafficking: {}" style="width:100%;height:1000px;border:0"></iframe>',
+                absolute_url(reverse("public_guide_embed", args=[coalition.slug])),
+                coalition.name,
+            ),
             "feed_url": absolute_url(reverse("public_events_feed", args=[coalition.slug])),
         },
     )

@@ -44,7 +44,9 @@ def test_a_stranger_at_the_address_reaches_the_guide_the_hotline_and_the_form_an
     expect(page.get_by_role("heading", name="Report trafficking")).to_be_visible()
     assert page.context.cookies() == [], "a public page set a cookie before the contact form"
     page.get_by_role("link", name="Contact", exact=True).click()
-    expect(page.get_by_label("Your message")).to_be_visible()
+    page.get_by_label("Your message").fill("Our school")
+    page.keyboard.press("Escape")  # typing in a field: Esc closes suggestions, it does not leave
+    expect(page.get_by_label("Your message")).to_have_value("Our school")
     page.go_back()  # the guide again
     page.keyboard.press("Escape")
     page.wait_for_url("https://neutral.example.org/")

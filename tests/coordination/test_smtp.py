@@ -176,3 +176,13 @@ def test_messages_go_through_a_real_server_as_written(smtp_mailer):
         "text/html",
         "text/calendar",
     ]
+
+
+def test_headers_it_cannot_fold_or_does_not_write_go_to_django_and_stay_within_smtps_lines():
+    from datetime import UTC, datetime
+
+    long_word = EmailMultiAlternatives(subject="Agenda " + "x" * 1100, body="y", to=["a@example.org"])
+    assert read(as_bytes(long_word))["headers"]["Subject"] == "Agenda " + "x" * 1100  # read() checks the lines
+    dated = EmailMultiAlternatives(subject="x", body="y", to=["a@example.org"])
+    dated.extra_headers["Date"] = datetime(2027, 1, 12, 16, 5, tzinfo=UTC)
+    assert read(as_bytes(dated))["headers"]["Date"] == "Tue, 12 Jan 2027 16:05:00 +0000"

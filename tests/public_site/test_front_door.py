@@ -2,6 +2,7 @@
 shares: Quick exit, the browsing-safely note, no cookie, no third party."""
 
 import gzip
+import html
 import re
 from datetime import time, timedelta
 from pathlib import Path
@@ -131,9 +132,14 @@ def test_the_public_events_feed_holds_the_coming_public_events_only(world):
 
 
 def test_organizers_find_the_code_to_embed_the_guide_and_the_events_feed(world, settings):
+    # A name with a quote must not break out of the attribute on the agency's site.
+    world.home.name = 'Shasta "Safe Harbor" x" onload="alert(1)'
+    world.home.save()
     page = world.client_for(world.organizer).get(reverse("guide_edit", args=[world.home.slug])).content.decode()
+    code = html.unescape(re.search(r'<textarea[^>]*id="embed-code"[^>]*>(.*?)</textarea>', page, re.S).group(1))
     embed = reverse("public_guide_embed", args=[world.home.slug])
-    assert f'&lt;iframe src="{settings.SITE_URL}{embed}"' in page
+    assert code.startswith(f'<iframe src="{settings.SITE_URL}{embed}" title="Report trafficking: Shasta &quot;Safe')
+    assert 'onload="' not in code
     assert reverse("public_events_feed", args=[world.home.slug]) in page
 
 
@@ -151,3 +157,14 @@ def test_every_public_page_weighs_under_60_kb_compressed(world):
             assert path, asset
             weight += len(gzip.compress(Path(path).read_bytes(), compresslevel=9))
         assert weight < 60 * 1024, f"{url}: {weight / 1024:.1f} KB"
+
+
+def test_shared_caches_keep_public_pages_for_visitors_only(world):
+    """A logged-in member's page may carry a refreshed session cookie or their
+    messages: no shared cache keeps it."""
+    for name in ("public_coalition", "public_guide", "public_guide_embed", "public_directory", "public_events_feed"):
+        url = reverse(name, args=[world.home.slug])
+        visitor = Client().get(url)
+        assert "public" in visitor["Cache-Control"] and "max-age=300" in visitor["Cache-Control"], url
+        member = world.client_for(world.member).get(url)
+        assert "private" in member["Cache-Control"] and "public" not in member["Cache-Control"], url
