@@ -75,7 +75,7 @@ def _writable(message: EmailMessage) -> bool:
     """Whether the message has a shape written here (else Django writes it)."""
     addresses = [message.from_email, *message.to, *message.cc, *message.reply_to]
     addresses += [value for name, value in message.extra_headers.items() if name.lower() in ADDRESS_HEADERS]
-    values = [str(message.subject), *message.extra_headers.values()]
+    values = [str(message.subject), *message.extra_headers.values()]  # strings, checked below
     return (
         (message.encoding or settings.DEFAULT_CHARSET).lower() in ("utf-8", "utf8")
         and all(isinstance(address, str) and address.isascii() for address in addresses)
@@ -83,7 +83,7 @@ def _writable(message: EmailMessage) -> bool:
         # no word too long to fold within SMTP's line.
         and all(isinstance(value, str) for value in message.extra_headers.values())
         and "subject" not in {name.lower() for name in message.extra_headers}
-        and all(len(word) < LONGEST_LINE - 100 for value in values for word in str(value).split())
+        and all(len(word) < LONGEST_LINE - 100 for value in values if isinstance(value, str) for word in value.split())
         and all(mimetype.startswith("text/") for _, mimetype in _alternatives(message))
         and all(isinstance(attachment, MIMEPart) for attachment in message.attachments)
     )
@@ -92,10 +92,10 @@ def _writable(message: EmailMessage) -> bool:
 def _headers(message: EmailMessage) -> list[str]:
     extra = {name.lower(): (name, value) for name, value in message.extra_headers.items()}
     lines = [_header("Subject", str(message.subject))]
-    lines.append(_header("From", str(extra.get("from", (None, message.from_email))[1]), address=True))
+    lines.append(_header("From", extra.get("from", (None, message.from_email))[1], address=True))
     for name, values in (("To", message.to), ("Cc", message.cc), ("Reply-To", message.reply_to)):
         if name.lower() in extra:
-            lines.append(_header(name, str(extra[name.lower()][1]), address=True))
+            lines.append(_header(name, extra[name.lower()][1], address=True))
         elif values:
             lines.append(_header(name, ", ".join(str(value) for value in values), address=True))
     if "date" not in extra:
@@ -108,8 +108,8 @@ def _headers(message: EmailMessage) -> list[str]:
             raise ValueError(
                 'Bcc is not a valid email header. Use the "bcc" argument to specify blind carbon copy recipients.'
             )
-        if key not in ("from", "to", "cc", "reply-to"):
-            lines.append(_header(name, str(value)))
+        if key not in ADDRESS_HEADERS:
+            lines.append(_header(name, value))
     return lines
 
 
