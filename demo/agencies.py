@@ -1,6 +1,7 @@
 """The demo agencies, their memberships in the coalitions, and their roles in
-each coalition's response areas. Local phone numbers are fictitious
-(555-01xx)."""
+each coalition's response areas, with their contact lines and the Spanish of
+what the public reads. Local phone numbers are fictitious (555-01xx), except
+Siskiyou CPS's two lines, which are those of the coalition's published guide."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -8,7 +9,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from coordination.models import Coalition
-from members.models import Agency, AgencyRole, JoinRequest, Membership, Person, ResponseArea, Sector
+from members.models import Agency, AgencyRole, ContactLine, JoinRequest, Membership, Person, ResponseArea, Sector
 from members.services import ensure_default_response_areas
 
 
@@ -150,7 +151,7 @@ AGENCIES = [
     AgencySeed(
         "Siskiyou County Child Protective Services",
         Sector.CHILD_WELFARE,
-        "(530) 555-0130",
+        "(530) 841-4200",
         {
             "siskiyou": {
                 "joined_on": date(2016, 3, 10),
@@ -160,7 +161,8 @@ AGENCIES = [
         },
         counties_served="Siskiyou County",
         description=(
-            "Business hours (530) 555-0130; after hours (530) 555-0131. Call for anyone who is or looks under 18."
+            "Call for anyone who is or looks under 18: the business-hours line by day, the after-hours line at "
+            "night, at weekends and on holidays."
         ),
     ),
     AgencySeed(
@@ -373,16 +375,14 @@ def build_agency_roles(agencies: dict[str, Agency], people: dict[str, Person]) -
         coalition = agency.memberships.select_related("coalition").first().coalition
         ensure_default_response_areas(coalition)
         area = ResponseArea.objects.get(coalition=coalition, name=area_name)
-        AgencyRole.objects.get_or_create(
+        role, created = AgencyRole.objects.get_or_create(
             agency=agency,
             response_area=area,
             defaults={
                 "description": description,
+                "description_es": DESCRIPTIONS_ES.get(description, "") if public else "",
                 "capacity": capacity,
                 "is_public": public,
-                "phone": agency.phone,
-                "available_24_7": agency.available_24_7,
-                "hours": "" if agency.available_24_7 else "Mon–Fri 8:00–17:00",
                 "languages": agency.languages,
                 # Child protective services answer for minors only: the guide's adult steps leave them out.
                 "ages": AgencyRole.Ages.MINORS if "Child Protective Services" in name else AgencyRole.Ages.ALL,
@@ -390,6 +390,108 @@ def build_agency_roles(agencies: dict[str, Agency], people: dict[str, Person]) -
                 "confirmed_by": representatives.get(agency.pk),
             },
         )
+        if created:
+            ContactLine.objects.bulk_create(
+                ContactLine(
+                    role=role,
+                    label=label,
+                    label_es=label_es,
+                    number=number,
+                    hours=hours,
+                    hours_es=hours_es,
+                    available_24_7=day_and_night,
+                    takes_texts=texts,
+                    position=position,
+                )
+                for position, (label, label_es, number, hours, hours_es, day_and_night, texts) in enumerate(
+                    lines_of(agency)
+                )
+            )
+
+
+# What the public reads of each public role, in Spanish (the Spanish public pages
+# fall back to the English for a role without it).
+DESCRIPTIONS_ES = {
+    "Investigates trafficking outside city limits; task force lead.": (
+        "Investiga la trata fuera de los límites de la ciudad; dirige el grupo de trabajo."
+    ),
+    "Takes reports by phone at any hour; patrol deputies trained to recognise trafficking.": (
+        "Recibe denuncias por teléfono a cualquier hora; sus agentes de patrulla saben reconocer la trata."
+    ),
+    "Investigates within the city; vice and narcotics unit.": (
+        "Investiga dentro de la ciudad; unidad de antivicio y narcóticos."
+    ),
+    "Prosecutes traffickers and buyers; victim-witness advocates accompany survivors through court.": (
+        "Procesa a tratantes y compradores; sus asesores de víctimas y testigos acompañan a los sobrevivientes "
+        "durante el juicio."
+    ),
+    "Responds to every report about a person who is or looks under 18.": (
+        "Atiende toda denuncia sobre una persona que es o parece menor de 18 años."
+    ),
+    "Hotline for reports about minors, business hours and after hours.": (
+        "Línea de denuncias sobre menores, en horario de oficina y fuera de él."
+    ),
+    "24-hour crisis line and in-person advocacy.": "Línea de crisis las 24 horas y acompañamiento en persona.",
+    "Emergency department protocol for suspected trafficking.": (
+        "Protocolo de urgencias para casos en que se sospecha trata."
+    ),
+    "Responds to reports about anyone under 18; after-hours line.": (
+        "Atiende denuncias sobre cualquier persona menor de 18 años; línea fuera del horario de oficina."
+    ),
+    "Investigations and reports from adults with injuries.": "Investigaciones y denuncias de adultos con lesiones.",
+    "24-hour crisis line.": "Línea de crisis las 24 horas.",
+    "Trafficking response program in the emergency department.": (
+        "Programa de respuesta a la trata en el servicio de urgencias."
+    ),
+}
+
+OFFICE_HOURS = ("Mon–Fri 8:00–17:00", "lun–vie 8:00–17:00")
+
+# Agencies that publish more than one line: (label, label in Spanish, number,
+# hours, hours in Spanish, 24/7, takes texts). The others publish their main
+# phone, at office hours or day and night.
+LINES = {
+    "Siskiyou County Child Protective Services": [
+        ("Business hours", "Horario de oficina", "(530) 841-4200", *OFFICE_HOURS, False, False),
+        (
+            "After hours",
+            "Fuera del horario de oficina",
+            "(530) 842-7009",
+            "Nights, weekends and holidays",
+            "Noches, fines de semana y feriados",
+            False,
+            False,
+        ),
+    ],
+    "Shasta County Child Protective Services": [
+        ("Business hours", "Horario de oficina", "(530) 555-0113", *OFFICE_HOURS, False, False),
+        (
+            "After hours",
+            "Fuera del horario de oficina",
+            "(530) 555-0121",
+            "Nights, weekends and holidays",
+            "Noches, fines de semana y feriados",
+            False,
+            False,
+        ),
+    ],
+    "North Valley Crisis and Domestic Violence Center": [
+        ("24-hour crisis line", "Línea de crisis las 24 horas", "(530) 555-0122", "", "", True, True),
+        ("Office", "Oficina", "(530) 555-0114", *OFFICE_HOURS, False, False),
+    ],
+    "Siskiyou Crisis and Domestic Violence Center": [
+        ("24-hour crisis line", "Línea de crisis las 24 horas", "(530) 555-0134", "", "", True, True),
+        ("Office", "Oficina", "(530) 555-0133", *OFFICE_HOURS, False, False),
+    ],
+}
+
+
+def lines_of(agency: Agency) -> list[tuple]:
+    if agency.name in LINES:
+        return LINES[agency.name]
+    if agency.available_24_7:
+        return [("Main line", "Línea principal", agency.phone, "", "", True, False)]
+    return [("Main line", "Línea principal", agency.phone, *OFFICE_HOURS, False, False)]
 
 
 def build_join_requests(coalitions: dict[str, Coalition], agencies: dict[str, Agency], organizer) -> None:

@@ -6,7 +6,7 @@ from coordination.forms import ModelMultipleChoiceField
 from coordination.models import Coalition, Committee, CommitteeMember, Invitation, User
 
 from . import choices, services
-from .models import Agency, AgencyRole, JoinRequest, Membership, Person, ResponseArea
+from .models import Agency, AgencyRole, ContactLine, JoinRequest, Membership, Person, ResponseArea, dial_string
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -124,18 +124,19 @@ class AgencyRoleForm(forms.ModelForm):
         fields = [
             "response_area",
             "description",
+            "description_es",
             "ages",
             "languages",
-            "phone",
-            "hours",
-            "available_24_7",
             "capacity",
             "is_public",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "capacity": forms.RadioSelect}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "description_es": forms.Textarea(attrs={"rows": 3}),
+            "capacity": forms.RadioSelect,
+        }
         help_texts = {
             "capacity": "Limited: taking fewer referrals than usual. Paused: not taking any for now.",
-            "phone": "The number to reach the agency for this part of the response, if not the main one.",
         }
 
     def __init__(self, *args, areas, **kwargs):
@@ -150,6 +151,59 @@ class AgencyRoleForm(forms.ModelForm):
         if clash.exists():
             raise forms.ValidationError("The agency already has a role in this area; edit that one instead.")
         return area
+
+
+class ContactLineForm(forms.ModelForm):
+    class Meta:
+        model = ContactLine
+        fields = ["label", "label_es", "number", "hours", "hours_es", "available_24_7", "takes_texts", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False  # left empty: first
+
+    def clean_position(self):
+        return self.cleaned_data["position"] or 0
+
+    def clean(self):
+        data = super().clean()
+        if data.get("available_24_7") and data.get("hours"):
+            self.add_error("hours", "A line that answers 24/7 needs no hours: clear them, or untick 24/7.")
+        return data
+
+
+class BaseContactLineFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Django offers a new line's (hidden, empty) id every line in the table:
+        # only this role's lines may be named, so a forged id is refused.
+        form.fields["id"].queryset = self.get_queryset()
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this line"
+
+    def clean(self):
+        super().clean()
+        numbers = [
+            dial_string(form.cleaned_data["number"])
+            for form in self.forms
+            if form.has_changed() and form.cleaned_data.get("number") and not self._should_delete_form(form)
+        ]
+        if len(numbers) != len(set(numbers)):
+            raise forms.ValidationError("The same number is written on two lines: keep one, and say its hours there.")
+
+
+# A role's ways to reach the agency, edited with the role: the lines it has
+# and two blank ones to add (without JavaScript; save to get two more).
+ContactLineFormSet = forms.inlineformset_factory(
+    AgencyRole,
+    ContactLine,
+    form=ContactLineForm,
+    formset=BaseContactLineFormSet,
+    extra=2,
+    max_num=10,
+    validate_max=True,
+    can_delete=True,
+)
 
 
 class PersonForm(forms.ModelForm):

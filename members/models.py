@@ -1,9 +1,11 @@
 """Member agencies, their people, their membership in coalitions, and their
 roles in each coalition's coordinated response."""
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
@@ -219,11 +221,14 @@ class AgencyRole(models.Model):
     description = models.TextField(
         "what it does", max_length=settings.TEXT_MAX, help_text="What the agency does in this part of the response."
     )
+    description_es = models.TextField(
+        "what it does, in Spanish",
+        max_length=settings.TEXT_MAX,
+        blank=True,
+        help_text="Shown on the Spanish public pages; when empty they show the English.",
+    )
     ages = models.CharField("for ages", max_length=10, choices=Ages.choices, default=Ages.ALL)
     languages = models.CharField(max_length=300, blank=True, help_text="Comma-separated, e.g. English, Spanish.")
-    phone = models.CharField("phone for this", max_length=40, blank=True)
-    hours = models.CharField(max_length=150, blank=True, help_text="For example Mon–Fri 8:00–17:00.")
-    available_24_7 = models.BooleanField("available 24/7", default=False)
     capacity = models.CharField(max_length=10, choices=Capacity.choices, default=Capacity.ACTIVE)
     is_public = models.BooleanField(
         "public", default=False, help_text="Shown in the public directory and the reporting guide."
@@ -251,6 +256,65 @@ class AgencyRole(models.Model):
     def covers(self) -> bool:
         """Whether the role counts toward covering its area (paused roles do not)."""
         return self.capacity != self.Capacity.PAUSED
+
+    @property
+    def numbers(self) -> str:
+        """Its lines in a sentence, for e-mails: "Business hours (530) 555-0100, After hours …"."""
+        return ", ".join(f"{line.label} {line.number}" for line in self.lines.all())
+
+    @property
+    def available_24_7(self) -> bool:
+        """Whether one of its lines answers day and night (read from prefetched lines)."""
+        return any(line.available_24_7 for line in self.lines.all())
+
+
+# A number as people write it: digits, spaces, ( ) - . and a leading +, maybe an extension.
+PHONE_NUMBER = RegexValidator(
+    r"^(?=(?:\D*\d){3})\+?[0-9(][0-9 ().\-]{1,30}(?:\s*(?:ext\.?|x)\s*[0-9]{1,6})?$",
+    "Write the number with digits, spaces, brackets or dashes, e.g. (530) 555-0100 or 233733; "
+    "an extension may follow as “ext. 12”.",
+)
+
+
+class ContactLine(models.Model):
+    """One way to reach an agency for a role: the business-hours line, the
+    after-hours line, a text line. A role's lines are shown in their order,
+    each a tap to call (and, for a text line, a tap to text)."""
+
+    role = models.ForeignKey(AgencyRole, on_delete=models.CASCADE, related_name="lines")
+    label = models.CharField(max_length=80, help_text="For example Business hours, After hours, 24-hour crisis line.")
+    label_es = models.CharField("label in Spanish", max_length=80, blank=True)
+    number = models.CharField(max_length=40, validators=[PHONE_NUMBER])
+    hours = models.CharField(max_length=150, blank=True, help_text="For example Mon–Fri 8:00–17:00.")
+    hours_es = models.CharField(
+        "hours in Spanish", max_length=150, blank=True, help_text="For example lun–vie 8:00–17:00."
+    )
+    available_24_7 = models.BooleanField("answers 24/7", default=False)
+    takes_texts = models.BooleanField("takes text messages", default=False)
+    position = models.PositiveSmallIntegerField("order", default=0, help_text="Lines are shown lowest first.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.number}"
+
+    @property
+    def dial(self) -> str:
+        """The number for a tel:/sms: link: its digits, a leading + kept, an
+        extension after a pause (the comma dialers understand)."""
+        return dial_string(self.number)
+
+
+def dial_string(number: str) -> str:
+    """(530) 555-0100 ext. 12 -> 5305550100,12; +1 888 373 7888 -> +18883737888."""
+    main, *extension = re.split(r"\s*(?:ext\.?|x)\s*", number.strip(), maxsplit=1)
+    digits = re.sub(r"\D", "", main)
+    prefix = "+" if main.startswith("+") else ""
+    extension = re.sub(r"\D", "", "".join(extension))
+    return prefix + digits + (f",{extension}" if extension else "")
 
 
 class JoinRequest(models.Model):

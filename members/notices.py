@@ -115,7 +115,9 @@ def compose_confirmation(notification: Notification):
     if membership is None or membership.primary_representative is None:
         return None
     roles = list(
-        membership.agency.roles.filter(response_area__coalition=membership.coalition).select_related("response_area")
+        membership.agency.roles.filter(response_area__coalition=membership.coalition)
+        .select_related("response_area")
+        .prefetch_related("lines")
     )
     if not any(role.is_stale for role in roles):
         return None  # confirmed since it was queued

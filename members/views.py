@@ -28,6 +28,7 @@ from .forms import (
     AgencyForm,
     AgencyRoleForm,
     CommitteeForm,
+    ContactLineFormSet,
     ExistingAgencyForm,
     InvitationForm,
     MembershipForm,
@@ -227,9 +228,9 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     remember_agency_coalitions(agency, {m.coalition_id for m in every_membership})
     memberships = [m for m in every_membership if m.coalition_id in visible]
     roles = list(
-        agency.roles.filter(response_area__coalition_id__in=visible).select_related(
-            "response_area__coalition", "confirmed_by"
-        )
+        agency.roles.filter(response_area__coalition_id__in=visible)
+        .select_related("response_area__coalition", "confirmed_by")
+        .prefetch_related("lines")
     )
     scope = role_coalitions(user, agency)  # what roles_changeable_by reads, on the roles loaded already
     changeable = {role.pk for role in roles if role.response_area.coalition_id in scope}
@@ -297,14 +298,18 @@ def role_form(request: HttpRequest, pk: int, role_pk: int | None = None) -> Http
         role = get_object_or_404(services.roles_changeable_by(request.user, agency), pk=role_pk)
     areas = editable_areas(request.user, agency)
     form = AgencyRoleForm(post_data(request), instance=role, areas=areas)
-    if request.method == "POST" and form.is_valid():
-        role = form.save(commit=False)
-        # Saving a role is confirming it: the person who wrote it vouches for it.
-        role.confirmed_at, role.confirmed_by = timezone.now(), request.user
-        role.save()
+    lines = ContactLineFormSet(post_data(request), instance=role, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        with transaction.atomic():
+            role = form.save(commit=False)
+            # Saving a role is confirming it: the person who wrote it vouches for it.
+            role.confirmed_at, role.confirmed_by = timezone.now(), request.user
+            role.save()
+            lines.instance = role
+            lines.save()
         messages.success(request, f"The role in “{role.response_area}” is saved.")
         return redirect(agency)
-    return render(request, "members/role_form.html", {"agency": agency, "role": role, "form": form})
+    return render(request, "members/role_form.html", {"agency": agency, "role": role, "form": form, "lines": lines})
 
 
 @changes_agency
@@ -405,7 +410,7 @@ def confirm_by_link(request: HttpRequest, token: str) -> HttpResponse:
     if person is None:
         return render(request, "members/confirm_expired.html", status=410)
     agency = person.agency
-    roles = agency.roles.select_related("response_area__coalition")
+    roles = agency.roles.select_related("response_area__coalition").prefetch_related("lines")
     if request.method == "POST":
         services.confirm_agency(agency, person.user, roles)
         messages.success(

@@ -13,12 +13,14 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
 from coordination import notifications
 from coordination.mail import absolute_url, build_message
 from coordination.models import Coalition, CoalitionRole, Notification, User
-from members.models import AgencyRole, Membership, ResponseArea
+from members.models import AgencyRole, ContactLine, Membership, ResponseArea
 
 from .models import GuideStep, Inquiry
 
@@ -75,6 +77,7 @@ def public_roles(coalition: Coalition):
             agency__memberships__status=Membership.Status.ACTIVE,
         )
         .select_related("agency", "response_area")
+        .prefetch_related("lines")
         .order_by("response_area__position", "agency__name")
     )
 
@@ -88,22 +91,38 @@ class Listed:
 
     @property
     def available_24_7(self) -> bool:
-        return any(role.available_24_7 for role in self.roles)
+        return any(line.available_24_7 for line in self.lines)
+
+    @cached_property
+    def lines(self) -> list[ContactLine]:
+        """The contact lines of its roles, in their order, each number once;
+        the agency's main phone when none of its roles has a line."""
+        return agency_lines(self.agency, self.roles)
 
     @property
-    def lines(self) -> list:
-        """Its roles with a number of their own, each number once."""
-        seen, lines = set(), []
-        for role in self.roles:
-            phone = role.phone or self.agency.phone
-            if phone and phone not in seen:
-                seen.add(phone)
-                lines.append((phone, role))
-        return lines
+    def languages(self) -> str:
+        """The languages its roles are offered in, each once, as written."""
+        found = dict.fromkeys(lang.strip() for role in self.roles for lang in role.languages.split(",") if lang.strip())
+        return ", ".join(found)
 
     @property
     def stale(self) -> list:
         return [role for role in self.roles if role.is_stale]
+
+
+def agency_lines(agency, roles) -> list[ContactLine]:
+    """The lines of these roles of one agency, in order, each number once; or
+    the agency's main phone, as a line of its own, when they have none."""
+    seen, lines = set(), []
+    for role in roles:
+        for line in role.lines.all():
+            if line.dial not in seen:
+                seen.add(line.dial)
+                lines.append(line)
+    if not lines and agency.phone:
+        main = ContactLine(label=gettext("Main phone"), number=agency.phone, available_24_7=agency.available_24_7)
+        lines.append(main)
+    return lines
 
 
 def guide(coalition: Coalition) -> list[tuple[GuideStep, list[Listed]]]:
@@ -142,6 +161,7 @@ def guide_warnings(steps: list[tuple[GuideStep, list[Listed]]]) -> dict[int, lis
 def directory(coalition: Coalition) -> list[tuple[ResponseArea, list[AgencyRole]]]:
     grouped: dict = {}
     for role in public_roles(coalition):
+        role.public_lines = agency_lines(role.agency, [role])
         grouped.setdefault(role.response_area, []).append(role)
     return list(grouped.items())
 

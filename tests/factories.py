@@ -110,6 +110,15 @@ class AgencyRoleFactory(DjangoModelFactory):
     confirmed_at = factory.LazyFunction(__import__("django.utils.timezone", fromlist=["now"]).now)
 
 
+class ContactLineFactory(DjangoModelFactory):
+    class Meta:
+        model = "members.ContactLine"
+
+    role = factory.SubFactory(AgencyRoleFactory)
+    label = "Main line"
+    number = factory.Sequence(lambda n: f"(530) 555-{n % 10000:04d}")
+
+
 class ActivityFactory(DjangoModelFactory):
     class Meta:
         model = Activity
@@ -120,3 +129,7 @@ class ActivityFactory(DjangoModelFactory):
     held_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
     audience = Activity.Audience.LAW_ENFORCEMENT
     people_reached = 20
+
+
+# What the role form posts beside the role when no contact line is added or changed.
+NO_LINES = {"lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0"}

@@ -10,7 +10,7 @@ cannot slip past."""
 import pytest
 from django.core.management import call_command
 from django.db.models import Q
-from django.forms import BaseForm
+from django.forms import BaseForm, BaseFormSet
 from django.test import Client
 from django.test.utils import ContextList
 from django_filters import FilterSet
@@ -18,7 +18,7 @@ from django_filters import FilterSet
 from coordination.access import standing
 from coordination.models import Coalition, Committee
 from meetings.models import AgendaItem, Meeting
-from members.models import Agency, Person, ResponseArea
+from members.models import Agency, ContactLine, Person, ResponseArea
 from tasks.models import ActionItem
 
 from .demo_urls import ROLES, build_world
@@ -49,6 +49,9 @@ VISIBLE = {
     AgendaItem: lambda user: AgendaItem.objects.filter(meeting__in=Meeting.objects.visible_to(user)),
     ActionItem: lambda user: ActionItem.objects.visible_to(user),
     ResponseArea: lambda user: ResponseArea.objects.filter(coalition_id__in=standing(user).coalitions),
+    ContactLine: lambda user: ContactLine.objects.filter(
+        role__agency__in=visible_agencies(user), role__response_area__coalition_id__in=standing(user).coalitions
+    ),
 }
 
 
@@ -59,6 +62,7 @@ def forms_of(context, filters: bool = True) -> list[BaseForm]:
     values = [value for each in contexts for value in each.flatten().values()]
     for value in values:
         values = value if isinstance(value, list | tuple) else [value]
+        values = [form for each in values for form in (each.forms if isinstance(each, BaseFormSet) else [each])]
         for candidate in values:
             if isinstance(candidate, FilterSet):
                 if not filters:

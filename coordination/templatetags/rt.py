@@ -2,6 +2,7 @@ import markdown as markdown_lib
 import nh3
 from django import forms, template
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -91,3 +92,16 @@ def markdown(text: str) -> str:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
+
+
+@register.filter
+def localized(obj, field: str) -> str:
+    """What organizers or agencies wrote, in the page's language: the field's
+    translation (`<field>_<language>`, e.g. title_es) when there is one and it
+    is filled in, else the field as written (in English)."""
+    language = (get_language() or "").split("-")[0]
+    if language and language != "en":
+        translated = getattr(obj, f"{field}_{language}", "")
+        if translated:
+            return translated
+    return getattr(obj, field)

@@ -18,8 +18,8 @@ ABOVE = {
     # Its history reads four kinds of records (the profile, people,
     # memberships, roles: a query each, to show what changed between two
     # versions of each), and a member of the agency, who may answer its join
-    # requests, has those read too.
-    "agency page": 13,
+    # requests, has those read too; its roles' contact lines are one more.
+    "agency page": 14,
 }
 
 

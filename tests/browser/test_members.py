@@ -16,7 +16,7 @@ def test_member_updates_the_sheriffs_role_confirms_and_the_lead_sees_it(visit):
     member.check("agency-before")
 
     page.get_by_role("link", name="Edit the role in Identification and reporting").click()
-    page.get_by_label("What it does").fill("Takes reports at any hour; a detective calls back within one day.")
+    page.get_by_label("What it does").first.fill("Takes reports at any hour; a detective calls back within one day.")
     page.get_by_label("Limited").check()
     member.check("role-form")
     page.get_by_role("button", name="Save the role").click()

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from members.models import Agency, AgencyRole, Membership
 
-from ..factories import AgencyFactory, AgencyRoleFactory, MembershipFactory, PersonFactory
+from ..factories import NO_LINES, AgencyFactory, AgencyRoleFactory, MembershipFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_member_edits_and_adds_their_agencys_roles(world):
     area = world.home.response_areas.get(name="Investigation")
     response = client.post(
         reverse("role_add", args=[world.member_agency.pk]),
-        {"response_area": area.pk, "description": "Investigates.", "ages": "all", "capacity": "limited"},
+        {"response_area": area.pk, "description": "Investigates.", "ages": "all", "capacity": "limited", **NO_LINES},
     )
     assert response.status_code == 302
     role = AgencyRole.objects.get(agency=world.member_agency, response_area=area)

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from members.models import AgencyRole
 
-from ..factories import AgencyRoleFactory, PersonFactory
+from ..factories import NO_LINES, AgencyRoleFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_a_role_needs_a_description_and_an_area_of_the_agencys_coalition(world):
     other_area = world.other.response_areas.first()
     response = client.post(
         reverse("role_add", args=[world.member_agency.pk]),
-        {"response_area": other_area.pk, "description": "", "ages": "all", "capacity": "active"},
+        {"response_area": other_area.pk, "description": "", "ages": "all", "capacity": "active", **NO_LINES},
     )
     html = response.content.decode()
     assert "Select a valid choice" in html
@@ -59,7 +59,7 @@ def test_a_second_role_in_the_same_area_is_not_offered(world):
     AgencyRoleFactory(agency=world.member_agency, response_area=area)
     response = world.client_for(world.member).post(
         reverse("role_add", args=[world.member_agency.pk]),
-        {"response_area": area.pk, "description": "Again", "ages": "all", "capacity": "active"},
+        {"response_area": area.pk, "description": "Again", "ages": "all", "capacity": "active", **NO_LINES},
     )
     assert response.status_code == 200
     assert AgencyRole.objects.filter(agency=world.member_agency).count() == 1

@@ -10,7 +10,7 @@ from django.urls import reverse
 from coordination.models import CoalitionRole
 from members.models import Agency, JoinRequest, Membership, Person
 
-from ..factories import AgencyFactory, CoalitionRoleFactory, MembershipFactory, PersonFactory, UserFactory
+from ..factories import NO_LINES, AgencyFactory, CoalitionRoleFactory, MembershipFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -230,7 +230,7 @@ def test_an_organizer_of_one_coalition_records_a_shared_agencys_roles_in_that_co
     client = world.client_for(world.organizer)
     page = client.get(reverse("role_add", args=[shared.pk])).content.decode()
     assert f'value="{home_area.pk}"' in page and f'value="{other_area.pk}"' not in page
-    data = {"description": "Beds", "ages": "all", "capacity": "active"}
+    data = {"description": "Beds", "ages": "all", "capacity": "active", **NO_LINES}
     client.post(reverse("role_add", args=[shared.pk]), {**data, "response_area": other_area.pk})
     client.post(reverse("role_add", args=[shared.pk]), {**data, "response_area": home_area.pk})
     assert list(shared.roles.values_list("response_area__coalition__slug", flat=True)) == [world.home.slug]

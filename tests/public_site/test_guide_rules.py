@@ -15,7 +15,14 @@ from members.models import AgencyRole
 from public_site import services as public
 from public_site.models import GuideStep
 
-from ..factories import AgencyFactory, AgencyRoleFactory, CoalitionFactory, MembershipFactory, ResponseAreaFactory
+from ..factories import (
+    AgencyFactory,
+    AgencyRoleFactory,
+    CoalitionFactory,
+    ContactLineFactory,
+    MembershipFactory,
+    ResponseAreaFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,22 +60,59 @@ def test_the_demo_guide_lists_exactly_the_agencies_that_fit_each_step(demo, slug
     part = steps_of(Client().get(reverse("public_guide", args=[slug])).content.decode())[title.lower()]
     for agency in agencies:
         assert part.count(f"<strong>{agency.replace("'", '&#x27;')}</strong>") == 1, agency
-    sentences = [s.strip() for s in re.split(r"(?<=[.;:])\s+", re.sub(r"<[^>]+>", " ", part)) if s.strip()]
-    assert len(sentences) == len(set(sentences)), "a sentence twice in one step"
+    # The sentences of the step's text (labels such as "Main line:" repeat by design).
+    texts = [" ".join(text.split()) for text in re.split(r"<[^>]+>", part)]
+    sentences = [s for text in texts for s in re.split(r"(?<=[.;])\s+", text) if s.endswith((".", ";"))]
+    assert sentences and len(sentences) == len(set(sentences)), "a sentence twice in one step"
     assert (part.count('href="tel:911"'), part.count('href="tel:+18883737888"')) == CALLS[title]
 
 
-def test_each_number_of_an_agency_shows_once_and_both_of_its_lines_show():
+# The seed guide's two CPS lines, and the 24-hour crisis lines that take texts.
+DEMO_LINES = [
+    ("siskiyou", UNDER_18, ["tel:5308414200", "tel:5308427009"], ["Business hours", "After hours"]),
+    ("shasta", ASKS, ["tel:5305550122", "sms:5305550122", "tel:5305550114"], ["24-hour crisis line", "Office"]),
+]
+
+
+@pytest.mark.parametrize(("slug", "title", "links", "labels"), DEMO_LINES)
+def test_the_demo_guide_shows_every_line_of_an_agency_as_a_link(demo, slug, title, links, labels):
+    part = steps_of(Client().get(reverse("public_guide", args=[slug])).content.decode())[title.lower()]
+    found = re.findall(r'href="((?:tel|sms):[^"]+)"', part)
+    assert [link for link in found if link not in {"tel:911", "tel:+18883737888", "sms:233733"}] == links
+    assert [label for label in labels if f"{label}:" in part] == labels
+
+
+def test_each_number_of_an_agency_shows_once_in_the_order_of_its_lines():
     coalition = CoalitionFactory()
     area, other = ResponseAreaFactory(coalition=coalition), ResponseAreaFactory(coalition=coalition)
-    agency = AgencyFactory(name="County CPS", phone="(530) 841-4200", listed_publicly=True)
+    agency = AgencyFactory(name="County CPS", phone="(530) 555-0100", listed_publicly=True)
     MembershipFactory(agency=agency, coalition=coalition)
-    AgencyRoleFactory(agency=agency, response_area=area, is_public=True, hours="Business hours")
-    AgencyRoleFactory(agency=agency, response_area=other, is_public=True, phone="(530) 842-7009", hours="After hours")
+    first = AgencyRoleFactory(agency=agency, response_area=area, is_public=True)
+    second = AgencyRoleFactory(agency=agency, response_area=other, is_public=True)
+    ContactLineFactory(role=first, label="After hours", number="(530) 842-7009", position=2)
+    ContactLineFactory(role=first, label="Business hours", number="(530) 841-4200", position=1)
+    ContactLineFactory(role=second, label="Same line", number="530-841-4200")  # the same number, written otherwise
     step = GuideStep.objects.create(coalition=coalition, title="A child", body="Call CPS.")
     step.response_areas.set([area, other])
     (entry,) = dict(public.guide(coalition))[step]
-    assert [phone for phone, _ in entry.lines] == ["(530) 841-4200", "(530) 842-7009"]
+    assert [(line.label, line.number) for line in entry.lines] == [
+        ("Business hours", "(530) 841-4200"),
+        ("After hours", "(530) 842-7009"),
+    ]
+
+
+def test_an_agency_without_lines_is_reached_at_its_main_phone():
+    coalition = CoalitionFactory()
+    area = ResponseAreaFactory(coalition=coalition)
+    agency = AgencyFactory(name="Shelter", phone="(530) 555-0199", listed_publicly=True, available_24_7=True)
+    MembershipFactory(agency=agency, coalition=coalition)
+    AgencyRoleFactory(agency=agency, response_area=area, is_public=True)
+    step = GuideStep.objects.create(coalition=coalition, title="Help", body="Call.")
+    step.response_areas.set([area])
+    (entry,) = dict(public.guide(coalition))[step]
+    assert [(line.label, line.number, line.available_24_7) for line in entry.lines] == [
+        ("Main phone", "(530) 555-0199", True)
+    ]
 
 
 M, A, ALL = AgencyRole.Ages.MINORS, AgencyRole.Ages.ADULTS, AgencyRole.Ages.ALL

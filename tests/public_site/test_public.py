@@ -25,7 +25,7 @@ def demo(db):
 def test_the_guide_shows_each_steps_public_numbers_and_the_national_hotline(demo):
     html = Client().get(reverse("public_guide", args=["siskiyou"])).content.decode()
     assert "If the person is or looks under 18" in html
-    assert "Siskiyou County Child Protective Services" in html and "(530) 555-0130" in html
+    assert "Siskiyou County Child Protective Services" in html and "(530) 841-4200" in html and "(530) 842-7009" in html
     assert "1-888-373-7888" in html
     assert "In an emergency, call 911." in html
 
