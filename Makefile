@@ -7,7 +7,7 @@ WEB_PORT ?= 8000
 export WEB_PORT
 PIP := PIP_CONSTRAINT=constraints-build.txt PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip install --quiet
 
-.PHONY: run test smoke bench lock install system-packages lint format clean vendor-tom-select
+.PHONY: run test smoke bench lock install system-packages lint format clean vendor-tom-select messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Roundtable needs Python 3.13; $(PYTHON) is " + sys.version.split()[0] + ". Install 3.13 (pyenv reads .python-version) or run make PYTHON=/path/to/python3.13.")'
@@ -76,11 +76,21 @@ vendor-tom-select:
 		> static/vendor/tom-select/VERSION
 	rm -rf var/tom-select
 
-# The browser tests drive Debian's chromium; the compose test runs Debian's docker-compose.
+# The public pages' Spanish: gather the strings marked for translation into
+# locale/es/LC_MESSAGES/django.po (translate the new ones there), and compile
+# django.mo beside it. Both are committed: make run needs no gettext.
+MESSAGES_IGNORE = -i ".venv/*" -i "var/*" -i "tests/*" -i "bench/*" -i "static/*" -i "node_modules/*"
+messages: $(VENV)/.installed-test system-packages
+	$(BIN)/python manage.py makemessages -l es --no-location --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages -l es --ignore=.venv
+
+# The browser tests drive Debian's chromium; the compose test runs Debian's
+# docker-compose; the Spanish catalogue's test runs GNU gettext's xgettext and msgfmt.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "Installing Debian packages:$$missing"; \

@@ -11,6 +11,8 @@ import time
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 from .text import query_without_controls
 
@@ -44,3 +46,21 @@ class SessionIdleRefreshMiddleware:
             if session.modified or now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
                 session[self.KEY] = now
         return response
+
+
+class PublicLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, for the public pages only. Their language is
+    in the address (/es/p/…); an address without one (/, /p/…) is sent to
+    the language the browser asks for (Accept-Language), and never by a
+    cookie or the session: a public page sets no cookie. Members' pages stay
+    in English whatever the browser asks, so none is half translated."""
+
+    NEGOTIATED = ("/p/",)  # the public addresses without a language, sent on to one
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        path = request.path_info
+        prefixed = translation.get_language_from_path(path) is not None
+        if not prefixed and path != "/" and not path.startswith(self.NEGOTIATED):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE

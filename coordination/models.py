@@ -133,6 +133,12 @@ class Coalition(models.Model):
     description = models.TextField(
         blank=True, max_length=settings.TEXT_MAX, help_text="The public description: mission and work."
     )
+    description_es = models.TextField(
+        "description in Spanish",
+        blank=True,
+        max_length=settings.TEXT_MAX,
+        help_text="Shown on the Spanish public pages; when empty they show the English.",
+    )
     contact_email = models.EmailField(blank=True, help_text="Where the coalition takes messages.")
     meeting_reminders = models.CharField(
         max_length=100,

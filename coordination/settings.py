@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "coordination.middleware.SessionIdleRefreshMiddleware",
+    "coordination.middleware.PublicLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "coordination.middleware.QueryWithoutControlsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -384,7 +385,11 @@ EMAIL_BATCH_SIZE = env_int("EMAIL_BATCH_SIZE", 100, minimum=1)
 
 # --- Localisation and static files -----------------------------------------
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The public pages are in both; members' pages are in English. A public page's
+# language is in its address (/en/p/…, /es/p/…); /p/… follows Accept-Language.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "America/Los_Angeles")
 if TIME_ZONE not in available_timezones():
     raise ImproperlyConfigured(f"TIME_ZONE must be an IANA time zone such as America/Los_Angeles, not {TIME_ZONE!r}.")

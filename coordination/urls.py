@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -44,3 +45,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]
+# The public pages, in each language of LANGUAGES: /en/p/<slug>/, /es/p/<slug>/.
+urlpatterns += i18n_patterns(path("", include("public_site.public_urls")), prefix_default_language=True)

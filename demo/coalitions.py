@@ -24,6 +24,14 @@ COALITIONS = [
             "solution: accountability for exploiters and buyers, and places and people that restore "
             "survivors. We work in four areas: awareness, prevention, intervention and restoration."
         ),
+        "description_es": (
+            "Ciudadanos, empresarios, padres y responsables de agencias que se reúnen cada mes desde "
+            "noviembre de 2013 para sentar a la misma mesa a las personas y agencias adecuadas. Coordinados, "
+            "las fuerzas del orden, los legisladores y los servicios sociales suman la solución completa: "
+            "que explotadores y compradores rindan cuentas, y lugares y personas que ayuden a los "
+            "sobrevivientes a recuperarse. Trabajamos en cuatro áreas: concienciación, prevención, "
+            "intervención y recuperación."
+        ),
     },
     {
         "slug": "siskiyou",
@@ -36,6 +44,12 @@ COALITIONS = [
             "trafficked knows who to call: Child Protective Services for anyone under 18, law "
             "enforcement for an adult with injuries, and the National Human Trafficking Hotline or a "
             "local resource for an adult asking for support."
+        ),
+        "description_es": (
+            "Agencias del condado de Siskiyou que trabajan juntas para que quien conozca a una persona que "
+            "pueda ser víctima de trata sepa a quién llamar: a los Servicios de Protección Infantil si es "
+            "menor de 18 años, a las fuerzas del orden si es un adulto con lesiones, y a la Línea Nacional "
+            "contra la Trata de Personas o a un recurso local si es un adulto que pide apoyo."
         ),
     },
 ]

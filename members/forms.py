@@ -216,7 +216,7 @@ class PersonForm(forms.ModelForm):
 class ResponseAreaForm(forms.ModelForm):
     class Meta:
         model = ResponseArea
-        fields = ["name", "description", "position", "is_active"]
+        fields = ["name", "name_es", "description", "position", "is_active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def clean_name(self):

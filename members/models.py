@@ -15,26 +15,28 @@ from simple_history.models import HistoricalRecords
 # A role (or profile) not confirmed for this long is stale.
 STALE_AFTER = timedelta(days=182)
 
-# The parts of the coordinated response every new coalition starts with.
-DEFAULT_RESPONSE_AREAS = [
-    "Awareness and education",
-    "Training",
-    "Prevention and demand reduction",
-    "Identification and reporting",
-    "Crisis response and hotline",
-    "Investigation",
-    "Prosecution and victim-witness support",
-    "Child welfare response",
-    "Shelter and housing",
-    "Medical care",
-    "Mental health and counselling",
-    "Legal and immigration help",
-    "Case management and restoration",
-    "Interpretation",
-    "Policy and legislation",
-    "Data and evaluation",
-    "Survivor engagement",
-]
+# The parts of the coordinated response every new coalition starts with, with
+# their names on the Spanish public pages.
+DEFAULT_RESPONSE_AREAS_ES = {
+    "Awareness and education": "Concienciación y educación",
+    "Training": "Capacitación",
+    "Prevention and demand reduction": "Prevención y reducción de la demanda",
+    "Identification and reporting": "Identificación y denuncia",
+    "Crisis response and hotline": "Respuesta a crisis y línea de ayuda",
+    "Investigation": "Investigación",
+    "Prosecution and victim-witness support": "Fiscalía y apoyo a víctimas y testigos",
+    "Child welfare response": "Protección infantil",
+    "Shelter and housing": "Refugio y vivienda",
+    "Medical care": "Atención médica",
+    "Mental health and counselling": "Salud mental y orientación",
+    "Legal and immigration help": "Ayuda legal y migratoria",
+    "Case management and restoration": "Gestión de casos y recuperación",
+    "Interpretation": "Interpretación",
+    "Policy and legislation": "Políticas y legislación",
+    "Data and evaluation": "Datos y evaluación",
+    "Survivor engagement": "Participación de sobrevivientes",
+}
+DEFAULT_RESPONSE_AREAS = list(DEFAULT_RESPONSE_AREAS_ES)
 
 
 class Sector(models.TextChoices):
@@ -188,6 +190,9 @@ class ResponseArea(models.Model):
 
     coalition = models.ForeignKey("coordination.Coalition", on_delete=models.CASCADE, related_name="response_areas")
     name = models.CharField(max_length=120)
+    name_es = models.CharField(
+        "name in Spanish", max_length=120, blank=True, help_text="The heading on the Spanish resources page."
+    )
     description = models.TextField(blank=True, max_length=settings.TEXT_MAX)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists and the coverage matrix.")
     is_active = models.BooleanField(default=True, help_text="Inactive areas leave the coverage matrix.")

@@ -8,7 +8,15 @@ from django.utils import timezone
 from coordination import notifications
 from coordination.models import Coalition, CoalitionRole, Invitation, Notification, User
 
-from .models import DEFAULT_RESPONSE_AREAS, Agency, JoinRequest, Membership, Person, ResponseArea
+from .models import (
+    DEFAULT_RESPONSE_AREAS,
+    DEFAULT_RESPONSE_AREAS_ES,
+    Agency,
+    JoinRequest,
+    Membership,
+    Person,
+    ResponseArea,
+)
 from .rules import governs_agency, role_filter
 
 
@@ -17,7 +25,7 @@ def ensure_default_response_areas(coalition: Coalition) -> int:
     if coalition.response_areas.exists():
         return 0
     created = ResponseArea.objects.bulk_create(
-        ResponseArea(coalition=coalition, name=name, position=(i + 1) * 10)
+        ResponseArea(coalition=coalition, name=name, name_es=DEFAULT_RESPONSE_AREAS_ES[name], position=(i + 1) * 10)
         for i, name in enumerate(DEFAULT_RESPONSE_AREAS)
     )
     return len(created)

@@ -1,6 +1,18 @@
 from django.conf import settings
+from django.urls import translate_url
+from django.utils import translation
 
 
 def public(request) -> dict:
-    """What the public frame needs on every public page."""
-    return {"quick_exit_url": settings.QUICK_EXIT_URL}
+    """What the public frame needs on every public page: the Quick exit
+    address, and the same page in each language (a link, not a cookie)."""
+    current = translation.get_language()
+    path = request.get_full_path()
+    return {
+        "quick_exit_url": settings.QUICK_EXIT_URL,
+        "other_languages": [
+            {"code": code, "name": name, "url": translate_url(path, code)}
+            for code, name in settings.LANGUAGES
+            if code != current and translation.get_language_from_path(request.path_info)
+        ],
+    }

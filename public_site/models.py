@@ -40,6 +40,13 @@ class GuideStep(models.Model):
     )
     title = models.CharField(max_length=200, help_text="The situation, e.g. “The person is or looks under 18”.")
     body = models.TextField(max_length=settings.TEXT_MAX, help_text="What to do. Shown as written (line breaks kept).")
+    title_es = models.CharField(
+        "if…, in Spanish",
+        max_length=200,
+        blank=True,
+        help_text="E.g. “La persona es o parece menor de 18 años”. Empty: the Spanish guide shows the English.",
+    )
+    body_es = models.TextField("what to do, in Spanish", max_length=settings.TEXT_MAX, blank=True)
     response_areas = models.ManyToManyField(
         "members.ResponseArea", blank=True, help_text="Public roles in these areas are listed with their numbers."
     )
@@ -90,6 +97,9 @@ class Inquiry(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     source = models.CharField(max_length=64, help_text="A keyed hash of the sender's address, for the rate limit.")
+    language = models.CharField(
+        max_length=10, choices=settings.LANGUAGES, default="en", help_text="The language the visitor wrote from."
+    )
 
     class Meta:
         db_table = "coordination_inquiry"  # the name it had in coordination

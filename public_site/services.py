@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from icalendar import Calendar, Event
@@ -51,6 +51,23 @@ DEFAULT_STEPS = [
         Situation.HELP,
     ),
 ]
+# The default steps in Spanish (title, what to do), by their English title.
+DEFAULT_STEPS_ES = {
+    "The person is or looks under 18": (
+        "La persona es o parece menor de 18 años",
+        "Llame a los Servicios de Protección Infantil. Fuera del horario de oficina, use la línea de fuera de horario.",
+    ),
+    "An adult presents with injuries": (
+        "Un adulto se presenta con lesiones",
+        "Primero, busque atención médica de urgencia. Denúncielo a las fuerzas del orden de inmediato por teléfono, "
+        "o por escrito en un plazo de dos días hábiles.",
+    ),
+    "An adult asks for help": (
+        "Un adulto pide ayuda",
+        "La Línea Nacional contra la Trata de Personas atiende las 24 horas, todos los días, en más de 200 idiomas; "
+        "un recurso local de la lista también puede ayudar.",
+    ),
+}
 RATE_LIMIT = 3  # messages an hour from one address
 RATE_WINDOW = timedelta(hours=1)
 
@@ -59,8 +76,16 @@ def ensure_guide(coalition: Coalition) -> None:
     if coalition.guide_steps.exists():
         return
     for position, (title, body, areas, age, situation) in enumerate(DEFAULT_STEPS, start=1):
+        title_es, body_es = DEFAULT_STEPS_ES[title]
         step = GuideStep.objects.create(
-            coalition=coalition, position=position * 10, title=title, body=body, age=age, situation=situation
+            coalition=coalition,
+            position=position * 10,
+            title=title,
+            body=body,
+            title_es=title_es,
+            body_es=body_es,
+            age=age,
+            situation=situation,
         )
         step.response_areas.set(ResponseArea.objects.filter(coalition=coalition, name__in=areas))
 
@@ -120,7 +145,11 @@ def agency_lines(agency, roles) -> list[ContactLine]:
                 seen.add(line.dial)
                 lines.append(line)
     if not lines and agency.phone:
-        main = ContactLine(label=gettext("Main phone"), number=agency.phone, available_24_7=agency.available_24_7)
+        main = ContactLine(label="Main phone", number=agency.phone, available_24_7=agency.available_24_7)
+        for code, _ in settings.LANGUAGES:  # its label in each language the lines are written in
+            if hasattr(main, f"label_{code}"):
+                with translation.override(code):
+                    setattr(main, f"label_{code}", gettext("Main phone"))
         lines.append(main)
     return lines
 
@@ -207,10 +236,14 @@ def too_many(source: str) -> bool:
 
 
 @transaction.atomic
-def receive(coalition: Coalition, *, name: str, email: str, message: str, source: str) -> Inquiry:
+def receive(coalition: Coalition, *, name: str, email: str, message: str, source: str, language: str = "en") -> Inquiry:
     """Store the message first; the organizers' e-mail goes through the ledger,
-    so a mail server that is down loses nothing."""
-    inquiry = Inquiry.objects.create(coalition=coalition, name=name, email=email, message=message, source=source)
+    so a mail server that is down loses nothing. The language it was written
+    from tells organizers which to answer in."""
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    inquiry = Inquiry.objects.create(
+        coalition=coalition, name=name, email=email, message=message, source=source, language=language
+    )
     for organizer in User.objects.holding(CoalitionRole.Role.ORGANIZER, coalition):
         notifications.queue(Notification.Kind.INQUIRY, inquiry.pk, organizer.email, user=organizer, coalition=coalition)
     return inquiry

@@ -1,3 +1,7 @@
+"""The public pages without a language in their address, and the organizers'
+pages of the public side. The public pages themselves are in
+public_site.public_urls, under a language prefix (/en/, /es/)."""
+
 from django.urls import include, path
 
 from . import views
@@ -8,18 +12,10 @@ coalition_patterns = [
     path("guide/<int:pk>/", views.guide_edit, name="guide_step_edit"),
 ]
 
-public_patterns = [
-    path("", views.coalition_home, name="public_coalition"),
-    path("report/", views.report_guide, name="public_guide"),
-    path("embed/", views.guide_embed, name="public_guide_embed"),
-    path("events.ics", views.events_feed, name="public_events_feed"),
-    path("directory/", views.resource_directory, name="public_directory"),
-    path("contact/", views.contact, name="public_contact"),
-]
-
 urlpatterns = [
-    # The site's address: members' dashboard, or the public front door.
+    # The site's address: members' dashboard, or the public pages in the browser's language.
     path("", views.front_door, name="home"),
     path("c/<slug:coalition_slug>/", include(coalition_patterns)),
-    path("p/<slug:coalition_slug>/", include(public_patterns)),
+    # A calendar program's address: the same feed whatever the language.
+    path("p/<slug:coalition_slug>/events.ics", views.events_feed, name="public_events_feed"),
 ]

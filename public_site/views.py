@@ -9,8 +9,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 
@@ -27,24 +30,24 @@ from .models import GuideStep, Inquiry
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(label="Your name", max_length=150)
-    email = forms.EmailField(label="Your e-mail address", help_text="So the coalition can answer you.")
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(label=_("Your e-mail address"), help_text=_("So the coalition can answer you."))
     message = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Do not include a victim's name, address, phone number or other identifying details.",
+        help_text=_("Do not include a victim's name, address, phone number or other identifying details."),
     )
     # A field people never see: software that fills in every field gives itself away.
     website = forms.CharField(
         required=False,
-        label="Leave this empty",
+        label=_("Leave this empty"),
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
     def clean_website(self):
         if self.cleaned_data["website"]:
-            raise ValidationError("This message looks automated and was not sent.")
+            raise ValidationError(_("This message looks automated and was not sent."))
         return ""
 
 
@@ -69,16 +72,23 @@ FEED_EVENTS = 200  # the feed's upcoming events, soonest first
 
 
 def front_door(request: HttpRequest) -> HttpResponse:
-    """The site's address: members go to their dashboard; a visitor finds
-    the coalitions' public pages (the only one's, straight away), the
-    national hotline, and a discreet way in for members."""
+    """The site's address: members go to their dashboard; a visitor to the
+    public pages in the browser's language: the only coalition's, straight
+    away, or the list of coalitions."""
     if request.user.is_authenticated:
         return redirect("dashboard")
+    only = Coalition.objects.values_list("slug", flat=True)[:2]
+    response = redirect("public_coalition", only[0]) if len(only) == 1 else redirect("public_home")
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
+
+
+@cached_for_the_public
+def public_home(request: HttpRequest) -> HttpResponse:
+    """The coalitions' public pages, the national hotline, and a discreet
+    way in for members."""
     coalitions = Coalition.objects.order_by("name", "pk").only("name", "slug", "counties")
-    page = slice_of(coalitions, request, "page")
-    if page.count == 1:
-        return redirect("public_coalition", page.rows[0].slug)
-    return render(request, "public/front_door.html", {"coalitions": page})
+    return render(request, "public/front_door.html", {"coalitions": slice_of(coalitions, request, "page")})
 
 
 def _coalition(slug: str) -> Coalition:
@@ -126,6 +136,8 @@ def resource_directory(request: HttpRequest, coalition_slug: str) -> HttpRespons
 
 
 def contact(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    """A message to the organizers, in the visitor's language. The thanks is
+    in the address it is sent back to (?sent=1), not in a cookie."""
     coalition = _coalition(coalition_slug)
     form = ContactForm(post_data(request))
     if request.method == "POST" and form.is_valid():
@@ -133,16 +145,21 @@ def contact(request: HttpRequest, coalition_slug: str) -> HttpResponse:
         if public.too_many(source):
             form.add_error(
                 None,
-                "You have sent several messages in the last hour. "
-                "Please wait a while, or call the numbers in the guide.",
+                _(
+                    "You have sent several messages in the last hour. "
+                    "Please wait a while, or call the numbers in the guide."
+                ),
             )
         else:
-            public.receive(coalition, source=source, **{k: form.cleaned_data[k] for k in ("name", "email", "message")})
-            messages.success(
-                request, "Thank you: your message reached the coalition's organizers. They will answer by e-mail."
+            public.receive(
+                coalition,
+                source=source,
+                language=get_language(),
+                **{k: form.cleaned_data[k] for k in ("name", "email", "message")},
             )
-            return redirect("public_contact", coalition.slug)
-    return render(request, "public/contact.html", {"coalition": coalition, "form": form})
+            return redirect(reverse("public_contact", args=[coalition.slug]) + "?sent=1")
+    sent = request.method == "GET" and request.GET.get("sent") == "1"
+    return render(request, "public/contact.html", {"coalition": coalition, "form": form, "sent": sent})
 
 
 @organizers_only
@@ -173,8 +190,12 @@ def inquiries(request: HttpRequest, coalition: Coalition) -> HttpResponse:
 class GuideStepForm(forms.ModelForm):
     class Meta:
         model = GuideStep
-        fields = ["title", "age", "situation", "body", "response_areas", "position"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 3}), "response_areas": forms.CheckboxSelectMultiple}
+        fields = ["title", "title_es", "age", "situation", "body", "body_es", "response_areas", "position"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 3}),
+            "body_es": forms.Textarea(attrs={"rows": 3}),
+            "response_areas": forms.CheckboxSelectMultiple,
+        }
         labels = {"title": "If…", "body": "What to do"}
         field_classes = {"response_areas": ModelMultipleChoiceField}
 
@@ -184,6 +205,23 @@ class GuideStepForm(forms.ModelForm):
         self.fields["response_areas"].queryset = coalition.response_areas.filter(is_active=True)
         self.fields["situation"].choices = [("", "Not stated: no 911 or hotline button"), *GuideStep.Situation.choices]
         self.fields["response_areas"].help_text = "The public numbers of agencies with roles in these areas are listed."
+
+
+def public_guide_in(coalition: Coalition, code: str, name: str) -> dict:
+    """The public guide in one language, for its organizers: its address, and
+    the <iframe> an agency pastes to show it in that language."""
+    with translation.override(code):
+        return {
+            "code": code,
+            "name": name,
+            "url": reverse("public_guide", args=[coalition.slug]),
+            "embed_code": format_html(
+                '<iframe src="{}" title="{}" lang="{}" style="width:100%;height:1000px;border:0"></iframe>',
+                absolute_url(reverse("public_guide_embed", args=[coalition.slug])),
+                _("Report trafficking · %(name)s") % {"name": coalition.name},
+                code,
+            ),
+        }
 
 
 @organizers_only
@@ -207,11 +245,7 @@ def guide_edit(request: HttpRequest, coalition: Coalition, pk: int | None = None
             # Each step with what organizers should fix before the public relies on it.
             "steps": [(s, warnings.get(s.pk, [])) for s, _ in steps],
             # Written here, each value escaped for the attribute: the page escapes the whole again to show it.
-            "embed_code": format_html(
-                '<iframe src="{}" title="Report trafficking: {}" style="width:100%;height:1000px;border:0"></iframe>',
-                absolute_url(reverse("public_guide_embed", args=[coalition.slug])),
-                coalition.name,
-            ),
+            "languages": [public_guide_in(coalition, code, name) for code, name in settings.LANGUAGES],
             "feed_url": absolute_url(reverse("public_events_feed", args=[coalition.slug])),
         },
     )

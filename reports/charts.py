@@ -57,10 +57,10 @@ def _chart(kind, *, title: str, labels: list[str], series: dict[str, list], alt:
     config = {**COMMON, **options}
     config.setdefault("show_legend", len(series) > 1)
     chart = kind(**config)
-    chart.title = title
-    chart.x_labels = labels
+    chart.title = str(title)
+    chart.x_labels = [str(label) for label in labels]  # a choice's label may be a lazy translation
     for name, values in series.items():
-        chart.add(name, values)
+        chart.add(str(name), values)
     return Chart(
         src="data:image/svg+xml;base64," + base64.b64encode(_lean(chart.render(is_unicode=True))).decode(), alt=alt
     )

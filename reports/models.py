@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from coordination import access
@@ -33,25 +34,25 @@ class Activity(models.Model):
     trained) and community events (people reached) are counted apart."""
 
     class Kind(models.TextChoices):
-        PROFESSIONAL_TRAINING = "training", "Professional training"
-        TRAIN_THE_TRAINER = "train_trainer", "Train-the-trainer"
-        COMMUNITY_EDUCATION = "community_education", "Community education"
-        AWARENESS_EVENT = "awareness", "Awareness event"
+        PROFESSIONAL_TRAINING = "training", _("Professional training")
+        TRAIN_THE_TRAINER = "train_trainer", _("Train-the-trainer")
+        COMMUNITY_EDUCATION = "community_education", _("Community education")
+        AWARENESS_EVENT = "awareness", _("Awareness event")
 
     class Audience(models.TextChoices):
-        LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
-        PROSECUTION_COURTS = "justice", "Prosecution and courts"
-        CHILD_WELFARE = "child_welfare", "Child welfare and social services"
-        VICTIM_SERVICES = "victim_services", "Victim services and shelters"
-        HEALTH_CARE = "health_care", "Health and behavioural health"
-        EDUCATION = "education", "Schools and educators"
-        STUDENTS = "students", "Students and youth"
-        PARENTS = "parents", "Parents and caregivers"
-        FAITH = "faith", "Faith communities"
-        BUSINESS = "business", "Businesses (hotels, transport, retail)"
-        TRIBAL = "tribal", "Tribal communities"
-        GENERAL_PUBLIC = "public", "General public"
-        MIXED = "mixed", "Mixed professional audience"
+        LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+        PROSECUTION_COURTS = "justice", _("Prosecution and courts")
+        CHILD_WELFARE = "child_welfare", _("Child welfare and social services")
+        VICTIM_SERVICES = "victim_services", _("Victim services and shelters")
+        HEALTH_CARE = "health_care", _("Health and behavioural health")
+        EDUCATION = "education", _("Schools and educators")
+        STUDENTS = "students", _("Students and youth")
+        PARENTS = "parents", _("Parents and caregivers")
+        FAITH = "faith", _("Faith communities")
+        BUSINESS = "business", _("Businesses (hotels, transport, retail)")
+        TRIBAL = "tribal", _("Tribal communities")
+        GENERAL_PUBLIC = "public", _("General public")
+        MIXED = "mixed", _("Mixed professional audience")
 
     TRAINING_KINDS = (Kind.PROFESSIONAL_TRAINING, Kind.TRAIN_THE_TRAINER)
     COMMUNITY_KINDS = (Kind.COMMUNITY_EDUCATION, Kind.AWARENESS_EVENT)

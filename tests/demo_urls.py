@@ -152,6 +152,7 @@ def path_arguments() -> dict[str, list]:
         "inquiries": [shasta.slug],
         "guide_edit": [shasta.slug],
         "guide_step_edit": [shasta.slug, GuideStep.objects.filter(coalition=shasta).first().pk],
+        "public_home": [],
         "public_coalition": [shasta.slug],
         "public_guide": [shasta.slug],
         "public_guide_embed": [shasta.slug],

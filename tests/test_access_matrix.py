@@ -80,7 +80,7 @@ export_download:expired              302   404   410   404   404   404   404   4
 guide_edit                           302   403   403   404   403   200   404   403
 guide_step_edit                      302   403   403   404   403   200   404   403
 healthz                              200   200   200   200   200   200   200   200
-home                                 200   302   302   302   302   302   302   302
+home                                 302   302   302   302   302   302   302   302
 inquiries                            302   403   403   404   403   200   404   403
 invitation_accept                    302   302   200   302   302   302   302   302
 invite                               302   403   403   404   403   200   404   403
@@ -118,6 +118,7 @@ person_add:shared                    302   403   403   403   200   403   403   4
 person_edit                          302   200   200   404   403   200   404   403
 person_edit:shared                   302   403   403   403   200   403   403   403
 person_invite                        302   403   403   404   403   302   404   403
+public_home                          200   200   200   200   200   200   200   200
 public_coalition                     200   200   200   200   200   200   200   200
 public_contact                       200   200   200   200   200   200   200   200
 public_directory                     200   200   200   200   200   200   200   200

@@ -67,6 +67,7 @@ PAGE_PARAMETERS = {
     "files",
     "part",
     "stale",
+    "sent",
 }
 
 # How the apps read a query parameter: request.GET.get("name"), "name" in

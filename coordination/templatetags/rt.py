@@ -94,14 +94,22 @@ def markdown(text: str) -> str:
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
 
 
+def _translated(obj, field: str) -> str:
+    """The field's translation into the page's language, or "" (English, or none written)."""
+    language = (get_language() or "").split("-")[0]
+    return getattr(obj, f"{field}_{language}", "") if language and language != "en" else ""
+
+
+@register.filter
+def falls_back(obj, field: str) -> bool:
+    """Whether a page in another language shows this field in English (to mark it lang="en")."""
+    language = (get_language() or "").split("-")[0]
+    return bool(language and language != "en" and not _translated(obj, field))
+
+
 @register.filter
 def localized(obj, field: str) -> str:
     """What organizers or agencies wrote, in the page's language: the field's
     translation (`<field>_<language>`, e.g. title_es) when there is one and it
     is filled in, else the field as written (in English)."""
-    language = (get_language() or "").split("-")[0]
-    if language and language != "en":
-        translated = getattr(obj, f"{field}_{language}", "")
-        if translated:
-            return translated
-    return getattr(obj, field)
+    return _translated(obj, field) or getattr(obj, field)

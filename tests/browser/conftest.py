@@ -44,8 +44,9 @@ class Visit:
 
     axe = Axe()
 
-    def __init__(self, browser, base_url: str, name: str, width: int = 1280):
-        self.page = browser.new_page(viewport={"width": width, "height": 900})
+    def __init__(self, browser, base_url: str, name: str, width: int = 1280, locale: str = "en-US"):
+        # The locale is the browser's language: it sends it as Accept-Language.
+        self.page = browser.new_page(viewport={"width": width, "height": 900}, locale=locale)
         self.base_url = base_url
         self.name = name
         self.shots = 0
@@ -91,8 +92,8 @@ def demo(live_server):
 def visit(browser, demo, request):
     visits = []
 
-    def open_visit(name: str, width: int = 1280) -> Visit:
-        v = Visit(browser, demo, f"{request.node.originalname.removeprefix('test_')[:40]}-{name}", width)
+    def open_visit(name: str, width: int = 1280, locale: str = "en-US") -> Visit:
+        v = Visit(browser, demo, f"{request.node.originalname.removeprefix('test_')[:40]}-{name}", width, locale)
         visits.append(v)
         return v
 

@@ -28,26 +28,62 @@ def test_a_visitor_on_a_phone_finds_the_number_and_sends_a_message(visit):
     tab.check("contact-sent")
 
 
-def test_a_stranger_at_the_address_reaches_the_guide_the_hotline_and_the_form_and_quick_exit_leaves(visit, settings):
-    """From `/`, in at most two clicks: a coalition's guide, the national
-    hotline (tap to call), the contact form. The Esc key replaces the page
-    with the neutral site, and Back does not return to it. No cookie is set
-    before the contact form."""
+# What the stranger reads, in the browser's language.
+WORDS = {
+    "en-US": {
+        "lang": "en",
+        "call": "Call 1-888-373-7888",
+        "text": "Text 233733",
+        "who": "who to call",
+        "guide": "Report trafficking",
+        "contact": "Contact",
+        "message": "Your message",
+        "other": "Español",
+        "under 18": "If the person is or looks under 18",
+    },
+    "es-MX": {
+        "lang": "es",
+        "call": "Llame al 1-888-373-7888",
+        "text": "Envíe un texto al 233733",
+        "who": "a quién llamar",
+        "guide": "Denunciar la trata",
+        "contact": "Contacto",
+        "message": "Su mensaje",
+        "other": "English",
+        "under 18": "Si la persona es o parece menor de 18 años",
+    },
+}
+
+
+@pytest.mark.parametrize("locale", WORDS)
+def test_a_stranger_at_the_address_reaches_the_guide_the_hotline_and_the_form_and_quick_exit_leaves(
+    visit, settings, locale
+):
+    """From `/`, in the browser's language, in at most two clicks: a
+    coalition's guide, the national hotline (tap to call), the contact form.
+    The Esc key replaces the page with the neutral site, and Back does not
+    return to it. No cookie is set before the contact form."""
+    words = WORDS[locale]
     settings.QUICK_EXIT_URL = "https://neutral.example.org/"
-    tab = visit("stranger", width=390)
+    tab = visit(f"stranger-{words['lang']}", width=390, locale=locale)
     page = tab.page
     page.route("https://neutral.example.org/**", lambda route: route.fulfill(body="<title>Weather</title>Sunny"))
     page = tab.go("/")
+    expect(page.locator("html")).to_have_attribute("lang", words["lang"])
     tab.check("front-door")
-    expect(page.get_by_role("link", name="Call 1-888-373-7888")).to_have_attribute("href", "tel:+18883737888")
-    expect(page.get_by_role("link", name="Text 233733")).to_have_attribute("href", "sms:233733")
-    page.get_by_role("link", name="who to call").first.click()
-    expect(page.get_by_role("heading", name="Report trafficking")).to_be_visible()
+    expect(page.get_by_role("link", name=words["call"])).to_have_attribute("href", "tel:+18883737888")
+    expect(page.get_by_role("link", name=words["text"])).to_have_attribute("href", "sms:233733")
+    page.get_by_role("link", name=words["who"]).last.click()  # 1
+    expect(page.get_by_role("heading", name=words["guide"], level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name=words["under 18"])).to_be_visible()
+    tab.check("guide")
     assert page.context.cookies() == [], "a public page set a cookie before the contact form"
-    page.get_by_role("link", name="Contact", exact=True).click()
-    page.get_by_label("Your message").fill("Our school")
+    page.get_by_role("link", name=words["contact"], exact=True).click()  # 2
+    tab.check("contact")
+    page.get_by_label(words["message"]).fill("Our school")
     page.keyboard.press("Escape")  # typing in a field: Esc closes suggestions, it does not leave
-    expect(page.get_by_label("Your message")).to_have_value("Our school")
+    expect(page.get_by_label(words["message"])).to_have_value("Our school")
+    assert {cookie["name"] for cookie in page.context.cookies()} <= {"csrftoken"}
     page.go_back()  # the guide again
     page.keyboard.press("Escape")
     page.wait_for_url("https://neutral.example.org/")
@@ -57,6 +93,13 @@ def test_a_stranger_at_the_address_reaches_the_guide_the_hotline_and_the_form_an
         tab.go(path)
         # Usable at 390 px: nothing wider than the phone's screen.
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    # The switch: the same page in the other language, by its address (no cookie).
+    tab.go("/p/shasta/report/")
+    page.get_by_role("link", name=words["other"]).click()
+    other = "es" if words["lang"] == "en" else "en"
+    expect(page.locator("html")).to_have_attribute("lang", other)
+    assert page.url.endswith(f"/{other}/p/shasta/report/")
+    assert {cookie["name"] for cookie in page.context.cookies()} <= {"csrftoken"}
 
 
 @contextmanager
@@ -89,15 +132,18 @@ def test_an_agency_site_frames_the_embedded_guide_and_not_the_other_pages(visit)
     page = tab.page
     frame = '<title>Agency</title><iframe src="{}" title="Guide"></iframe>'
     pages = {
-        "/embed": frame.format(f"{tab.base_url}/p/shasta/embed/"),
-        "/report": frame.format(f"{tab.base_url}/p/shasta/report/"),
+        "/embed": frame.format(f"{tab.base_url}/es/p/shasta/embed/"),  # the Spanish code the organizers hand out
+        "/embed-old": frame.format(f"{tab.base_url}/p/shasta/embed/"),  # sent on to the browser's language
+        "/report": frame.format(f"{tab.base_url}/en/p/shasta/report/"),
     }
     with agency_site(pages) as agency:
         page.goto(agency + "/embed")
         framed = page.frame_locator("iframe")
-        expect(framed.get_by_role("heading", name="Report trafficking")).to_be_visible()
+        expect(framed.get_by_role("heading", name="Denunciar la trata")).to_be_visible()
         link = framed.get_by_role("link", name="Shasta County Coalition Against Human Trafficking")
-        expect(link).to_have_attribute("href", "/p/shasta/report/")
+        expect(link).to_have_attribute("href", "/es/p/shasta/report/")
+        page.goto(agency + "/embed-old")
+        expect(framed.get_by_role("heading", name="Report trafficking")).to_be_visible()
         page.goto(agency + "/report")
         page.wait_for_load_state("load")
         expect(framed.get_by_role("heading", name="Report trafficking")).to_have_count(0)

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar
 
 from coordination.tables import PER_PAGE
@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_stranger_finds_each_coalitions_public_pages_and_the_hotline(world):
-    page = Client().get("/")
-    assert page.status_code == 200
+    page = Client().get("/", follow=True)
+    assert page.redirect_chain == [(reverse("public_home"), 302)] and page.status_code == 200
     html = page.content.decode()
     for coalition in (world.home, world.other):
         assert reverse("public_coalition", args=[coalition.slug]) in html
@@ -46,13 +46,14 @@ def test_the_coalitions_list_is_paged(client):
     for n in range(PER_PAGE + 5):
         CoalitionFactory(name=f"Coalition {n:02}", slug=f"coalition-{n:02}")
     last = f"Coalition {PER_PAGE + 4:02}"
-    first, second = client.get("/").content.decode(), client.get("/?page=2").content.decode()
+    home = reverse("public_home")
+    first, second = client.get(home).content.decode(), client.get(f"{home}?page=2").content.decode()
     assert "Coalition 00" in first and last not in first
     assert last in second
 
 
 def public_pages(coalition) -> list[str]:
-    return ["/"] + [
+    return [reverse("public_home")] + [
         reverse(name, args=[coalition.slug])
         for name in ("public_coalition", "public_guide", "public_directory", "public_contact")
     ]
@@ -136,10 +137,13 @@ def test_organizers_find_the_code_to_embed_the_guide_and_the_events_feed(world, 
     world.home.name = 'Shasta "Safe Harbor" x" onload="alert(1)'
     world.home.save()
     page = world.client_for(world.organizer).get(reverse("guide_edit", args=[world.home.slug])).content.decode()
-    code = html.unescape(re.search(r'<textarea[^>]*id="embed-code"[^>]*>(.*?)</textarea>', page, re.S).group(1))
-    embed = reverse("public_guide_embed", args=[world.home.slug])
-    assert code.startswith(f'<iframe src="{settings.SITE_URL}{embed}" title="Report trafficking: Shasta &quot;Safe')
-    assert 'onload="' not in code
+    for suffix, language, title in (("", "en", "Report trafficking"), ("-es", "es", "Denunciar la trata")):
+        found = re.search(rf'<textarea[^>]*id="embed-code{suffix}"[^>]*>(.*?)</textarea>', page, re.S)
+        code = html.unescape(found.group(1))
+        with translation.override(language):
+            embed = reverse("public_guide_embed", args=[world.home.slug])
+        assert code.startswith(f'<iframe src="{settings.SITE_URL}{embed}" title="{title} · Shasta &quot;Safe')
+        assert f'lang="{language}"' in code and 'onload="' not in code
     assert reverse("public_events_feed", args=[world.home.slug]) in page
 
 
