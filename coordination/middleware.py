@@ -55,12 +55,13 @@ class PublicLocaleMiddleware(LocaleMiddleware):
     cookie or the session: a public page sets no cookie. Members' pages stay
     in English whatever the browser asks, so none is half translated."""
 
-    NEGOTIATED = ("/p/",)  # the public addresses without a language, sent on to one
-
     def process_request(self, request: HttpRequest) -> None:
         super().process_request(request)
         path = request.path_info
         prefixed = translation.get_language_from_path(path) is not None
-        if not prefixed and path != "/" and not path.startswith(self.NEGOTIATED):
+        # The public addresses without a language, sent on to one; the events
+        # feed, a calendar program's address, is the same whatever it asks.
+        negotiated = path == "/" or (path.startswith("/p/") and not path.endswith(".ics"))
+        if not prefixed and not negotiated:
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE

@@ -6,7 +6,17 @@ from coordination.forms import ModelMultipleChoiceField
 from coordination.models import Coalition, Committee, CommitteeMember, Invitation, User
 
 from . import choices, services
-from .models import Agency, AgencyRole, ContactLine, JoinRequest, Membership, Person, ResponseArea, dial_string
+from .models import (
+    Agency,
+    AgencyRole,
+    ContactLine,
+    JoinRequest,
+    Membership,
+    Person,
+    ResponseArea,
+    dial_string,
+    is_dialable,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -162,6 +172,15 @@ class ContactLineForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["position"].required = False  # left empty: first
 
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        if "number" in self.changed_data and not is_dialable(number):
+            raise forms.ValidationError(
+                "Write one number, with digits, spaces, brackets or dashes, e.g. (530) 555-0100 or 233733; "
+                "an extension may follow as “ext. 12”."
+            )
+        return number
+
     def clean_position(self):
         return self.cleaned_data["position"] or 0
 
@@ -183,11 +202,13 @@ class BaseContactLineFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        numbers = [
+        # Every line kept, changed or not: a new line may repeat one already there.
+        dialled = [
             dial_string(form.cleaned_data["number"])
             for form in self.forms
-            if form.has_changed() and form.cleaned_data.get("number") and not self._should_delete_form(form)
+            if form.cleaned_data.get("number") and not self._should_delete_form(form)
         ]
+        numbers = [number for number in dialled if number]
         if len(numbers) != len(set(numbers)):
             raise forms.ValidationError("The same number is written on two lines: keep one, and say its hours there.")
 

@@ -1,9 +1,10 @@
-"""An agency's history: every change to its profile, people, memberships and
-roles, with who made it, when, and what changed (django-simple-history)."""
+"""An agency's history: every change to its profile, people, memberships,
+roles and their contact lines, with who made it, when, and what changed
+(django-simple-history)."""
 
 from dataclasses import dataclass
 
-from .models import Agency, AgencyRole, Membership, Person
+from .models import Agency, AgencyRole, ContactLine, Membership, Person
 
 # Links that mean nothing to a reader (ids); confirmation shows as its own date.
 HIDDEN_FIELDS = {"confirmed_by", "id", "user"}
@@ -87,5 +88,9 @@ def agency_history(agency: Agency, coalition_ids, limit: int = 60) -> list[Entry
     ).select_related("history_user", "response_area")
     for records in _grouped(roles, "id"):
         entries += _entries(records, lambda r: f"Role: {r.response_area}")
+    # The lines of those roles, a role deleted since included: a public number's every change.
+    lines = ContactLine.history.filter(role_id__in=roles.values("id")).select_related("history_user")
+    for records in _grouped(lines, "id"):
+        entries += _entries(records, lambda r: f"Contact line: {r.label}")
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]

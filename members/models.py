@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
@@ -267,18 +266,16 @@ class AgencyRole(models.Model):
         """Its lines in a sentence, for e-mails: "Business hours (530) 555-0100, After hours …"."""
         return ", ".join(f"{line.label} {line.number}" for line in self.lines.all())
 
-    @property
-    def available_24_7(self) -> bool:
-        """Whether one of its lines answers day and night (read from prefetched lines)."""
-        return any(line.available_24_7 for line in self.lines.all())
+
+# A number as people write it: digits, spaces, ( ) - . and a leading +, then
+# maybe an extension ("ext. 12", "x 12").
+PHONE = re.compile(r"(?P<main>\+?[0-9(][0-9 ().\-]*[0-9])(?:\s*(?:ext\.?|x)\s*(?P<extension>[0-9]{1,6}))?", re.I)
 
 
-# A number as people write it: digits, spaces, ( ) - . and a leading +, maybe an extension.
-PHONE_NUMBER = RegexValidator(
-    r"^(?=(?:\D*\d){3})\+?[0-9(][0-9 ().\-]{1,30}(?:\s*(?:ext\.?|x)\s*[0-9]{1,6})?$",
-    "Write the number with digits, spaces, brackets or dashes, e.g. (530) 555-0100 or 233733; "
-    "an extension may follow as “ext. 12”.",
-)
+def is_dialable(number: str) -> bool:
+    """Whether the whole of it is one number a phone can dial (three digits at least)."""
+    found = PHONE.fullmatch(number.strip())
+    return bool(found) and len(re.sub(r"\D", "", found["main"])) >= 3
 
 
 class ContactLine(models.Model):
@@ -289,7 +286,9 @@ class ContactLine(models.Model):
     role = models.ForeignKey(AgencyRole, on_delete=models.CASCADE, related_name="lines")
     label = models.CharField(max_length=80, help_text="For example Business hours, After hours, 24-hour crisis line.")
     label_es = models.CharField("label in Spanish", max_length=80, blank=True)
-    number = models.CharField(max_length=40, validators=[PHONE_NUMBER])
+    # Checked by the role's form as it is written (a number from before lines were
+    # records is kept as it was, and shown without a link if it cannot be dialled).
+    number = models.CharField(max_length=40)
     hours = models.CharField(max_length=150, blank=True, help_text="For example Mon–Fri 8:00–17:00.")
     hours_es = models.CharField(
         "hours in Spanish", max_length=150, blank=True, help_text="For example lun–vie 8:00–17:00."
@@ -314,12 +313,15 @@ class ContactLine(models.Model):
 
 
 def dial_string(number: str) -> str:
-    """(530) 555-0100 ext. 12 -> 5305550100,12; +1 888 373 7888 -> +18883737888."""
-    main, *extension = re.split(r"\s*(?:ext\.?|x)\s*", number.strip(), maxsplit=1)
-    digits = re.sub(r"\D", "", main)
-    prefix = "+" if main.startswith("+") else ""
-    extension = re.sub(r"\D", "", "".join(extension))
-    return prefix + digits + (f",{extension}" if extension else "")
+    """The first number written, for a tel:/sms: link, or "" when it holds
+    none: (530) 555-0100 ext. 12 -> 5305550100,12; +1 888 373 7888 ->
+    +18883737888; "530-555-0100 fax 530-555-0101" -> 5305550100."""
+    found = PHONE.match(number.strip())
+    digits = re.sub(r"\D", "", found["main"]) if found else ""
+    if len(digits) < 3:
+        return ""
+    prefix = "+" if found["main"].startswith("+") else ""
+    return prefix + digits + (f",{found['extension']}" if found["extension"] else "")
 
 
 class JoinRequest(models.Model):

@@ -299,7 +299,8 @@ def role_form(request: HttpRequest, pk: int, role_pk: int | None = None) -> Http
     areas = editable_areas(request.user, agency)
     form = AgencyRoleForm(post_data(request), instance=role, areas=areas)
     lines = ContactLineFormSet(post_data(request), instance=role, prefix="lines")
-    if request.method == "POST" and form.is_valid() and lines.is_valid():
+    # Both checked, so that the role's and the lines' errors show at once.
+    if request.method == "POST" and all([form.is_valid(), lines.is_valid()]):
         with transaction.atomic():
             role = form.save(commit=False)
             # Saving a role is confirming it: the person who wrote it vouches for it.

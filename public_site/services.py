@@ -114,10 +114,6 @@ class Listed:
     agency: object
     roles: list = field(default_factory=list)
 
-    @property
-    def available_24_7(self) -> bool:
-        return any(line.available_24_7 for line in self.lines)
-
     @cached_property
     def lines(self) -> list[ContactLine]:
         """The contact lines of its roles, in their order, each number once;

@@ -18,8 +18,9 @@ ABOVE = {
     # Its history reads four kinds of records (the profile, people,
     # memberships, roles: a query each, to show what changed between two
     # versions of each), and a member of the agency, who may answer its join
-    # requests, has those read too; its roles' contact lines are one more.
-    "agency page": 14,
+    # requests, has those read too; its roles' contact lines, and their
+    # history, are two more.
+    "agency page": 15,
 }
 
 

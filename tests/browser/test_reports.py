@@ -78,12 +78,16 @@ def test_an_organizer_announces_a_public_event_that_the_public_page_then_lists(v
     visitor.check("public-events")
 
 
+EMERGENCY = {"en": "In an emergency, call 911.", "es": "En una emergencia, llame al 911."}
+
+
+@pytest.mark.parametrize("language", EMERGENCY)
 @pytest.mark.parametrize("slug", ["shasta", "siskiyou"])
-def test_the_reporting_guide_prints_on_one_page(visit, slug):
-    tab = visit(f"guide-{slug}")
-    page = tab.go(f"/p/{slug}/report/")
+def test_the_reporting_guide_prints_on_one_page(visit, slug, language):
+    tab = visit(f"guide-{slug}-{language}")
+    page = tab.go(f"/{language}/p/{slug}/report/")
     page.emulate_media(media="print")
     pdf = PdfReader(io.BytesIO(page.pdf(format="Letter")))
     text = pdf.pages[0].extract_text()
     assert len(pdf.pages) == 1
-    assert "In an emergency, call 911." in text and "1-888-373-7888" in text
+    assert EMERGENCY[language] in text and "1-888-373-7888" in text

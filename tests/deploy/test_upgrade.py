@@ -104,3 +104,68 @@ def test_activities_guide_steps_and_inquiries_move_to_the_top_apps_with_nothing_
     graph = MigrationExecutor(connection).loader.graph
     changes = MigrationAutodetector(new_state, ProjectState.from_apps(apps)).changes(graph=graph)
     assert changes == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_roles_phone_hours_and_24_7_become_its_first_contact_line_and_the_defaults_get_their_spanish():
+    """Upgrading to contact lines keeps every role's way to be reached: its
+    own phone, or the agency's main one where it had hours or 24/7 without a
+    phone of its own; a role with none of them gets no line. The default
+    response areas and guide steps get their Spanish."""
+    try:
+        old = migrate(
+            [
+                ("coordination", "0019_digests_of_several_coalitions"),
+                ("members", "0009_person_email_ci_index"),
+                ("public_site", "0005_guide_step_age_and_situation"),
+            ]
+        )
+        old = old.apps
+        coalition = old.get_model("coordination", "Coalition").objects.create(
+            name="Upgrade County Coalition", slug="upgrade", counties="Upgrade County"
+        )
+        Area, Agency = old.get_model("members", "ResponseArea"), old.get_model("members", "Agency")
+        area = Area.objects.create(coalition=coalition, name="Child welfare response", position=1)
+        custom = Area.objects.create(coalition=coalition, name="Our own area", position=2)
+        Role = old.get_model("members", "AgencyRole")
+        for name, phone, hours, day_and_night in [
+            ("Own phone", "(530) 555-0100", "Mon–Fri 8–5", False),
+            ("Main phone, 24/7", "", "", True),
+            ("Main phone, hours", "", "Weekdays", False),
+            ("Nothing", "", "", False),
+        ]:
+            agency = Agency.objects.create(name=name, sector="other", phone="(530) 555-0199")
+            Role.objects.create(
+                agency=agency,
+                response_area=area,
+                description="Helps.",
+                phone=phone,
+                hours=hours,
+                available_24_7=day_and_night,
+            )
+        old.get_model("public_site", "GuideStep").objects.create(
+            coalition=coalition,
+            position=10,
+            title="The person is or looks under 18",
+            body="Call Child Protective Services. Use the after-hours line outside business hours.",
+        )
+    finally:
+        migrate(latest())
+
+    from members.models import AgencyRole, ResponseArea
+    from public_site.models import GuideStep
+
+    lines = {
+        role.agency.name: [(line.number, line.hours, line.available_24_7) for line in role.lines.all()]
+        for role in AgencyRole.objects.select_related("agency")
+    }
+    assert lines == {
+        "Own phone": [("(530) 555-0100", "Mon–Fri 8–5", False)],
+        "Main phone, 24/7": [("(530) 555-0199", "", True)],
+        "Main phone, hours": [("(530) 555-0199", "Weekdays", False)],
+        "Nothing": [],
+    }
+    assert ResponseArea.objects.get(pk=area.pk).name_es == "Protección infantil"
+    assert ResponseArea.objects.get(pk=custom.pk).name_es == ""
+    step = GuideStep.objects.get()
+    assert step.title_es == "La persona es o parece menor de 18 años" and step.body_es.startswith("Llame")

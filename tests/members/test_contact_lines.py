@@ -69,11 +69,18 @@ def test_a_line_is_changed_and_another_removed_on_the_role_page(world):
     assert [(line.label, line.number, line.available_24_7) for line in role.lines.all()] == [
         ("Main line", "(530) 555-0102", True)
     ]
+    # The agency's history says who changed a public number, and from what to what.
+    page = world.client_for(world.organizer).get(world.member_agency.get_absolute_url()).content.decode()
+    history = page.split('id="history', 1)[-1]
+    assert "Contact line: Main line" in history and "(530) 555-0100" in history and "(530) 555-0102" in history
+    assert "Contact line: Old" in history
 
 
 BAD_LINES = [
-    ({"label": "Main", "number": "call the office"}, "Write the number with digits"),
-    ({"label": "Main", "number": "12"}, "Write the number with digits"),
+    ({"label": "Main", "number": "call the office"}, "Write one number"),
+    ({"label": "Main", "number": "12"}, "Write one number"),
+    ({"label": "Main", "number": "1 x23"}, "Write one number"),
+    ({"label": "Main", "number": "530-555-0100 / 0101"}, "Write one number"),
     ({"label": "", "number": "(530) 555-0100"}, "This field is required."),
     ({"label": "Main", "number": "(530) 555-0100", "hours": "9–5", "available_24_7": True}, "needs no hours"),
 ]
@@ -90,6 +97,39 @@ def test_a_bad_line_is_refused_with_its_message_and_nothing_is_saved(world, line
     assert "Takes reports about minors." in response.content.decode()  # what was typed is shown again
     assert not AgencyRole.objects.filter(agency=world.member_agency).exists()
     assert not ContactLine.objects.exists()
+
+
+def test_a_new_line_repeating_a_line_already_there_is_refused(world):
+    role = AgencyRoleFactory(agency=world.member_agency, response_area=world.home.response_areas.first())
+    there = ContactLineFactory(role=role, label="Main", number="(530) 555-0100")
+    response = world.client_for(world.member).post(
+        reverse("role_edit", args=[world.member_agency.pk, role.pk]),
+        role_data(role.response_area)
+        | lines(
+            {"id": there.pk, "label": "Main", "number": "(530) 555-0100"},
+            {"label": "Again", "number": "530 555 0100"},
+            initial=1,
+        ),
+    )
+    assert "The same number is written on two lines" in response.content.decode()
+    assert list(role.lines.values_list("label", flat=True)) == ["Main"]
+
+
+def test_a_number_kept_from_before_lines_is_saved_again_as_it_was_and_shown_without_a_link(world):
+    """A role's phone from before lines were records may not be one dialable
+    number: editing the role leaves it be; the pages show it as text."""
+    role = AgencyRoleFactory(agency=world.member_agency, response_area=world.home.response_areas.first())
+    old = ContactLineFactory(role=role, label="Main line", number="ask for Dana")
+    response = world.client_for(world.member).post(
+        reverse("role_edit", args=[world.member_agency.pk, role.pk]),
+        role_data(role.response_area, capacity="limited")
+        | lines({"id": old.pk, "label": "Main line", "number": "ask for Dana"}, initial=1),
+    )
+    assert response.status_code == 302
+    old.refresh_from_db()
+    assert old.number == "ask for Dana"
+    page = world.client_for(world.member).get(world.member_agency.get_absolute_url()).content.decode()
+    assert "ask for Dana" in page and 'href="tel:"' not in page
 
 
 def test_the_same_number_on_two_lines_is_refused(world):
@@ -127,6 +167,10 @@ def test_a_line_of_another_agencys_role_cannot_be_changed_or_removed_through_one
         ("530.555.0100 ext. 12", "5305550100,12"),
         ("(530) 555-0100 x 7", "5305550100,7"),
         ("233733", "233733"),
+        ("(530) 555-0100 Ext. 12", "5305550100,12"),
+        ("530-555-0100 fax 530-555-0101", "5305550100"),  # the first number, not the fax run into it
+        ("530-555-0100 / 0101", "5305550100"),
+        ("call the office", ""),  # no link at all
     ],
 )
 def test_a_number_is_dialled_as_written(written, dialled):

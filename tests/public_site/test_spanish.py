@@ -52,6 +52,8 @@ def test_an_address_without_a_language_follows_the_browser_and_sets_no_cookie(de
         assert response.url == url(name, language, "siskiyou")
         assert "Accept-Language" in response.headers["Vary"]
         assert not response.cookies
+    feed = client.get("/p/siskiyou/events.ics")  # a calendar program's address: one feed, in English
+    assert feed.status_code == 200 and feed.headers["Content-Language"] == "en"
     front = client.get("/")  # two coalitions: their list, in the browser's language
     assert front.url == url("public_home", language) and "Accept-Language" in front.headers["Vary"]
 
