@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from coordination.models import Coalition
 from members.models import Agency, AgencyRole, ContactLine, JoinRequest, Membership, Person, ResponseArea, Sector
@@ -390,22 +391,26 @@ def build_agency_roles(agencies: dict[str, Agency], people: dict[str, Person]) -
                 "confirmed_by": representatives.get(agency.pk),
             },
         )
-        if created:
-            ContactLine.objects.bulk_create(
-                ContactLine(
-                    role=role,
-                    label=label,
-                    label_es=label_es,
-                    number=number,
-                    hours=hours,
-                    hours_es=hours_es,
-                    available_24_7=day_and_night,
-                    takes_texts=texts,
-                    position=position,
-                )
-                for position, (label, label_es, number, hours, hours_es, day_and_night, texts) in enumerate(
-                    lines_of(agency)
-                )
+        if created:  # with their history, as if the agency had written them
+            bulk_create_with_history(
+                [
+                    ContactLine(
+                        role=role,
+                        label=label,
+                        label_es=label_es,
+                        number=number,
+                        hours=hours,
+                        hours_es=hours_es,
+                        available_24_7=day_and_night,
+                        takes_texts=texts,
+                        position=position,
+                    )
+                    for position, (label, label_es, number, hours, hours_es, day_and_night, texts) in enumerate(
+                        lines_of(agency)
+                    )
+                ],
+                ContactLine,
+                default_user=role.confirmed_by,
             )
 
 

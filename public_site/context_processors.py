@@ -9,6 +9,8 @@ def public(request) -> dict:
     current = translation.get_language()
     path = request.get_full_path()
     return {
+        # A public address (one with a language): its error pages wear the public frame.
+        "on_public_page": bool(translation.get_language_from_path(request.path_info)),
         "quick_exit_url": settings.QUICK_EXIT_URL,
         "other_languages": [
             {"code": code, "name": name, "url": translate_url(path, code)}

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import get_language_info
 from simple_history.models import HistoricalRecords
 
 from coordination.models import Coalition
@@ -114,3 +115,8 @@ class Inquiry(models.Model):
 
     def __str__(self) -> str:
         return f"Message from {self.name}"
+
+    @property
+    def language_name(self) -> str:
+        """The language it was written from, named in English for the organizers: "Spanish"."""
+        return get_language_info(self.language)["name"]

@@ -18,9 +18,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from coordination.models import Coalition
+from coordination.models import Coalition, Notification, User
 from members.models import AgencyRole, ContactLine
 from public_site.models import GuideStep, Inquiry
+from public_site.services import compose_inquiry
 from reports.models import Activity
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +132,13 @@ def test_the_contact_form_answers_in_spanish_and_the_message_keeps_its_language(
     assert "Gracias: su mensaje llegó a los organizadores" in client.get(sent.url).content.decode()
     assert Inquiry.objects.get().language == "es"
     assert set(sent.cookies) <= {"csrftoken"}
+    # The organizers, in English, learn which language to answer in.
+    notice = Notification.objects.filter(kind=Notification.Kind.INQUIRY).first()
+    assert "Written from the Spanish pages: answer in Spanish if you can." in compose_inquiry(notice).body
+    organizer = User.objects.get(email="organizer@example.org")
+    client.force_login(organizer)
+    page = client.get(reverse("inquiries", args=["shasta"])).content.decode()
+    assert "written from the Spanish pages: answer in Spanish if you can" in page
 
 
 def test_members_pages_stay_in_english_whatever_the_browser_asks(world):
@@ -181,3 +189,13 @@ def test_the_spanish_catalogue_holds_every_string_translated_and_compiled(tmp_pa
     with open(copy / "locale/es/LC_MESSAGES/django.mo", "rb") as handle:
         fresh = GNUTranslations(handle)
     assert compiled._catalog == fresh._catalog, "django.mo is older than django.po: run make messages"
+
+
+def test_a_public_address_not_found_answers_in_the_public_frame_in_its_language(demo, world):
+    page = Client().get("/es/p/no-such-coalition/report/")
+    html = page.content.decode()
+    assert page.status_code == 404 and '<html lang="es">' in html
+    assert "No encontramos esa página" in html and "Salida rápida" in html and 'href="tel:+18883737888"' in html
+    assert not page.cookies
+    staff = world.client_for(world.organizer).get("/c/no-such-coalition/")
+    assert staff.status_code == 404 and "Go to your dashboard" in staff.content.decode()
