@@ -137,8 +137,9 @@ def agency_lines(agency, roles) -> list[ContactLine]:
     seen, lines = set(), []
     for role in roles:
         for line in role.lines.all():
-            if line.dial not in seen:
-                seen.add(line.dial)
+            key = line.dial or line.number  # a number that cannot be dialled is told apart by its text
+            if key not in seen:
+                seen.add(key)
                 lines.append(line)
     if not lines and agency.phone:
         main = ContactLine(label="Main phone", number=agency.phone, available_24_7=agency.available_24_7)

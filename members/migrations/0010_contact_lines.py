@@ -4,6 +4,7 @@ import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
 
 
 def lines_from_roles(apps, schema_editor):
@@ -30,6 +31,30 @@ def lines_from_roles(apps, schema_editor):
         if phone or main_phone
     ]
     ContactLine.objects.bulk_create(lines, batch_size=5000)
+    # Each line's first history record, so the agency's history shows later changes from what it was.
+    HistoricalContactLine = apps.get_model("members", "HistoricalContactLine")
+    now = timezone.now()
+    HistoricalContactLine.objects.bulk_create(
+        [
+            HistoricalContactLine(
+                id=line.pk,
+                role_id=line.role_id,
+                label=line.label,
+                label_es=line.label_es,
+                number=line.number,
+                hours=line.hours,
+                hours_es=line.hours_es,
+                available_24_7=line.available_24_7,
+                takes_texts=line.takes_texts,
+                position=line.position,
+                history_date=now,
+                history_type="+",
+                history_change_reason="Made from the role's phone when contact lines came in",
+            )
+            for line in lines
+        ],
+        batch_size=5000,
+    )
 
 
 def roles_from_lines(apps, schema_editor):

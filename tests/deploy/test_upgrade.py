@@ -165,6 +165,10 @@ def test_a_roles_phone_hours_and_24_7_become_its_first_contact_line_and_the_defa
         "Main phone, hours": [("(530) 555-0199", "Weekdays", False)],
         "Nothing": [],
     }
+    from members.models import ContactLine
+
+    line = ContactLine.objects.get(role__agency__name="Own phone")
+    assert [record.history_type for record in line.history.all()] == ["+"]  # the history starts with the upgrade
     assert ResponseArea.objects.get(pk=area.pk).name_es == "Protección infantil"
     assert ResponseArea.objects.get(pk=custom.pk).name_es == ""
     step = GuideStep.objects.get()

@@ -153,13 +153,14 @@ def test_members_pages_stay_in_english_whatever_the_browser_asks(world):
 
 
 def _msgids(po: Path) -> set[str]:
-    ids = subprocess.run(
-        ["msgattrib", "--no-wrap", "--no-location", "--translated", "--no-fuzzy", str(po)],
+    """Every entry of a catalogue, translated or not (the obsolete aside)."""
+    entries = subprocess.run(
+        ["msgattrib", "--no-wrap", "--no-location", "--no-obsolete", str(po)],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    return set(re.findall(r'^msgid "(.+)"$', ids, flags=re.M))
+    return set(re.findall(r'^msgid "(.+)"$', entries, flags=re.M))
 
 
 def test_the_spanish_catalogue_holds_every_string_translated_and_compiled(tmp_path):
@@ -197,5 +198,8 @@ def test_a_public_address_not_found_answers_in_the_public_frame_in_its_language(
     assert page.status_code == 404 and '<html lang="es">' in html
     assert "No encontramos esa página" in html and "Salida rápida" in html and 'href="tel:+18883737888"' in html
     assert not page.cookies
+    assert 'href="/en/p/no-such-coalition/report/" hreflang="en"' in html
+    nowhere = Client().get("/es/p/shasta/no-such-page/").content.decode()  # no page of that name at all
+    assert 'href="/en/p/shasta/no-such-page/" hreflang="en"' in nowhere and "No encontramos esa página" in nowhere
     staff = world.client_for(world.organizer).get("/c/no-such-coalition/")
     assert staff.status_code == 404 and "Go to your dashboard" in staff.content.decode()
