@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from coordination import access
@@ -183,6 +184,16 @@ class Meeting(models.Model):
     @property
     def local_end(self):
         return self.ends_at.astimezone(self.zone)
+
+    @property
+    def has_started(self) -> bool:
+        """Attendance is recorded from the meeting's start, not before."""
+        return self.starts_at <= timezone.now()
+
+    @property
+    def is_over(self) -> bool:
+        """Minutes are approved once the meeting is over, not before."""
+        return self.ends_at <= timezone.now()
 
 
 class AgendaItem(models.Model):

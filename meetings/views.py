@@ -154,7 +154,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "coalition": meeting.coalition,
             "can_change": user.has_perm("meetings.change_meeting", meeting),
-            "can_approve": user.has_perm("meetings.approve_minutes", meeting),
+            "can_approve": meeting.is_over and user.has_perm("meetings.approve_minutes", meeting),
             "restricted": restricted,
             "items": slice_of(items.order_by("position", "pk"), request, "agenda", SHOWN),
             "minutes": minutes,
@@ -308,6 +308,13 @@ def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     guest; a page of invitations at a time (a general meeting of a big
     coalition invites thousands), each page saved on its own."""
     invitations.ensure_invitations(meeting)
+    if request.method == "POST" and not meeting.has_started:
+        messages.error(
+            request,
+            f"Attendance is recorded once the meeting has started, on {meeting.local_start:%B %-d at %-I:%M %p}. "
+            "Nothing was saved.",
+        )
+        return redirect("attendance", meeting.pk)
     guest_form = GuestForm(request.POST if "add_guest" in request.POST else None, meeting=meeting)
     if request.method == "POST" and "add_guest" in request.POST:
         if guest_form.is_valid():
@@ -437,7 +444,9 @@ def minutes_edit(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 )
 def minutes_approve(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     minutes = get_object_or_404(Minutes, meeting=meeting)
-    if minutes.status == Minutes.Status.APPROVED:
+    if not meeting.is_over:
+        messages.error(request, "Minutes are approved once the meeting is over: they record what happened.")
+    elif minutes.status == Minutes.Status.APPROVED:
         messages.info(request, "These minutes were already approved.")
     else:
         services.approve_minutes(minutes, request.user)

@@ -80,10 +80,19 @@ MARKDOWN_TAGS = {
 }
 
 
+# Markdown shows inside a page with its own <h1> and <h2> sections: its "#"
+# is the page's <h3>, "##" <h4>, down to <h6>.
+MARKDOWN_TOP_HEADING = 3
+
+
 @register.filter
 def markdown(text: str) -> str:
-    """Markdown rendered to HTML that is safe to show."""
-    html = markdown_lib.markdown(text or "", extensions=["tables", "sane_lists"])
+    """Markdown rendered to HTML that is safe to show, its headings below the page's own."""
+    html = markdown_lib.markdown(
+        text or "",
+        extensions=["tables", "sane_lists", "toc"],
+        extension_configs={"toc": {"baselevel": MARKDOWN_TOP_HEADING}},
+    )
     clean = nh3.clean(
         html,
         tags=MARKDOWN_TAGS,

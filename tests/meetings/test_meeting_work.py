@@ -1,5 +1,6 @@
 """Agenda, invitations and attendance, minutes and their approval."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -137,6 +138,39 @@ def test_organizer_records_attendance_and_a_guest_on_one_screen(world, meeting):
     assert meeting.status == Meeting.Status.HELD
 
 
+def test_attendance_is_refused_for_a_meeting_that_has_not_started(world, upcoming):
+    """Who came is known once the meeting has begun: before, the page shows
+    the invitations and answers, and saving or adding a guest changes nothing."""
+    client = world.client_for(world.organizer)
+    page = client.get(reverse("attendance", args=[upcoming.pk])).content.decode()
+    assert "The meeting has not started" in page
+    row = upcoming.attendances.get(person=world.member.person)
+    for data in ({f"status-{row.pk}": "present"}, {"add_guest": "1", "guest_name": "Early Guest"}):
+        response = client.post(reverse("attendance", args=[upcoming.pk]), data, follow=True)
+        assert "Attendance is recorded once the meeting has started" in response.content.decode()
+    row.refresh_from_db()
+    upcoming.refresh_from_db()
+    assert row.status == "" and not upcoming.attendances.filter(guest_name="Early Guest").exists()
+    assert upcoming.status == Meeting.Status.SCHEDULED
+
+
+def test_minutes_are_approved_only_once_the_meeting_is_over(world, meeting):
+    start = timezone.now() - timedelta(minutes=30)  # started, not yet over
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=start, ends_at=start + timedelta(hours=1))
+    minutes = Minutes.objects.create(meeting=meeting, body="Agenda as drafted.")
+    lead = world.client_for(world.lead)
+    assert "Approve the minutes" not in lead.get(meeting.get_absolute_url()).content.decode()
+    response = lead.post(reverse("minutes_approve", args=[meeting.pk]), follow=True)
+    assert "Minutes are approved once the meeting is over" in response.content.decode()
+    minutes.refresh_from_db()
+    assert minutes.status == Minutes.Status.DRAFT
+    Meeting.objects.filter(pk=meeting.pk).update(ends_at=timezone.now() - timedelta(minutes=1))
+    assert "Approve the minutes" in lead.get(meeting.get_absolute_url()).content.decode()
+    lead.post(reverse("minutes_approve", args=[meeting.pk]))
+    minutes.refresh_from_db()
+    assert minutes.status == Minutes.Status.APPROVED
+
+
 def test_the_guest_form_offers_only_the_meetings_own_coalitions_agencies(world, meeting):
     client = world.client_for(world.organizer)
     page = client.get(reverse("attendance", args=[meeting.pk])).content.decode()
@@ -180,6 +214,15 @@ def test_minutes_render_hostile_input_harmless(world, meeting, payload):
     for bad in ("<script", "javascript:", "onerror", "onclick", "onload", "<iframe", "data:text/html", "<svg"):
         assert bad not in minutes_html.split("</section>")[0]
     assert "<strong>Done</strong>" in minutes_html
+
+
+def test_headings_in_minutes_sit_below_the_pages_own(world, meeting):
+    """The meeting page has its <h1> and an <h2> "Minutes": a "#" of the
+    minutes is an <h3>, "##" an <h4>, never larger than the page's title."""
+    Minutes.objects.create(meeting=meeting, body="# Reports\n\n## Sheriff\n\nText\n\n###### Small")
+    html = world.client_for(world.member).get(meeting.get_absolute_url()).content.decode()
+    minutes_html = html[html.index('class="rt-minutes') :].split("</section>")[0]
+    assert re.findall(r"<h(\d)>([^<]+)</h\d>", minutes_html) == [("3", "Reports"), ("4", "Sheriff"), ("6", "Small")]
 
 
 def test_writing_minutes_warns_about_personal_details_before_saving(world, meeting):
