@@ -144,24 +144,35 @@ class Group:
     items: list
     count: int
     more_url: str = ""
+    more_label: str = ""  # what the link lists, when it is more than the group
 
 
 def review(items, today: date | None = None, list_url: str = "") -> dict:
-    """The lead's review board: overdue by agency (most items first), due soon,
-    blocked, and silent for a month. Each group is counted in the database and
+    """The lead's review board: overdue by agency (most items first), then
+    blocked, silent for a month, and due soon. Each item is in one group, the
+    first it belongs to, and shows all its flags; the counts at the top count
+    every item with each flag. Each group is counted in the database and
     shows its first rows only, so the board stays small however many items
     are open: a few queries, whatever the rows."""
     today = today or timezone.localdate()
+    silent_before = timezone.now() - STALE_AFTER
     overdue_q = Q(due_on__lt=today)
     soon_q = Q(due_on__gte=today, due_on__lte=today + SOON)
     blocked_q = Q(status=ActionItem.Status.BLOCKED)
-    stale_q = Q(last_update_at__lt=timezone.now() - STALE_AFTER)
+    stale_q = Q(last_update_at__lt=silent_before)
+    # Each item in the first group it belongs to.
+    blocked_only = blocked_q & ~overdue_q
+    stale_only = stale_q & ~overdue_q & ~blocked_q
+    soon_only = soon_q & ~blocked_q & ~stale_q
     counts = items.order_by().aggregate(
         open=Count("pk"),
         overdue=Count("pk", filter=overdue_q),
-        soon=Count("pk", filter=soon_q),
-        blocked=Count("pk", filter=blocked_q),
-        stale=Count("pk", filter=stale_q),
+        blocked_all=Count("pk", filter=blocked_q),
+        stale_all=Count("pk", filter=stale_q),
+        soon_all=Count("pk", filter=soon_q),
+        soon=Count("pk", filter=soon_only),
+        blocked=Count("pk", filter=blocked_only),
+        stale=Count("pk", filter=stale_only),
         agencies=Count("owner_agency", filter=overdue_q, distinct=True),
     )
     agencies = list(
@@ -181,13 +192,18 @@ def review(items, today: date | None = None, list_url: str = "") -> dict:
     def more(**query) -> str:
         return f"{list_url}?{urlencode(query)}" if list_url else ""
 
-    def first(condition: Q, order: str, count: int, url: str) -> Group:
-        return Group(list(items.filter(condition).order_by(order, "pk")[:BOARD_ROWS]), count, url)
+    def first(condition: Q, order: str, count: int, url: str, label: str) -> Group:
+        return Group(list(items.filter(condition).order_by(order, "pk")[:BOARD_ROWS]), count, url, label)
 
     return {
         "today": today,
+        "soon_until": today + SOON,
+        "silent_before": silent_before,
         "open_count": counts["open"],
         "overdue_count": counts["overdue"],
+        "blocked_count": counts["blocked_all"],
+        "stale_count": counts["stale_all"],
+        "soon_count": counts["soon_all"],
         "overdue_by_agency": [
             (
                 a["owner_agency__name"],
@@ -200,8 +216,14 @@ def review(items, today: date | None = None, list_url: str = "") -> dict:
         "overdue_agencies_more": counts["agencies"] - len(agencies),
         "overdue_url": more(overdue="true"),
         "due_soon": first(
-            soon_q, "due_on", counts["soon"], more(due_after=today.isoformat(), due_before=(today + SOON).isoformat())
+            soon_only,
+            "due_on",
+            counts["soon"],
+            more(due_after=today.isoformat(), due_before=(today + SOON).isoformat()),
+            "every item due in the next 14 days",
         ),
-        "blocked": first(blocked_q, "due_on", counts["blocked"], more(status="blocked")),
-        "stale": first(stale_q, "last_update_at", counts["stale"], more(silent="true")),
+        "blocked": first(blocked_only, "due_on", counts["blocked"], more(status="blocked"), "every blocked item"),
+        "stale": first(
+            stale_only, "last_update_at", counts["stale"], more(silent="true"), "every item without news for 30 days"
+        ),
     }
