@@ -51,10 +51,27 @@ class Chart:
     alt: str
 
 
+def whole_ticks(series: dict[str, list]) -> list[int] | None:
+    """Ticks for a chart of counts: whole numbers, a round step, about five
+    of them (pygal would draw 0.2, 0.4… for small counts); None for a chart
+    with a fraction in it (a rate)."""
+    values = [v for values in series.values() for v in values if v is not None]
+    if not values or any(not isinstance(v, int) for v in values):
+        return None
+    top = max(max(values), 1)
+    step, magnitude = 1, 1
+    while top / step > 6:
+        step = next((f * magnitude for f in (2, 5, 10) if top / (f * magnitude) <= 6), 10 * magnitude)
+        magnitude *= 10
+    return list(range(0, top + step, step))
+
+
 def _chart(kind, *, title: str, labels: list[str], series: dict[str, list], alt: str, **options) -> Chart | None:
     if not labels or not any(v for values in series.values() for v in values if v):
         return None
     config = {**COMMON, **options}
+    if (ticks := whole_ticks(series)) is not None:
+        config.setdefault("y_labels", ticks)
     config.setdefault("show_legend", len(series) > 1)
     chart = kind(**config)
     chart.title = str(title)
