@@ -5,6 +5,7 @@ or e-mail does not go out."""
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -21,6 +22,17 @@ from tasks.services import STALE_AFTER
 SWEEPER_SILENCE = timedelta(minutes=10)
 # The dashboard names the next meeting if it falls within this window.
 NEXT_MEETING_WINDOW = timedelta(days=60)
+
+
+def _sweeper_silent(last_sweep) -> bool:
+    """Whether the sweep (beat, then the worker) has missed its runs: its last
+    run is older than SWEEPER_SILENCE or, before its first run, the site has
+    been set up longer than that (a fresh start gives beat its first chance)."""
+    cutoff = timezone.now() - SWEEPER_SILENCE
+    if last_sweep is not None:
+        return last_sweep < cutoff
+    first = MigrationRecorder.Migration.objects.order_by("applied").values_list("applied", flat=True).first()
+    return first is None or first < cutoff
 
 
 @login_required
@@ -79,7 +91,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "name", "last_run_at"
             )
         )
-        sweeper_silent = beats.get("sweep") is None or beats["sweep"] < timezone.now() - SWEEPER_SILENCE
+        sweeper_silent = _sweeper_silent(beats.get("sweep"))
         email_trouble = _email_trouble(beats, [c for c in coalitions if c.pk in standing.organizer_of])
     join_requests = (
         JoinRequest.objects.filter(agency=agency, status=JoinRequest.Status.PENDING).select_related("coalition")

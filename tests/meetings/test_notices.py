@@ -9,6 +9,7 @@ import time_machine
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from coordination import notifications
 from coordination.models import Heartbeat, Notification
@@ -199,15 +200,25 @@ def test_someone_away_is_invited_once_back_and_not_reminded_while_away(world, in
 
 
 def test_the_sweep_leaves_a_heartbeat_and_organizers_are_warned_when_it_stops(world, invitees):
-    page = world.client_for(world.organizer).get(reverse("dashboard")).content.decode()
-    assert "Reminders are not going out." in page
+    from django.db.migrations.recorder import MigrationRecorder
+
+    def warned() -> bool:
+        page = world.client_for(world.organizer).get(reverse("dashboard")).content.decode()
+        return "Reminders are not going out." in page
+
+    set_up = MigrationRecorder.Migration.objects
+    set_up.update(applied=timezone.now() - timedelta(minutes=2))  # a fresh start: beat has its first chance
+    assert not warned()
+    set_up.update(applied=timezone.now() - timedelta(minutes=11))  # set up a while ago, and beat never ran
+    assert warned()
     notifications.sweep()
     assert Heartbeat.objects.get(name="sweep")
-    page = world.client_for(world.organizer).get(reverse("dashboard")).content.decode()
-    assert "Reminders are not going out." not in page
+    assert not warned()
     assert (
         "Reminders are not going out." not in world.client_for(world.member).get(reverse("dashboard")).content.decode()
     )
+    Heartbeat.objects.filter(name="sweep").update(last_run_at=timezone.now() - timedelta(minutes=11))  # it stopped
+    assert warned()
 
 
 def test_organizers_read_the_log_and_resend_a_failed_email(world, invitees):
