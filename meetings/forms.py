@@ -105,6 +105,15 @@ class MinutesForm(PrivacyCheckedForm, forms.ModelForm):
         if not can_write_restricted:
             del self.fields["restricted_body"]
 
+    def clean(self):
+        data = super().clean()
+        written = [data.get(name, "") for name in ("body", "restricted_body", "decisions") if name in self.fields]
+        # A restricted part the writer may not see is kept as it is, and counts as written.
+        unseen = self.instance.pk and self.instance.restricted_body and "restricted_body" not in self.fields
+        if not any(text.strip() for text in written if text) and not unseen:
+            raise forms.ValidationError("The minutes are empty: write what happened, or a decision, then save.")
+        return data
+
 
 class GuestForm(forms.Form):
     guest_name = forms.CharField(label="Guest's name", max_length=150)

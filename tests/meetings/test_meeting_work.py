@@ -216,6 +216,15 @@ def test_minutes_render_hostile_input_harmless(world, meeting, payload):
     assert "<strong>Done</strong>" in minutes_html
 
 
+@pytest.mark.parametrize("blank", ["", "   \n\n  "])
+def test_an_empty_minutes_draft_is_refused_with_a_message(world, meeting, blank):
+    response = write_minutes(world.client_for(world.organizer), meeting, body=blank, decisions=blank)
+    assert "The minutes are empty: write what happened, or a decision, then save." in response.content.decode()
+    assert not Minutes.objects.exists()
+    write_minutes(world.client_for(world.organizer), meeting, body=blank, decisions="Adopt the hotel protocol")
+    assert Minutes.objects.get().decision_list == ["Adopt the hotel protocol"]
+
+
 def test_headings_in_minutes_sit_below_the_pages_own(world, meeting):
     """The meeting page has its <h1> and an <h2> "Minutes": a "#" of the
     minutes is an <h3>, "##" an <h4>, never larger than the page's title."""
