@@ -163,18 +163,22 @@ def _sequences(meeting_ids: set[int]) -> dict[int, int]:
     return {c["id"]: c["n"] - 1 for c in counts}
 
 
-def _batch(build):
+def _batch(build, details=None):
     """A composer of a batch of meeting notices from two queries: the
-    invitations with their meetings and people, and the meetings' versions."""
+    invitations with their meetings and people, and the meetings' versions
+    (and a third, for notices that say more: details(batch, rows))."""
 
     def compose_many(batch: list[Notification]) -> dict:
         rows = _rows(batch)
         sequences = _sequences({row.meeting_id for row in rows.values()})
+        more = details(batch, rows) if details else {}
         messages = {}
         for notification in batch:
             row = rows.get(notification.object_id)
             messages[notification.pk] = (
-                None if row is None else build(notification, row, sequences.get(row.meeting_id, 0))
+                None
+                if row is None
+                else build(notification, row, sequences.get(row.meeting_id, 0), **more.get(notification.pk, {}))
             )
         return messages
 
@@ -200,15 +204,57 @@ def _reminder(notification: Notification, row: Attendance, sequence: int):
     return _with_calendar(message, row.meeting, "REQUEST", sequence)
 
 
-def _changed(notification: Notification, row: Attendance, sequence: int):
-    message = build_message("meeting_changed", _context(row), [notification.email])
+CHANGED_FIELDS = ("title", "starts_at", "ends_at", "place", "video_url")
+
+
+def _when(record: dict, zone) -> str:
+    start, end = record["starts_at"].astimezone(zone), record["ends_at"].astimezone(zone)
+    return f"{start:%A, %B %-d, %Y, %-I:%M %p}–{end:%-I:%M %p}"
+
+
+def _what_changed(batch: list[Notification], rows: dict[int, Attendance]) -> dict[int, dict]:
+    """For each change notice, what changed from the version before it to its
+    own (its period is "v<history id>"): [(what, was, is now)], in one query."""
+    meetings = {row.meeting_id: row.meeting for row in rows.values()}
+    versions: dict[int, list[dict]] = {}
+    for record in (
+        Meeting.history.filter(id__in=meetings).order_by("history_id").values("id", "history_id", *CHANGED_FIELDS)
+    ):
+        versions.setdefault(record["id"], []).append(record)
+    found = {}
+    for notification in batch:
+        row = rows.get(notification.object_id)
+        if row is None or not notification.period.removeprefix("v").isdigit():
+            continue
+        version = int(notification.period.removeprefix("v"))
+        history = versions.get(row.meeting_id, [])
+        index = next((i for i, record in enumerate(history) if record["history_id"] == version), None)
+        if not index:  # not found, or the first version: nothing to compare with
+            continue
+        before, after = history[index - 1], history[index]
+        zone = meetings[row.meeting_id].zone
+        changes = []
+        if before["title"] != after["title"]:
+            changes.append(("Title", before["title"], after["title"]))
+        if (before["starts_at"], before["ends_at"]) != (after["starts_at"], after["ends_at"]):
+            changes.append(("When", _when(before, zone), _when(after, zone)))
+        if before["place"] != after["place"]:
+            changes.append(("Where", before["place"] or "not given", after["place"] or "not given"))
+        if before["video_url"] != after["video_url"]:
+            changes.append(("Video link", before["video_url"] or "none", after["video_url"] or "none"))
+        found[notification.pk] = {"changes": changes}
+    return found
+
+
+def _changed(notification: Notification, row: Attendance, sequence: int, changes=()):
+    message = build_message("meeting_changed", {**_context(row), "changes": changes}, [notification.email])
     method = "CANCEL" if row.meeting.status == Meeting.Status.CANCELLED else "REQUEST"
     return _with_calendar(message, row.meeting, method, sequence)
 
 
 compose_invitation, compose_invitations = _batch(_invitation)
 compose_reminder, compose_reminders = _batch(_reminder)
-compose_changed, compose_changes = _batch(_changed)
+compose_changed, compose_changes = _batch(_changed, _what_changed)
 
 
 def queue_minutes_approved(minutes) -> int:

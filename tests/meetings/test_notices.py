@@ -138,6 +138,11 @@ def test_rescheduling_tells_the_invited_and_recomputes_the_reminder(world, invit
         assert response.status_code == 302
     changed = [m for m in mail.outbox if m.subject.startswith("Changed:")]
     assert len(changed) == 1 and "Jan 21" in changed[0].subject
+    # It says what the time was, and what it is now (the coalition's wall clock).
+    was, now = "Thursday, January 14, 2027, 12:00 PM–1:00 PM", "Thursday, January 21, 2027, 12:00 PM–1:00 PM"
+    assert f"- When: was {was}; now {now}." in changed[0].body
+    html = changed[0].alternatives[0][0]
+    assert f"<strong>When</strong>: was <del>{was}</del>; now <strong>{now}</strong>." in html
     sweep_at(datetime(2027, 1, 14, 20, 1, tzinfo=UTC))  # the old 7-day point of the new date
     assert kinds().count(Kind.MEETING_REMINDER) == 2
 
