@@ -36,6 +36,9 @@ def test_member_updates_the_sheriffs_role_confirms_and_the_lead_sees_it(visit):
         "Prosecution and victim-witness support: Shasta County District Attorney"
     )
     lead.check("coverage")
+    # At 1280 px every agency of the demo's matrix is in view, none behind a scroll bar.
+    fits = "(m => m.scrollWidth <= m.clientWidth)(document.querySelector('.rt-matrix'))"
+    assert page.evaluate(fits), "the coverage matrix is wider than the page"
     page.get_by_role("row", name="Identification and reporting").get_by_text("Limited").wait_for()
     page.get_by_role("link", name="Shasta County Sheriff's Office").first.click()
     expect(page.get_by_role("cell", name="a detective calls back within one day")).to_be_visible()
