@@ -15,6 +15,7 @@ from django.utils import timezone
 from coordination import notifications
 from coordination.mail import absolute_url, build_message
 from coordination.models import Notification
+from coordination.text import whole_number
 from members.email_settings import may_email_filter, settings_url
 
 from . import calendar, invitations
@@ -224,9 +225,9 @@ def _what_changed(batch: list[Notification], rows: dict[int, Attendance]) -> dic
     found = {}
     for notification in batch:
         row = rows.get(notification.object_id)
-        if row is None or not notification.period.removeprefix("v").isdigit():
+        version = whole_number(notification.period.removeprefix("v"))
+        if row is None or version is None:
             continue
-        version = int(notification.period.removeprefix("v"))
         history = versions.get(row.meeting_id, [])
         index = next((i for i, record in enumerate(history) if record["history_id"] == version), None)
         if not index:  # not found, or the first version: nothing to compare with
