@@ -379,6 +379,8 @@ def _send(token: str, batch: list[tuple[Notification, EmailMultiAlternatives]]) 
                 )
                 renewed = time.monotonic()
             message.extra_headers["Message-ID"] = message_id(row)
+            if _list_headers is not None:
+                message.extra_headers.update(_list_headers(row, TOPICS.get(row.kind, Topic.NOTICE)))
             try:
                 if index == 0:
                     mailer.open()  # once a batch: every message goes over this connection
@@ -617,6 +619,17 @@ def register(kind: str, composer: Composer, *, topic: Topic = Topic.NOTICE, many
 def register_recipient_rule(rule: RecipientRule) -> None:
     global _recipient_rule
     _recipient_rule = rule
+
+
+# The headers each message carries for its recipient's mail program (the
+# members app's List-Unsubscribe, RFC 2369 and 8058), from the row and its topic.
+ListHeaders = Callable[[Notification, Topic], dict[str, str]]
+_list_headers: ListHeaders | None = None
+
+
+def register_list_headers(headers: ListHeaders) -> None:
+    global _list_headers
+    _list_headers = headers
 
 
 def may_send_many(rows: list[Notification]) -> set[int]:

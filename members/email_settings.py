@@ -129,3 +129,53 @@ def recipients_allowed(entries: list[tuple[Notification, Topic, date]]) -> set[i
         if topic == Topic.ACCOUNT or person is None or may_email(person, topic, today):
             allowed.add(notification.pk)
     return allowed
+
+
+# --- List-Unsubscribe (RFC 2369, one click by RFC 8058) --------------------------
+
+UNSUBSCRIBE_SALT = "members.unsubscribe"
+
+
+def unsubscribe_url(email: str, topic: Topic) -> str:
+    """A link, signed and without login, that stops this topic's e-mails to this address."""
+    token = signing.dumps([email, str(topic)], salt=UNSUBSCRIBE_SALT, compress=True)
+    return absolute_url(reverse("email_unsubscribe", args=[token]))
+
+
+def read_unsubscribe(token: str) -> tuple[str, Topic] | None:
+    try:
+        email, topic = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        return email, Topic(topic)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+
+
+def list_headers(notification: Notification, topic: Topic) -> dict[str, str]:
+    """Every e-mail of the ledger but account mail names a link that stops its
+    kind: one click (a POST by the mail program, RFC 8058) for a topic a person
+    can turn off; for a notice about their agency's work, which cannot be
+    turned off by itself, the link leads to their settings (pause while away)."""
+    if topic == Topic.ACCOUNT:
+        return {}
+    headers = {"List-Unsubscribe": f"<{unsubscribe_url(notification.email, topic)}>"}
+    if topic in OPT_OUTS:
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
+
+
+def people_at(email: str):
+    """The people who receive at this address: by their own, or their login's."""
+    return Person.objects.filter(Q(email__iexact=email) | Q(user__email__iexact=email))
+
+
+def unsubscribe(email: str, topic: Topic) -> int:
+    """Turn the topic off for everyone at the address; how many were changed."""
+    flag = OPT_OUTS.get(topic)
+    if flag is None:
+        return 0
+    changed = 0
+    for person in people_at(email).filter(**{flag: True}):
+        setattr(person, flag, False)
+        person.save(update_fields=[flag])  # with its history: who stopped what, and when
+        changed += 1
+    return changed

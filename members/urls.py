@@ -42,6 +42,8 @@ urlpatterns = [
     path("c/<slug:coalition_slug>/", include(coalition_patterns)),
     path("agencies/", include(agency_patterns)),
     path("memberships/", include(membership_patterns)),
+    # A mail program's one-click unsubscribe (RFC 8058): no login, a signed link.
+    path("email/unsubscribe/<str:token>/", views.email_unsubscribe, name="email_unsubscribe"),
     path("join-requests/", include(join_request_patterns)),
     path("confirm/", include(confirm_patterns)),
 ]

@@ -5,10 +5,12 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from coordination import access
 from coordination.models import Coalition, Invitation
+from coordination.notifications import Topic
 from coordination.pages import (
     get_coalition_for_user,
     get_committee_for_user,
@@ -21,7 +23,7 @@ from coordination.pages import (
 from coordination.paging import per_page, slice_of
 from coordination.tables import list_page
 
-from . import services
+from . import email_settings, services
 from .coverage import AGENCIES_PER_PAGE, MAX_AGENCIES, STALE_PER_PAGE, active_members, coverage_for, stale_roles
 from .filters import MembershipFilter
 from .forms import (
@@ -472,3 +474,36 @@ def invite(request: HttpRequest, coalition: Coalition) -> HttpResponse:
             )
             return redirect("coalition", coalition.slug)
     return render(request, "members/invite.html", {"form": form, "coalition": coalition})
+
+
+TOPIC_WORDS = {
+    Topic.REMINDERS: "meeting invitations and reminders, requests to confirm your agency's part, and review notices",
+    Topic.DIGEST: "the daily digest of action items",
+    Topic.NOTICE: "notices about your agency's work",
+}
+
+
+@csrf_exempt  # a mail program posts here (RFC 8058) with no form of ours: the signed link is the key
+def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Stop a kind of e-mail from the link in its List-Unsubscribe header (or
+    the mail program's one-click POST), without logging in. Opening the link
+    changes nothing (mail scanners open links); the button, or the one-click
+    POST, does."""
+    found = email_settings.read_unsubscribe(token)
+    if found is None:
+        return render(request, "members/unsubscribe.html", {"expired": True}, status=410)
+    email, topic = found
+    can_stop = topic in email_settings.OPT_OUTS
+    stopped = False
+    if request.method == "POST" and can_stop:
+        email_settings.unsubscribe(email, topic)
+        stopped = True
+    person = email_settings.people_at(email).order_by("-is_active", "pk").first()
+    context = {
+        "email": email,
+        "what": TOPIC_WORDS.get(topic, "these e-mails"),
+        "can_stop": can_stop,
+        "stopped": stopped,
+        "settings_url": email_settings.settings_url(person) if person else None,
+    }
+    return render(request, "members/unsubscribe.html", context)

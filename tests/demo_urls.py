@@ -15,9 +15,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from coordination.models import Coalition, CoalitionRole, Committee, Export, User
+from coordination.notifications import Topic
 from meetings import invitations
 from meetings import services as meeting_services
 from meetings.models import AgendaItem, Attachment, Attendance, Meeting, MeetingSeries, Minutes
+from members import email_settings
 from members import notices as member_notices
 from members.email_settings import SALT as SETTINGS_SALT
 from members.models import Agency, JoinRequest, Membership, Person
@@ -135,6 +137,9 @@ def path_arguments() -> dict[str, list]:
         "attachment": [attachment.pk if attachment else 999999],
         "rsvp_link": [invitations.rsvp_token(attendance)],
         "reminder_settings": [signing.dumps(person.pk, salt=SETTINGS_SALT)],
+        "email_unsubscribe": [
+            email_settings.unsubscribe_url(person.email, Topic.REMINDERS).rstrip("/").rsplit("/", 1)[-1]
+        ],
         "calendar_settings": [],
         "calendar_feed": [user.reset_calendar_token()],
         "action_list": [shasta.slug],

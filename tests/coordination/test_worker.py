@@ -99,6 +99,9 @@ def test_due_meeting_reminders_reach_the_smtp_server_once_per_invitee_even_when_
     assert sorted(m["To"] for m in reminders()) == sorted(addresses)
     for message in reminders():
         assert [p.get_content_type() for p in message.walk()].count("text/calendar") == 1
+        # Its mail program can stop meeting e-mails in one click (RFC 8058).
+        assert "/email/unsubscribe/" in message["List-Unsubscribe"]
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     invitations = [m for m in celery_worker.messages if m["Subject"].startswith("Invitation:") and m["To"] in addresses]
     assert sorted(m["To"] for m in invitations) == sorted(addresses)
     assert Notification.objects.filter(email__in=addresses).count() == 6
