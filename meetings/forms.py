@@ -107,6 +107,8 @@ class MinutesForm(PrivacyCheckedForm, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if any(name in self.errors for name in ("body", "restricted_body", "decisions")):
+            return data  # too long, say: that is the message, not "empty"
         written = [data.get(name, "") for name in ("body", "restricted_body", "decisions") if name in self.fields]
         # A restricted part the writer may not see is kept as it is, and counts as written.
         unseen = self.instance.pk and self.instance.restricted_body and "restricted_body" not in self.fields

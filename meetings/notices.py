@@ -232,7 +232,9 @@ def _what_changed(batch: list[Notification], rows: dict[int, Attendance]) -> dic
         index = next((i for i, record in enumerate(history) if record["history_id"] == version), None)
         if not index:  # not found, or the first version: nothing to compare with
             continue
-        before, after = history[index - 1], history[index]
+        # From before this notice's change to the meeting as it is now, as the facts below it
+        # and the calendar file say (a later change may have come before this went out).
+        before, after = history[index - 1], history[-1]
         zone = meetings[row.meeting_id].zone
         changes = []
         if before["title"] != after["title"]:

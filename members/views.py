@@ -478,7 +478,7 @@ def invite(request: HttpRequest, coalition: Coalition) -> HttpResponse:
 
 TOPIC_WORDS = {
     Topic.REMINDERS: "meeting invitations and reminders, requests to confirm your agency's part, and review notices",
-    Topic.DIGEST: "the daily digest of action items",
+    Topic.DIGEST: "the daily digest of your agency's action items",
     Topic.NOTICE: "notices about your agency's work",
 }
 
@@ -495,15 +495,20 @@ def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     email, topic = found
     can_stop = topic in email_settings.OPT_OUTS
     stopped = False
+    nobody = False
     if request.method == "POST" and can_stop:
         email_settings.unsubscribe(email, topic)
-        stopped = True
+        # Nobody with settings at the address (it changed, or a login without a person): say so,
+        # rather than "stopped" (turned off now, or before).
+        nobody = not email_settings.people_at(email).exists()
+        stopped = not nobody
     person = email_settings.people_at(email).order_by("-is_active", "pk").first()
     context = {
         "email": email,
         "what": TOPIC_WORDS.get(topic, "these e-mails"),
         "can_stop": can_stop,
         "stopped": stopped,
+        "nobody": nobody,
         "settings_url": email_settings.settings_url(person) if person else None,
     }
     return render(request, "members/unsubscribe.html", context)

@@ -91,7 +91,8 @@ def markdown(text: str) -> str:
     html = markdown_lib.markdown(
         text or "",
         extensions=["tables", "sane_lists", "toc"],
-        extension_configs={"toc": {"baselevel": MARKDOWN_TOP_HEADING}},
+        # Only its heading levels: no [TOC] (its links would lead to ids nh3 removes).
+        extension_configs={"toc": {"baselevel": MARKDOWN_TOP_HEADING, "marker": ""}},
     )
     clean = nh3.clean(
         html,

@@ -225,6 +225,13 @@ def test_an_empty_minutes_draft_is_refused_with_a_message(world, meeting, blank)
     assert Minutes.objects.get().decision_list == ["Adopt the hotel protocol"]
 
 
+def test_minutes_too_long_say_so_and_not_that_they_are_empty(world, meeting, settings):
+    response = write_minutes(world.client_for(world.organizer), meeting, body="x" * (settings.LONG_TEXT_MAX + 1))
+    html = response.content.decode()
+    assert "at most" in html and "The minutes are empty" not in html
+    assert not Minutes.objects.exists()
+
+
 def test_headings_in_minutes_sit_below_the_pages_own(world, meeting):
     """The meeting page has its <h1> and an <h2> "Minutes": a "#" of the
     minutes is an <h3>, "##" an <h4>, never larger than the page's title."""

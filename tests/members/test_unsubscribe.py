@@ -3,9 +3,12 @@
 login; opening the link changes nothing; a notice that cannot be turned off
 says so and leads to the settings."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 
+from coordination import notifications
 from coordination.models import Notification
 from coordination.notifications import Topic
 from members import email_settings
@@ -79,5 +82,35 @@ def test_a_broken_or_forged_link_changes_nothing_and_says_so(token):
     person = PersonFactory(email="rep@agency.example.org")
     response = Client().post(f"/email/unsubscribe/{token}/")
     assert response.status_code == 410 and "This link does not work" in response.content.decode()
+    person.refresh_from_db()
+    assert person.receives_reminders
+
+
+def test_the_digest_is_stopped_in_one_click_from_its_own_header():
+    """The daily digest is a notice by the ledger's rule, but its 'your items'
+    part is the person's choice (receives_digest): its header stops that."""
+    person = PersonFactory(email="rep@agency.example.org")
+    digest = Notification(kind=Notification.Kind.ACTION_DIGEST, object_id=1, email=person.email)
+    headers = email_settings.list_headers(digest, notifications.TOPICS[Notification.Kind.ACTION_DIGEST])
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    Client(enforce_csrf_checks=True).post(path_of(headers["List-Unsubscribe"]))
+    person.refresh_from_db()
+    assert person.receives_digest is False and person.receives_reminders is True
+
+
+def test_an_address_with_nobody_behind_it_is_told_nothing_changed():
+    link = path_of(email_settings.list_headers(row("gone@agency.example.org"), Topic.REMINDERS)["List-Unsubscribe"])
+    page = Client(enforce_csrf_checks=True).post(link).content.decode()
+    assert "Nothing to change here" in page and "will no longer get" not in page
+
+
+def test_a_link_older_than_the_settings_links_no_longer_works(settings):
+    import time_machine
+    from django.utils import timezone
+
+    person = PersonFactory(email="rep@agency.example.org")
+    with time_machine.travel(timezone.now() - timedelta(days=email_settings.LINK_DAYS + 1)):
+        link = path_of(email_settings.list_headers(row(person.email), Topic.REMINDERS)["List-Unsubscribe"])
+    assert Client().post(link).status_code == 410
     person.refresh_from_db()
     assert person.receives_reminders
