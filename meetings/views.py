@@ -315,6 +315,15 @@ def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
             "Nothing was saved.",
         )
         return redirect("attendance", meeting.pk)
+    if request.method == "POST" and request.POST.get("fill") in FILLS:
+        # A few clicks for a whole meeting: every invitation not yet recorded, across all pages, at once.
+        unrecorded = meeting.attendances.filter(person__isnull=False, status="")
+        counts = [unrecorded.filter(**match).update(status=status) for match, status in FILLS[request.POST["fill"]]]
+        if meeting.status == Meeting.Status.SCHEDULED:
+            meeting.status = Meeting.Status.HELD
+            meeting.save(update_fields=["status"])
+        messages.success(request, f"{sum(counts)} not yet recorded {'is' if sum(counts) == 1 else 'are'} now recorded.")
+        return redirect("attendance", meeting.pk)
     guest_form = GuestForm(request.POST if "add_guest" in request.POST else None, meeting=meeting)
     if request.method == "POST" and "add_guest" in request.POST:
         if guest_form.is_valid():
@@ -361,6 +370,17 @@ def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
             "guest_form": guest_form,
         },
     )
+
+
+# The attendance screen's quick fills, of the invitations not yet recorded:
+# everyone present; or from the answers, yes present and no excused.
+FILLS = {
+    "everyone": [({}, Attendance.Status.PRESENT)],
+    "rsvps": [
+        ({"rsvp": Attendance.Rsvp.YES}, Attendance.Status.PRESENT),
+        ({"rsvp": Attendance.Rsvp.NO}, Attendance.Status.EXCUSED),
+    ],
+}
 
 
 @login_required

@@ -138,6 +138,30 @@ def test_organizer_records_attendance_and_a_guest_on_one_screen(world, meeting):
     assert meeting.status == Meeting.Status.HELD
 
 
+def test_attendance_is_filled_in_one_click_for_those_not_yet_recorded(world, meeting):
+    """All present, or from the answers (yes present, no excused), for every
+    invitation not yet recorded on any page; one already recorded and a guest
+    keep theirs."""
+    invitations.ensure_invitations(meeting)
+    people = [PersonFactory(agency=world.member_agency) for _ in range(4)]
+    rows = [Attendance.objects.create(meeting=meeting, person=p, agency=p.agency) for p in people]
+    for row, rsvp in zip(rows, ["yes", "no", "maybe", "yes"], strict=True):
+        row.rsvp = rsvp
+    rows[3].status = "absent"  # recorded already
+    Attendance.objects.bulk_update(rows, ["rsvp", "status"])
+    guest = Attendance.objects.create(meeting=meeting, guest_name="Visitor", status="guest")
+    client = world.client_for(world.organizer)
+    client.post(reverse("attendance", args=[meeting.pk]), {"fill": "rsvps"})
+    assert [Attendance.objects.get(pk=r.pk).status for r in rows] == ["present", "excused", "", "absent"]
+    response = client.post(reverse("attendance", args=[meeting.pk]), {"fill": "everyone"}, follow=True)
+    assert [Attendance.objects.get(pk=r.pk).status for r in rows] == ["present", "excused", "present", "absent"]
+    assert "now recorded" in response.content.decode()
+    guest.refresh_from_db()
+    meeting.refresh_from_db()
+    assert guest.status == "guest" and meeting.status == Meeting.Status.HELD
+    assert not meeting.attendances.filter(person__isnull=False, status="").exists()
+
+
 def test_attendance_is_refused_for_a_meeting_that_has_not_started(world, upcoming):
     """Who came is known once the meeting has begun: before, the page shows
     the invitations and answers, and saving or adding a guest changes nothing."""
@@ -145,7 +169,8 @@ def test_attendance_is_refused_for_a_meeting_that_has_not_started(world, upcomin
     page = client.get(reverse("attendance", args=[upcoming.pk])).content.decode()
     assert "The meeting has not started" in page
     row = upcoming.attendances.get(person=world.member.person)
-    for data in ({f"status-{row.pk}": "present"}, {"add_guest": "1", "guest_name": "Early Guest"}):
+    tries = ({f"status-{row.pk}": "present"}, {"add_guest": "1", "guest_name": "Early Guest"}, {"fill": "everyone"})
+    for data in tries:
         response = client.post(reverse("attendance", args=[upcoming.pk]), data, follow=True)
         assert "Attendance is recorded once the meeting has started" in response.content.decode()
     row.refresh_from_db()
