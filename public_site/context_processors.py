@@ -17,14 +17,16 @@ def public(request) -> dict:
     """What the public frame needs on every public page: the Quick exit
     address, and the same page in each language (a link, not a cookie)."""
     current = translation.get_language()
+    # A public address (one with a language): it links to itself in the others,
+    # and its error pages wear the public frame.
+    public = bool(translation.get_language_from_path(request.path_info))
     path = request.get_full_path()
     return {
-        # A public address (one with a language): its error pages wear the public frame.
-        "on_public_page": bool(translation.get_language_from_path(request.path_info)),
+        "on_public_page": public,
         "quick_exit_url": settings.QUICK_EXIT_URL,
         "other_languages": [
             {"code": code, "name": name, "url": in_language(path, code)}
             for code, name in settings.LANGUAGES
-            if code != current and translation.get_language_from_path(request.path_info)
+            if public and code != current
         ],
     }
