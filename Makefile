@@ -85,12 +85,15 @@ messages: $(VENV)/.installed-test system-packages
 	$(BIN)/python manage.py compilemessages -l es --ignore=.venv
 
 # The browser tests drive Debian's chromium; the compose test runs Debian's
-# docker-compose; the Spanish catalogue's test runs GNU gettext's xgettext and msgfmt.
+# docker-compose; the Spanish catalogue's test runs GNU gettext's xgettext and msgfmt;
+# the calendar files' test imports them into khal and calcurse.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v khal >/dev/null || missing="$$missing khal"; \
+	command -v calcurse >/dev/null || missing="$$missing calcurse"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "Installing Debian packages:$$missing"; \

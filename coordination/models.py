@@ -146,6 +146,18 @@ class Coalition(models.Model):
         validators=[validate_reminders],
         help_text="When invitees are reminded before a meeting: days (d) and hours (h), e.g. 7d,1d or 2d,3h.",
     )
+
+    class Invitations(models.TextChoices):
+        AUTOMATIC = "automatic", "Automatically: a month ahead, and an update after each change"
+        BY_HAND = "by_hand", "When an organizer sends them from the meeting's page"
+
+    send_invitations = models.CharField(
+        "meeting invitations",
+        max_length=12,
+        choices=Invitations.choices,
+        default=Invitations.AUTOMATIC,
+        help_text="Organizers can always send a meeting's invitations early with “Send invitations now”.",
+    )
     escalate_to_agency_days = models.PositiveSmallIntegerField(
         default=7, help_text="Days overdue before the owning agency's primary representative is told."
     )

@@ -4,10 +4,10 @@ from django import forms
 from django.conf import settings
 
 from coordination import autocomplete
-from coordination.models import Committee
+from coordination.models import Coalition, Committee
 from members.models import Agency, Person
 
-from .models import AgendaItem, Meeting, MeetingSeries, Minutes
+from .models import AgendaItem, Attendance, Meeting, MeetingSeries, Minutes
 from .privacy import PrivacyCheckedForm
 from .services import NonexistentLocalTime, local_datetime
 
@@ -127,6 +127,27 @@ class GuestForm(forms.Form):
         autocomplete.use(self.fields["agency"], "agency", None, meeting.coalition)
 
 
+class AgencyAttendanceForm(forms.Form):
+    """One agency's invitees at once: its whole delegation present, or excused."""
+
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Agency")
+    status = forms.ChoiceField(
+        label="Record its invitees as",
+        choices=[(value, label) for value, label in Attendance.Status.choices if value not in ("guest", "substitute")],
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        autocomplete.use(self.fields["agency"], "agency", None, meeting.coalition)
+        self.meeting = meeting
+
+    def clean_agency(self):
+        agency = self.cleaned_data["agency"]
+        if not self.meeting.attendances.filter(agency=agency, person__isnull=False).exists():
+            raise forms.ValidationError("Nobody from this agency is on the meeting's list.")
+        return agency
+
+
 class SeriesForm(forms.ModelForm):
     class Meta:
         model = MeetingSeries
@@ -216,3 +237,13 @@ class EmailSettingsForm(forms.ModelForm):
             "digest_hour": "Send the digest at",
             "away_until": "Away: send nothing until",
         }
+
+
+class MeetingSettingsForm(forms.ModelForm):
+    """How a coalition's meetings reach the invitees: when invitations and
+    updates go out, and when reminders do."""
+
+    class Meta:
+        model = Coalition
+        fields = ["send_invitations", "meeting_reminders"]
+        widgets = {"send_invitations": forms.RadioSelect}

@@ -145,6 +145,13 @@ class Meeting(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    sequence = models.PositiveIntegerField(
+        default=0, help_text="The calendar's revision: one up with each change invitees' calendars must follow."
+    )
+    invited_at = models.DateTimeField("invitations sent", null=True, blank=True)
+    told_sequence = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The revision the invitees were last sent (invitation or update)."
+    )
 
     history = HistoricalRecords()
     objects = MeetingQuerySet.as_manager()
@@ -189,6 +196,11 @@ class Meeting(models.Model):
     def has_started(self) -> bool:
         """Attendance is recorded from the meeting's start, not before."""
         return self.starts_at <= timezone.now()
+
+    @property
+    def changes_unsent(self) -> bool:
+        """Invited, and changed since the invitees were last told."""
+        return self.invited_at is not None and self.told_sequence is not None and self.sequence > self.told_sequence
 
     @property
     def is_over(self) -> bool:
@@ -258,6 +270,9 @@ class Attendance(models.Model):
     rsvp = models.CharField(max_length=10, choices=Rsvp.choices, blank=True)
     rsvp_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    substitute_name = models.CharField(
+        "substitute", max_length=150, blank=True, help_text="Who came in their place, when they sent a substitute."
+    )
 
     class Meta:
         ordering = ["agency__name", "person__full_name", "guest_name"]
@@ -340,3 +355,36 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MeetingEvent(models.Model):
+    """One step in a meeting's story, for its page: scheduled, changed,
+    invitations and updates sent, agenda, attendance, minutes, approval,
+    cancellation; who did it and when, in a sentence."""
+
+    class Kind(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CHANGED = "changed", "Changed"
+        CANCELLED = "cancelled", "Cancelled"
+        INVITED = "invited", "Invitations sent"
+        UPDATE = "update", "Update sent"
+        AGENDA = "agenda", "Agenda"
+        ATTENDANCE = "attendance", "Attendance"
+        MINUTES = "minutes", "Minutes"
+        APPROVED = "approved", "Minutes approved"
+        ACTIONS = "actions", "Action items"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    summary = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["meeting", "-at", "-id"], name="meeting_event_story_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.summary}"

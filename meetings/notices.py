@@ -1,27 +1,35 @@
 """What the meetings app e-mails: invitations (with the calendar file and
 RSVP links), reminders before each meeting, and notices when a meeting is
-rescheduled or cancelled. Each goes through the notification ledger, keyed
-so it is sent once; reminders are keyed by the meeting's start time, so a
-rescheduled meeting's reminders are computed again, not sent at the old time."""
+changed or cancelled. Each goes through the notification ledger, keyed so it
+is sent once; reminders are keyed by the meeting's start time, so a
+rescheduled meeting's reminders are computed again, not sent at the old time.
+
+Invitations go out when an organizer sends them ("Send invitations now"), or,
+for a coalition that sends them automatically, a month ahead. Once a meeting
+is invited, newcomers (a new representative) are invited by the sweep. A
+change is sent at once by an automatic coalition, and by an organizer's "Send
+update" otherwise; a cancellation always goes at once."""
 
 from datetime import UTC, timedelta
 from email.message import MIMEPart
 
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Count, Exists, OuterRef
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from coordination import notifications
 from coordination.mail import absolute_url, build_message
-from coordination.models import Notification
+from coordination.models import Coalition, Notification
 from coordination.text import whole_number
 from members.email_settings import may_email_filter, settings_url
 
 from . import calendar, invitations
-from .models import Attendance, Meeting
+from .models import Attendance, Meeting, MeetingEvent
 
-# Invitations go out once a meeting is this close (a series' far meetings wait).
+# A coalition that invites automatically does so once a meeting is this close
+# (a series' far meetings wait).
 INVITE_AHEAD = timedelta(days=30)
 # A reminder missed by more than this (the sweeper was down) is not sent late.
 GRACE = timedelta(hours=12)
@@ -44,13 +52,23 @@ def _reachable(attendances, today):
     )
 
 
+def _uninvited(attendances):
+    return attendances.exclude(
+        Exists(Notification.objects.filter(kind=Kind.MEETING_INVITATION, object_id=OuterRef("pk")))
+    )
+
+
 def queue_due(now=None) -> int:
     """Record the invitations and reminders that have fallen due: a few
     queries a coalition with meetings ahead, whatever the invitees. Safe to
     run any number of times: the ledger keeps one of each."""
     now = now or timezone.now()
     soon = (
-        Meeting.objects.filter(status=Meeting.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + INVITE_AHEAD)
+        Meeting.objects.filter(status=Meeting.Status.SCHEDULED, starts_at__gt=now)
+        .filter(
+            Q(invited_at__isnull=False)
+            | Q(starts_at__lte=now + INVITE_AHEAD, coalition__send_invitations=Coalition.Invitations.AUTOMATIC)
+        )
         .select_related("coalition")
         .order_by("starts_at")
     )
@@ -63,13 +81,11 @@ def queue_due(now=None) -> int:
         invitees = _reachable(
             Attendance.objects.filter(meeting__in=meetings), notifications.local_today(coalition, now)
         )
-        uninvited = invitees.exclude(
-            Exists(Notification.objects.filter(kind=Kind.MEETING_INVITATION, object_id=OuterRef("pk")))
-        )
         rows += [
             notifications.owe(Kind.MEETING_INVITATION, pk, email, coalition_id=coalition.pk)
-            for pk, email in uninvited.values_list("pk", "person__email")
+            for pk, email in _uninvited(invitees).values_list("pk", "person__email")
         ]
+        _mark_invited(Meeting.objects.filter(pk__in=[m.pk for m in meetings]), now)
         # Only the nearest reminder that is due: no burst of old ones.
         reminders = {}
         for meeting in meetings:
@@ -100,24 +116,61 @@ def _due_at(meeting: Meeting, offset: timedelta):
     return (meeting.local_start - offset).astimezone(UTC)
 
 
+def _mark_invited(meetings, now) -> None:
+    """The meetings are invited from now (those not yet): the invitees know their current revision."""
+    meetings.filter(invited_at__isnull=True).update(invited_at=now, told_sequence=F("sequence"))
+
+
+@transaction.atomic
+def send_invitations(meeting: Meeting, user=None, now=None) -> int:
+    """ "Send invitations now": an invitation to every invitee not yet sent
+    one, at once, whenever the meeting is. Returns how many are queued."""
+    now = now or timezone.now()
+    invitations.ensure_invitations(meeting)
+    rows = _uninvited(
+        _reachable(Attendance.objects.filter(meeting=meeting), notifications.local_today(meeting.coalition, now))
+    ).values_list("pk", "person__email")
+    queued = notifications.queue_many(
+        (
+            notifications.owe(Kind.MEETING_INVITATION, pk, email, coalition_id=meeting.coalition_id)
+            for pk, email in rows
+        ),
+        send_now=True,
+    )
+    first = meeting.invited_at is None
+    _mark_invited(Meeting.objects.filter(pk=meeting.pk), now)
+    meeting.refresh_from_db(fields=["invited_at", "told_sequence"])
+    if queued or first:
+        MeetingEvent.objects.create(
+            meeting=meeting,
+            user=user,
+            kind=MeetingEvent.Kind.INVITED,
+            summary=f"Invitations sent to {len(queued)} {'person' if len(queued) == 1 else 'people'}.",
+        )
+    return len(queued)
+
+
 def queue_change_notices(meeting: Meeting) -> int:
-    """After a reschedule or cancellation: tell everyone already invited. Call
+    """Tell everyone already invited what changed since they were last told
+    (a reschedule, a new place, a cancellation), and mark them told. Call
     inside the change's transaction; a rollback takes the notices with it."""
-    version = meeting.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    meeting.refresh_from_db(fields=["invited_at", "told_sequence", "sequence"])  # the sweep may have invited since
+    if meeting.invited_at is None or meeting.told_sequence is None or meeting.told_sequence >= meeting.sequence:
+        return 0
+    period = f"s{meeting.told_sequence}-{meeting.sequence}"
     invited = Notification.objects.filter(kind=Kind.MEETING_INVITATION, object_id__in=meeting.attendances.values("pk"))
     rows = meeting.attendances.filter(pk__in=invited.values("object_id")).values_list("pk", "person__email")
-    return len(
-        notifications.queue_many(
-            (
-                notifications.owe(
-                    Kind.MEETING_CHANGED, pk, email, period=f"v{version}", coalition_id=meeting.coalition_id
-                )
-                for pk, email in rows
-                if email
-            ),
-            send_now=True,
-        )
+    queued = notifications.queue_many(
+        (
+            notifications.owe(Kind.MEETING_CHANGED, pk, email, period=period, coalition_id=meeting.coalition_id)
+            for pk, email in rows
+            if email
+        ),
+        send_now=True,
     )
+    Meeting.objects.filter(pk=meeting.pk).update(told_sequence=meeting.sequence)
+    meeting.told_sequence = meeting.sequence
+    return len(queued)
 
 
 # --- What the messages say ------------------------------------------------------
@@ -136,8 +189,8 @@ def _context(row: Attendance) -> dict:
     }
 
 
-def _with_calendar(message: EmailMultiAlternatives, meeting: Meeting, method: str, sequence: int):
-    body = calendar.calendar_for([meeting], meeting.coalition.name, {meeting.pk: sequence}, method=method)
+def _with_calendar(message: EmailMultiAlternatives, row: Attendance, method: str):
+    body = calendar.invitation(row, method)
     part = MIMEPart()
     part.set_content(
         body.decode(), subtype="calendar", params={"method": method}, disposition="attachment", filename="meeting.ics"
@@ -158,28 +211,19 @@ def _rows(batch: list[Notification]) -> dict[int, Attendance]:
     )
 
 
-def _sequences(meeting_ids: set[int]) -> dict[int, int]:
-    """Each meeting's calendar SEQUENCE: how many times it has changed."""
-    counts = Meeting.history.filter(id__in=meeting_ids).values("id").annotate(n=Count("history_id")).order_by()
-    return {c["id"]: c["n"] - 1 for c in counts}
-
-
 def _batch(build, details=None):
-    """A composer of a batch of meeting notices from two queries: the
-    invitations with their meetings and people, and the meetings' versions
-    (and a third, for notices that say more: details(batch, rows))."""
+    """A composer of a batch of meeting notices from one query, the
+    invitations with their meetings and people (and a second, for notices
+    that say more: details(batch, rows))."""
 
     def compose_many(batch: list[Notification]) -> dict:
         rows = _rows(batch)
-        sequences = _sequences({row.meeting_id for row in rows.values()})
         more = details(batch, rows) if details else {}
         messages = {}
         for notification in batch:
             row = rows.get(notification.object_id)
             messages[notification.pk] = (
-                None
-                if row is None
-                else build(notification, row, sequences.get(row.meeting_id, 0), **more.get(notification.pk, {}))
+                None if row is None else build(notification, row, **more.get(notification.pk, {}))
             )
         return messages
 
@@ -189,20 +233,20 @@ def _batch(build, details=None):
     return compose_one, compose_many
 
 
-def _invitation(notification: Notification, row: Attendance, sequence: int):
+def _invitation(notification: Notification, row: Attendance):
     if row.meeting.status != Meeting.Status.SCHEDULED:
         return None
     message = build_message("meeting_invitation", _context(row), [notification.email])
-    return _with_calendar(message, row.meeting, "REQUEST", sequence)
+    return _with_calendar(message, row, "REQUEST")
 
 
-def _reminder(notification: Notification, row: Attendance, sequence: int):
+def _reminder(notification: Notification, row: Attendance):
     if row.meeting.status != Meeting.Status.SCHEDULED:
         return None
     if not notification.period.endswith(f"@{row.meeting.starts_at:%Y%m%dT%H%M}"):
         return None  # rescheduled since: the new time has its own reminder
     message = build_message("meeting_reminder", _context(row), [notification.email])
-    return _with_calendar(message, row.meeting, "REQUEST", sequence)
+    return _with_calendar(message, row, "REQUEST")
 
 
 CHANGED_FIELDS = ("title", "starts_at", "ends_at", "place", "video_url")
@@ -213,28 +257,34 @@ def _when(record: dict, zone) -> str:
     return f"{start:%A, %B %-d, %Y, %-I:%M %p}–{end:%-I:%M %p}"
 
 
+def _told(period: str) -> tuple[int, int] | None:
+    """A change notice's period, "s<revision they knew>-<revision it tells>"."""
+    told, _, now = period.removeprefix("s").partition("-")
+    told, now = whole_number(told), whole_number(now)
+    return None if told is None or now is None or not period.startswith("s") else (told, now)
+
+
 def _what_changed(batch: list[Notification], rows: dict[int, Attendance]) -> dict[int, dict]:
-    """For each change notice, what changed from the version before it to its
-    own (its period is "v<history id>"): [(what, was, is now)], in one query."""
+    """For each change notice, what changed from the revision the invitees
+    knew to the meeting as it is now (as the facts below it and the calendar
+    file say): [(what, was, is now)], in one query."""
     meetings = {row.meeting_id: row.meeting for row in rows.values()}
     versions: dict[int, list[dict]] = {}
     for record in (
-        Meeting.history.filter(id__in=meetings).order_by("history_id").values("id", "history_id", *CHANGED_FIELDS)
+        Meeting.history.filter(id__in=meetings)
+        .order_by("history_id")
+        .values("id", "history_id", "sequence", *CHANGED_FIELDS)
     ):
         versions.setdefault(record["id"], []).append(record)
     found = {}
     for notification in batch:
         row = rows.get(notification.object_id)
-        version = whole_number(notification.period.removeprefix("v"))
-        if row is None or version is None:
+        told = _told(notification.period)
+        history = versions.get(row.meeting_id, []) if row else []
+        known = [record for record in history if told and record["sequence"] == told[0]]
+        if not known:  # not found: nothing to compare with
             continue
-        history = versions.get(row.meeting_id, [])
-        index = next((i for i, record in enumerate(history) if record["history_id"] == version), None)
-        if not index:  # not found, or the first version: nothing to compare with
-            continue
-        # From before this notice's change to the meeting as it is now, as the facts below it
-        # and the calendar file say (a later change may have come before this went out).
-        before, after = history[index - 1], history[-1]
+        before, after = known[-1], history[-1]
         zone = meetings[row.meeting_id].zone
         changes = []
         if before["title"] != after["title"]:
@@ -249,10 +299,10 @@ def _what_changed(batch: list[Notification], rows: dict[int, Attendance]) -> dic
     return found
 
 
-def _changed(notification: Notification, row: Attendance, sequence: int, changes=()):
+def _changed(notification: Notification, row: Attendance, changes=()):
     message = build_message("meeting_changed", {**_context(row), "changes": changes}, [notification.email])
     method = "CANCEL" if row.meeting.status == Meeting.Status.CANCELLED else "REQUEST"
-    return _with_calendar(message, row.meeting, method, sequence)
+    return _with_calendar(message, row, method)
 
 
 compose_invitation, compose_invitations = _batch(_invitation)

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from coordination.text import without_controls
 
-from .models import AgendaItem, Attachment, Meeting, MeetingSeries, Minutes
-from .notices import queue_change_notices, queue_minutes_approved
+from .models import AgendaItem, Attachment, Meeting, MeetingEvent, MeetingSeries, Minutes
+from .notices import CHANGED_FIELDS, queue_change_notices, queue_minutes_approved
 
 UTC = ZoneInfo("UTC")
 
@@ -34,24 +34,64 @@ def local_datetime(day: date, at: time, zone: ZoneInfo) -> datetime:
     return candidate
 
 
+def note(meeting: Meeting, kind: str, summary: str, user=None) -> MeetingEvent:
+    """A step in the meeting's story, shown on its page."""
+    return MeetingEvent.objects.create(meeting=meeting, kind=kind, summary=summary[:500], user=user)
+
+
+def _when(meeting: Meeting) -> str:
+    return f"{meeting.local_start:%a %b %-d, %Y, %-I:%M %p}–{meeting.local_end:%-I:%M %p}"
+
+
 @transaction.atomic
-def cancel(meeting: Meeting, reason: str) -> Meeting:
+def cancel(meeting: Meeting, reason: str, user=None) -> Meeting:
+    """Cancelled: a new revision, sent to the invitees at once (whatever the
+    coalition's setting: nobody should come to a meeting that is off)."""
     meeting.status = Meeting.Status.CANCELLED
     meeting.cancel_reason = reason
-    meeting.save(update_fields=["status", "cancel_reason"])
-    queue_change_notices(meeting)
+    meeting.sequence += 1
+    meeting.save(update_fields=["status", "cancel_reason", "sequence"])
+    told = queue_change_notices(meeting)
+    note(meeting, MeetingEvent.Kind.CANCELLED, f"Cancelled: {reason}" + (f" ({told} told)." if told else ""), user)
     return meeting
+
+
+LABELS = {"title": "title", "starts_at": "start", "ends_at": "end", "place": "place", "video_url": "video link"}
 
 
 @transaction.atomic
-def save_meeting(form) -> Meeting:
-    """Save the meeting form; if an invited meeting moved, tell the invitees."""
-    before = Meeting.objects.filter(pk=form.instance.pk).values("starts_at", "ends_at", "place").first()
+def save_meeting(form, user=None) -> Meeting:
+    """Save the meeting form. A change invitees' calendars must follow (time,
+    place, title, video link) is a new revision; a coalition that sends
+    automatically tells those invited at once, otherwise the meeting's page
+    offers "Send update"."""
+    before = Meeting.objects.filter(pk=form.instance.pk).values(*CHANGED_FIELDS).first()
+    instance = form.instance
+    changed = [field for field in CHANGED_FIELDS if before is not None and before[field] != getattr(instance, field)]
+    if changed:
+        instance.sequence += 1
     meeting = form.save()
-    after = {"starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "place": meeting.place}
-    if before is not None and before != after:
-        queue_change_notices(meeting)
+    if before is None:
+        note(meeting, MeetingEvent.Kind.SCHEDULED, f"Scheduled for {_when(meeting)}.", user)
+    elif changed:
+        note(
+            meeting,
+            MeetingEvent.Kind.CHANGED,
+            f"Changed the {', '.join(LABELS[f] for f in changed)}: now {_when(meeting)}"
+            + (f", {meeting.place}." if meeting.place else "."),
+            user,
+        )
+        if meeting.coalition.send_invitations == meeting.coalition.Invitations.AUTOMATIC:
+            send_update(meeting, user)
     return meeting
+
+
+def send_update(meeting: Meeting, user=None) -> int:
+    """Tell those invited what changed since they last heard. Returns how many are told."""
+    told = queue_change_notices(meeting)
+    if told:
+        note(meeting, MeetingEvent.Kind.UPDATE, f"Update sent to {told} {'person' if told == 1 else 'people'}.", user)
+    return told
 
 
 # --- Agenda ----------------------------------------------------------------------
@@ -127,6 +167,7 @@ def approve_minutes(minutes: Minutes, user) -> Minutes:
         meeting.status = Meeting.Status.HELD
         meeting.save(update_fields=["status"])
     queue_minutes_approved(minutes)
+    note(meeting, MeetingEvent.Kind.APPROVED, "The invitees are told.", user)
     return minutes
 
 
@@ -182,16 +223,18 @@ def sync_series(series: MeetingSeries, horizon_days: int | None = None) -> dict[
         elif not meeting.changed_by_hand and meeting.status == Meeting.Status.SCHEDULED:
             wanted = {**fields, "starts_at": starts_at, "ends_at": ends_at}
             if any(getattr(meeting, name) != value for name, value in wanted.items()):
+                if any(getattr(meeting, name) != wanted[name] for name in CHANGED_FIELDS if name in wanted):
+                    meeting.sequence += 1
                 for name, value in wanted.items():
                     setattr(meeting, name, value)
                 meeting.save()
-                queue_change_notices(meeting)
+                note(meeting, MeetingEvent.Kind.CHANGED, f"Changed with its series: {_when(meeting)}.")
+                if series.coalition.send_invitations == series.coalition.Invitations.AUTOMATIC:
+                    send_update(meeting)
                 counts["updated"] += 1
     for day, meeting in coming.items():
         if day not in dates and not meeting.changed_by_hand and meeting.status == Meeting.Status.SCHEDULED:
-            meeting.status, meeting.cancel_reason = Meeting.Status.CANCELLED, "No longer part of the series."
-            meeting.save(update_fields=["status", "cancel_reason"])
-            queue_change_notices(meeting)
+            cancel(meeting, "No longer part of the series.")
             counts["cancelled"] += 1
     return counts
 

@@ -6,6 +6,7 @@ coalition_patterns = [
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/new/", views.meeting_form, name="meeting_create"),
     path("meetings/search/", views.meeting_search, name="meeting_search"),
+    path("meetings/settings/", views.meeting_settings, name="meeting_settings"),
     path("meetings/series/new/", views.series_form, name="series_create"),
     path("meetings/series/<int:pk>/", views.series_form, name="series_edit"),
 ]
@@ -17,6 +18,7 @@ meeting_patterns = [
     path("<int:pk>/agenda/", views.agenda, name="agenda"),
     path("<int:pk>/agenda/<int:item_pk>/", views.agenda, name="agenda_item"),
     path("<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("<int:pk>/invitations/", views.send_invitations, name="send_invitations"),
     path("<int:pk>/rsvp/", views.rsvp, name="rsvp"),
     path("<int:pk>/minutes/", views.minutes_edit, name="minutes_edit"),
     path("<int:pk>/minutes/approve/", views.minutes_approve, name="minutes_approve"),

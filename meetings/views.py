@@ -14,24 +14,26 @@ from django.views.decorators.http import require_POST
 
 from coordination import access, pages
 from coordination.mail import absolute_url
-from coordination.models import Coalition, User, committee_or_none_filter
+from coordination.models import Coalition, Notification, User, committee_or_none_filter
 from coordination.pages import get_coalition_for_user, permission_required, post_data, remember_coalition, require
 from coordination.paging import page_number, slice_of
 from coordination.text import whole_number
 from members.email_settings import person_from_token
 
-from . import calendar, invitations, search, services
+from . import calendar, invitations, notices, search, services
 from .forms import (
+    AgencyAttendanceForm,
     AgendaItemForm,
     AttachmentForm,
     CancelForm,
     EmailSettingsForm,
     GuestForm,
     MeetingForm,
+    MeetingSettingsForm,
     MinutesForm,
     SeriesForm,
 )
-from .models import AgendaItem, Attachment, Attendance, Meeting, MeetingSeries, Minutes
+from .models import AgendaItem, Attachment, Attendance, Meeting, MeetingEvent, MeetingSeries, Minutes
 from .pages import ONLY_ORGANIZERS_CHANGE, TextPage, changes_meeting, get_meeting_for_user, text_page, text_step
 
 UPCOMING = 10
@@ -167,13 +169,33 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # the user's own invitation, for the RSVP buttons (wherever it falls in the list)
             "mine": Attendance(rsvp=attendances.totals["my_rsvp"] or "") if attendances.totals.get("mine") else None,
             "rsvp_choices": Attendance.Rsvp.choices,
-            "changes": meeting.history.select_related("history_user").order_by("-history_date")[:20],
+            "events": slice_of(meeting.events.select_related("user"), request, "story", SHOWN),
+            "sending": _sending(meeting) if user.has_perm("meetings.change_meeting", meeting) else None,
             "cancel_form": CancelForm(),
             "attachment_form": AttachmentForm(),
             # the action items that came out of it, and those carried from before
             **pages.extra_context("meeting_detail", request, meeting),
         },
     )
+
+
+def _sending(meeting: Meeting) -> dict:
+    """Where the meeting's invitations stand, for its organizers: not yet sent
+    (and when they go automatically), sent on a date to so many, changes not
+    yet sent (and the latest)."""
+    invited = Notification.objects.filter(
+        kind=Notification.Kind.MEETING_INVITATION, object_id__in=meeting.attendances.values("pk")
+    )
+    automatic = meeting.coalition.send_invitations == Coalition.Invitations.AUTOMATIC
+    return {
+        "open": meeting.status == Meeting.Status.SCHEDULED and not meeting.is_over,
+        "count": invited.count() if meeting.invited_at else 0,
+        "automatic": automatic,
+        "automatic_on": meeting.starts_at - notices.INVITE_AHEAD if automatic else None,
+        "last_change": (
+            meeting.events.filter(kind=MeetingEvent.Kind.CHANGED).first() if meeting.changes_unsent else None
+        ),
+    }
 
 
 @login_required
@@ -237,8 +259,10 @@ def meeting_form(request: HttpRequest, coalition_slug: str | None = None, pk: in
         if meeting.series_id:
             # Edited on its own: later edits of the series leave it as it is.
             form.instance.changed_by_hand = True
-        meeting = services.save_meeting(form)
+        meeting = services.save_meeting(form, request.user)
         messages.success(request, f"“{meeting.title}” is {'updated' if pk else 'scheduled'}.")
+        if meeting.changes_unsent:
+            messages.info(request, "The invitees have not been told of the change: send them the update when ready.")
         return redirect(meeting)
     return render(request, "meetings/meeting_form.html", {"form": form, "coalition": coalition, "meeting": meeting})
 
@@ -251,7 +275,7 @@ def meeting_cancel(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     if meeting.status == Meeting.Status.CANCELLED:
         messages.info(request, "This meeting was already cancelled.")
     elif form.is_valid():
-        services.cancel(meeting, form.cleaned_data["reason"])
+        services.cancel(meeting, form.cleaned_data["reason"], request.user)
         messages.success(request, f"“{meeting.title}” is cancelled.")
     else:
         messages.error(request, "Give a reason for cancelling: the invitees will see it.")
@@ -267,15 +291,22 @@ def agenda(request: HttpRequest, meeting: Meeting, item_pk: int | None = None) -
     item = get_object_or_404(meeting.agenda_items, pk=item_pk) if item_pk else AgendaItem(meeting=meeting)
     if request.method == "POST" and "move" in request.POST:
         moved = get_object_or_404(meeting.agenda_items, pk=request.POST.get("item"))
-        services.move_item(moved, -1 if request.POST["move"] == "up" else 1)
+        direction = "up" if request.POST["move"] == "up" else "down"
+        services.move_item(moved, -1 if direction == "up" else 1)
+        services.note(meeting, MeetingEvent.Kind.AGENDA, f"Moved “{moved.title}” {direction}.", request.user)
         return redirect("agenda", meeting.pk)
     if request.method == "POST" and "remove" in request.POST:
-        get_object_or_404(meeting.agenda_items, pk=request.POST.get("item")).delete()
+        removed = get_object_or_404(meeting.agenda_items, pk=request.POST.get("item"))
+        removed.delete()
+        services.note(meeting, MeetingEvent.Kind.AGENDA, f"Removed “{removed.title}”.", request.user)
         messages.success(request, "The item is removed from the agenda.")
         return redirect("agenda", meeting.pk)
     if request.method == "POST" and "approval" in request.POST:
-        if services.add_approval_item(meeting) is None:
+        added = services.add_approval_item(meeting)
+        if added is None:
             messages.info(request, "There is no earlier meeting whose minutes need approving, or the item is there.")
+        else:
+            services.note(meeting, MeetingEvent.Kind.AGENDA, f"Added “{added.title}”.", request.user)
         services.renumber(meeting)
         return redirect("agenda", meeting.pk)
     form = AgendaItemForm(post_data(request), instance=item, meeting=meeting)
@@ -284,6 +315,8 @@ def agenda(request: HttpRequest, meeting: Meeting, item_pk: int | None = None) -
             last = meeting.agenda_items.order_by("-position").first()
             form.instance.position = (last.position if last else 0) + 10
         form.save()
+        verb = "Changed" if item_pk else "Added"
+        services.note(meeting, MeetingEvent.Kind.AGENDA, f"{verb} “{form.instance.title}”.", request.user)
         messages.success(request, f"“{form.instance.title}” is on the agenda.")
         return redirect("agenda", meeting.pk)
     return render(
@@ -302,12 +335,34 @@ def agenda(request: HttpRequest, meeting: Meeting, item_pk: int | None = None) -
 # --- Invitations and attendance ----------------------------------------------------
 
 
+@login_required
+@require_POST
+@changes_meeting
+def send_invitations(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    """ "Send invitations now", or "Send update" after a change."""
+    if meeting.status != Meeting.Status.SCHEDULED or meeting.is_over:
+        messages.error(request, "Invitations and updates are sent for meetings still to come.")
+    elif request.POST.get("send") == "update":
+        told = services.send_update(meeting, request.user)
+        messages.success(request, f"The update is on its way to {told} {'person' if told == 1 else 'people'}.")
+    else:
+        sent = notices.send_invitations(meeting, request.user)
+        messages.success(
+            request,
+            f"Invitations are on their way to {sent} {'person' if sent == 1 else 'people'}."
+            if sent
+            else "Everyone who can be reached by e-mail already has an invitation.",
+        )
+    return redirect(meeting)
+
+
 @changes_meeting
 def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     """One screen to record who came: present, absent, excused, substitute,
     guest; a page of invitations at a time (a general meeting of a big
-    coalition invites thousands), each page saved on its own."""
-    invitations.ensure_invitations(meeting)
+    coalition invites thousands), each page saved on its own. Viewing it
+    changes nothing: the list of invitees is made when invitations are sent,
+    or when the organizer records attendance."""
     if request.method == "POST" and not meeting.has_started:
         messages.error(
             request,
@@ -315,14 +370,33 @@ def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
             "Nothing was saved.",
         )
         return redirect("attendance", meeting.pk)
+    if request.method == "POST":
+        invitations.ensure_invitations(meeting)  # the invitees, if none were sent invitations
     if request.method == "POST" and request.POST.get("fill") in FILLS:
         # A few clicks for a whole meeting: every invitation not yet recorded, across all pages, at once.
         unrecorded = meeting.attendances.filter(person__isnull=False, status="")
         counts = [unrecorded.filter(**match).update(status=status) for match, status in FILLS[request.POST["fill"]]]
-        if meeting.status == Meeting.Status.SCHEDULED:
-            meeting.status = Meeting.Status.HELD
-            meeting.save(update_fields=["status"])
+        _held(meeting)
+        services.note(
+            meeting,
+            MeetingEvent.Kind.ATTENDANCE,
+            f"{FILL_NAMES[request.POST['fill']]} ({sum(counts)} recorded).",
+            request.user,
+        )
         messages.success(request, f"{sum(counts)} not yet recorded {'is' if sum(counts) == 1 else 'are'} now recorded.")
+        return redirect("attendance", meeting.pk)
+    agency_form = AgencyAttendanceForm(request.POST if "agency_fill" in request.POST else None, meeting=meeting)
+    if request.method == "POST" and "agency_fill" in request.POST and agency_form.is_valid():
+        agency, status = agency_form.cleaned_data["agency"], agency_form.cleaned_data["status"]
+        count = meeting.attendances.filter(person__isnull=False, agency=agency).update(
+            status=status, substitute_name=""
+        )
+        _held(meeting)
+        label = Attendance.Status(status).label.lower()
+        services.note(
+            meeting, MeetingEvent.Kind.ATTENDANCE, f"{agency.name}: {label} ({count} recorded).", request.user
+        )
+        messages.success(request, f"{agency.name}: {count} recorded as {label}.")
         return redirect("attendance", meeting.pk)
     guest_form = GuestForm(request.POST if "add_guest" in request.POST else None, meeting=meeting)
     if request.method == "POST" and "add_guest" in request.POST:
@@ -333,9 +407,16 @@ def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
                 agency=guest_form.cleaned_data["agency"],
                 status=Attendance.Status.GUEST,
             )
+            _held(meeting)
+            services.note(
+                meeting,
+                MeetingEvent.Kind.ATTENDANCE,
+                f"Guest added: {guest_form.cleaned_data['guest_name']}.",
+                request.user,
+            )
             messages.success(request, f"{guest_form.cleaned_data['guest_name']} is recorded as a guest.")
             return redirect("attendance", meeting.pk)
-    elif request.method == "POST":
+    elif request.method == "POST" and "agency_fill" not in request.POST:
         allowed = {value for value, _ in Attendance.Status.choices} | {""}
         changed = []
         posted = [key.removeprefix("status-") for key in request.POST if key.startswith("status-")]
@@ -345,13 +426,21 @@ def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
             if status not in allowed:
                 messages.error(request, f"“{status}” is not an attendance status; nothing was saved.")
                 return redirect("attendance", meeting.pk)
-            if status != row.status:
-                row.status = status
+            substitute = " ".join(request.POST.get(f"substitute-{row.pk}", row.substitute_name).split())[:150]
+            if status != Attendance.Status.SUBSTITUTE:
+                substitute = ""
+            if (status, substitute) != (row.status, row.substitute_name):
+                row.status, row.substitute_name = status, substitute
                 changed.append(row)
-        Attendance.objects.bulk_update(changed, ["status"])
-        if meeting.status == Meeting.Status.SCHEDULED and meeting.starts_at <= timezone.now():
-            meeting.status = Meeting.Status.HELD
-            meeting.save(update_fields=["status"])
+        Attendance.objects.bulk_update(changed, ["status", "substitute_name"])
+        _held(meeting)
+        if changed:
+            services.note(
+                meeting,
+                MeetingEvent.Kind.ATTENDANCE,
+                f"Attendance recorded for {len(changed)} {'person' if len(changed) == 1 else 'people'}.",
+                request.user,
+            )
         next_page = whole_number(request.POST.get("next_page"), below=10**9)
         if next_page is not None:
             messages.success(request, "Attendance is saved. Here is the next page of invitations.")
@@ -368,10 +457,19 @@ def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
             "rows": slice_of(rows, request, "page"),
             "statuses": Attendance.Status.choices,
             "guest_form": guest_form,
+            "agency_form": agency_form,
         },
     )
 
 
+def _held(meeting: Meeting) -> None:
+    """Attendance recorded: the meeting took place."""
+    if meeting.status == Meeting.Status.SCHEDULED:
+        meeting.status = Meeting.Status.HELD
+        meeting.save(update_fields=["status"])
+
+
+FILL_NAMES = {"everyone": "Everyone present", "rsvps": "From the answers"}
 # The attendance screen's quick fills, of the invitations not yet recorded:
 # everyone present; or from the answers, yes present and no excused.
 FILLS = {
@@ -438,7 +536,16 @@ def minutes_edit(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         can_write_restricted=request.user.has_perm("meetings.read_restricted", meeting),
     )
     if request.method == "POST" and form.is_valid():
+        new = form.instance.pk is None
         reopened = services.save_minutes(form.instance)
+        summary = (
+            "Drafted the minutes."
+            if new
+            else "Changed the approved minutes: they need approval again."
+            if reopened
+            else "Changed the draft minutes."
+        )
+        services.note(meeting, MeetingEvent.Kind.MINUTES, summary, request.user)
         messages.success(
             request,
             "The minutes are saved and need a lead's approval again." if reopened else "The draft minutes are saved.",
@@ -479,12 +586,6 @@ def minutes_approve(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 FEED_PAST = timedelta(days=365)
 
 
-def _sequences(meeting_ids) -> dict[int, int]:
-    """How often each meeting changed: calendars update an event whose sequence grows."""
-    rows = Meeting.history.filter(id__in=meeting_ids).values("id").annotate(n=Count("history_id"))
-    return {row["id"]: row["n"] - 1 for row in rows}
-
-
 def _ics_response(body: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -494,7 +595,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 @login_required
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, pk)
-    body = calendar.calendar_for([meeting], meeting.coalition.name, _sequences([meeting.pk]))
+    body = calendar.calendar_for([meeting], meeting.coalition.name)
     return _ics_response(body, f"meeting-{meeting.local_start:%Y-%m-%d}.ics")
 
 
@@ -509,7 +610,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         .filter(starts_at__gte=timezone.now() - FEED_PAST)
         .select_related("coalition", "committee")
     )
-    body = calendar.calendar_for(meetings, "Roundtable meetings", _sequences([m.pk for m in meetings]))
+    body = calendar.calendar_for(meetings, "Roundtable meetings")
     return _ics_response(body, "roundtable.ics")
 
 
@@ -551,6 +652,19 @@ def series_form(request: HttpRequest, coalition: Coalition, pk: int | None = Non
         )
         return redirect("meeting_list", coalition.slug)
     return render(request, "meetings/series_form.html", {"form": form, "coalition": coalition, "series": series})
+
+
+@permission_required(
+    "meetings.schedule_meeting", get_coalition_for_user, "coalition_slug", message=ONLY_ORGANIZERS_SCHEDULE
+)
+def meeting_settings(request: HttpRequest, coalition: Coalition) -> HttpResponse:
+    """The coalition's invitations (automatic or by hand) and reminders."""
+    form = MeetingSettingsForm(post_data(request), instance=coalition)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The meeting settings are saved; they hold for every meeting from now on.")
+        return redirect("meeting_list", coalition.slug)
+    return render(request, "meetings/meeting_settings.html", {"form": form, "coalition": coalition})
 
 
 @login_required

@@ -10,7 +10,8 @@ from coordination import access
 from coordination.models import Coalition
 from coordination.pages import get_coalition_for_user, permission_required, post_data, require
 from coordination.tables import list_page
-from meetings.models import Meeting
+from meetings import services as meeting_story
+from meetings.models import Meeting, MeetingEvent
 from meetings.pages import changes_meeting
 
 from . import services
@@ -211,7 +212,7 @@ def meeting_actions(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.create_item(
+            item = services.create_item(
                 coalition=meeting.coalition,
                 committee=meeting.committee,
                 meeting=meeting,
@@ -221,6 +222,12 @@ def meeting_actions(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
+            meeting_story.note(
+                meeting,
+                MeetingEvent.Kind.ACTIONS,
+                f"Action item “{item.title}” for {item.owner_agency.name}.",
+                request.user,
+            )
             form = QuickItemForm(coalition=meeting.coalition, meeting=meeting, prefix="action")
             if not request.htmx:
                 messages.success(request, f"“{data['title']}” is added.")

@@ -2,8 +2,10 @@
 only what its owner may see."""
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -41,16 +43,29 @@ def test_a_meeting_file_keeps_its_local_time_zone_and_parses_back(world):
     assert start.astimezone(UTC) == datetime(2027, 7, 8, 19, 0, tzinfo=UTC)
     assert str(event["location"]) == "County Library"
     assert [tz["tzid"] for tz in calendar.walk("VTIMEZONE")] == ["America/Los_Angeles"]
-    assert str(event["uid"]) == f"meeting-{meeting.pk}@roundtable"
+    # a UID on the deployment's own domain (SITE_URL's), the same for the meeting's life
+    assert str(event["uid"]) == f"meeting-{meeting.pk}@{urlsplit(settings.SITE_URL).hostname}"
+    assert "@roundtable" not in str(event["uid"])
+    # DTSTAMP is when the file was made, not the meeting's start
+    assert abs(event.decoded("dtstamp") - timezone.now()) < timedelta(minutes=1)
 
 
 def test_a_rescheduled_meeting_has_a_higher_sequence_and_a_cancelled_one_says_so(world):
     meeting = make(world, timezone.now() + timedelta(days=3))
-    meeting.starts_at += timedelta(hours=1)
-    meeting.ends_at += timedelta(hours=1)
-    meeting.save()
-    meeting.status, meeting.cancel_reason = Meeting.Status.CANCELLED, "Room flooded"
-    meeting.save()
+    organizer = world.client_for(world.organizer)
+    when = meeting.local_start + timedelta(hours=1)
+    fields = {"title": meeting.title, "kind": "general", "date": f"{when:%Y-%m-%d}", "end_time": "23:59"}
+    assert (
+        organizer.post(
+            reverse("meeting_edit", args=[meeting.pk]), {**fields, "start_time": f"{when:%H:%M}"}
+        ).status_code
+        == 302
+    )
+    # saving it unchanged, or recording that it was held, is no new revision
+    organizer.post(reverse("meeting_edit", args=[meeting.pk]), {**fields, "start_time": f"{when:%H:%M}"})
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.SCHEDULED)
+    organizer.post(reverse("meeting_cancel", args=[meeting.pk]), {"reason": "Room flooded"})
     body = world.client_for(world.member).get(reverse("meeting_ics", args=[meeting.pk])).content
     event = events(body)[0]["Monthly meeting"]
     assert int(event["sequence"]) == 2

@@ -127,9 +127,12 @@ def test_a_tampered_or_past_rsvp_link_is_refused(world, meeting, upcoming):
 def test_organizer_records_attendance_and_a_guest_on_one_screen(world, meeting):
     client = world.client_for(world.organizer)
     page = client.get(reverse("attendance", args=[meeting.pk])).content.decode()
-    assert "Deputy Test" in page
-    row = meeting.attendances.get(person=world.member.person)
+    assert "Nobody is on the list yet" in page
+    assert not meeting.attendances.exists()  # looking invites nobody
     client.post(reverse("attendance", args=[meeting.pk]), {"add_guest": "1", "guest_name": "Visiting Advocate"})
+    # recording lists the invitees (no invitations were sent through Roundtable)
+    assert "Deputy Test" in client.get(reverse("attendance", args=[meeting.pk])).content.decode()
+    row = meeting.attendances.get(person=world.member.person)
     client.post(reverse("attendance", args=[meeting.pk]), {f"status-{row.pk}": "present"})
     row.refresh_from_db()
     meeting.refresh_from_db()
@@ -165,6 +168,7 @@ def test_attendance_is_filled_in_one_click_for_those_not_yet_recorded(world, mee
 def test_attendance_is_refused_for_a_meeting_that_has_not_started(world, upcoming):
     """Who came is known once the meeting has begun: before, the page shows
     the invitations and answers, and saving or adding a guest changes nothing."""
+    invitations.ensure_invitations(upcoming)
     client = world.client_for(world.organizer)
     page = client.get(reverse("attendance", args=[upcoming.pk])).content.decode()
     assert "The meeting has not started" in page
@@ -197,6 +201,7 @@ def test_minutes_are_approved_only_once_the_meeting_is_over(world, meeting):
 
 
 def test_the_guest_form_offers_only_the_meetings_own_coalitions_agencies(world, meeting):
+    invitations.ensure_invitations(meeting)
     client = world.client_for(world.organizer)
     page = client.get(reverse("attendance", args=[meeting.pk])).content.decode()
     assert "Test Sheriff&#x27;s Office" in page  # a member agency of the meeting's coalition

@@ -21,16 +21,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 Kind = Notification.Kind
 
 
-@pytest.fixture
-def invitees(world):
-    membership = world.member_agency.memberships.get()
-    membership.primary_representative = world.member.person
-    membership.save()
-    world.member.person.email = "deputy@sheriff.example.org"
-    world.member.person.save()
-    return [world.member.person]
-
-
 def meeting_at(world, when: datetime, **fields) -> Meeting:
     return Meeting.objects.create(
         coalition=world.home,
