@@ -144,7 +144,47 @@ def add_approval_item(meeting: Meeting) -> AgendaItem | None:
     )
 
 
+def review_item(meeting: Meeting, title: str, notes: str) -> tuple[AgendaItem, bool]:
+    """The agenda item of that title, its notes brought up to date, or added
+    last. Returns it and whether it was added."""
+    item = meeting.agenda_items.filter(title=title).first()
+    if item is not None:
+        item.notes = notes
+        item.save(update_fields=["notes"])
+        return item, False
+    last = meeting.agenda_items.order_by("-position").first()
+    item = AgendaItem.objects.create(
+        meeting=meeting, title=title, notes=notes, position=(last.position if last else 0) + 10
+    )
+    return item, True
+
+
 # --- Minutes ---------------------------------------------------------------------
+
+
+def minutes_outline(meeting: Meeting) -> str:
+    """A draft that follows the agenda: a section per item with its presenter
+    (a case review's title only: what it discussed goes in the restricted part)."""
+    sections = []
+    for number, item in enumerate(
+        meeting.agenda_items.select_related("presenter", "presenter_agency").order_by("position", "pk"), start=1
+    ):
+        heading = f"## {number}. {item.title}"
+        who = ", ".join(
+            name
+            for name in (
+                item.presenter and item.presenter.full_name,
+                item.presenter_agency and item.presenter_agency.name,
+            )
+            if name
+        )
+        lines = [heading]
+        if who:
+            lines.append(f"*Presented by {who}.*")
+        if item.is_case_review:
+            lines.append("Case review: notes, if any, go in the restricted part.")
+        sections.append("\n\n".join(lines))
+    return "\n\n".join(sections) + ("\n" if sections else "")
 
 
 @transaction.atomic

@@ -293,12 +293,12 @@ def agenda(request: HttpRequest, meeting: Meeting, item_pk: int | None = None) -
         moved = get_object_or_404(meeting.agenda_items, pk=request.POST.get("item"))
         direction = "up" if request.POST["move"] == "up" else "down"
         services.move_item(moved, -1 if direction == "up" else 1)
-        services.note(meeting, MeetingEvent.Kind.AGENDA, f"Moved “{moved.title}” {direction}.", request.user)
+        services.note(meeting, MeetingEvent.Kind.AGENDA, f"Moved {_named(moved)} {direction}.", request.user)
         return redirect("agenda", meeting.pk)
     if request.method == "POST" and "remove" in request.POST:
         removed = get_object_or_404(meeting.agenda_items, pk=request.POST.get("item"))
         removed.delete()
-        services.note(meeting, MeetingEvent.Kind.AGENDA, f"Removed “{removed.title}”.", request.user)
+        services.note(meeting, MeetingEvent.Kind.AGENDA, f"Removed {_named(removed)}.", request.user)
         messages.success(request, "The item is removed from the agenda.")
         return redirect("agenda", meeting.pk)
     if request.method == "POST" and "approval" in request.POST:
@@ -316,7 +316,7 @@ def agenda(request: HttpRequest, meeting: Meeting, item_pk: int | None = None) -
             form.instance.position = (last.position if last else 0) + 10
         form.save()
         verb = "Changed" if item_pk else "Added"
-        services.note(meeting, MeetingEvent.Kind.AGENDA, f"{verb} “{form.instance.title}”.", request.user)
+        services.note(meeting, MeetingEvent.Kind.AGENDA, f"{verb} {_named(form.instance)}.", request.user)
         messages.success(request, f"“{form.instance.title}” is on the agenda.")
         return redirect("agenda", meeting.pk)
     return render(
@@ -328,8 +328,16 @@ def agenda(request: HttpRequest, meeting: Meeting, item_pk: int | None = None) -
             "items": meeting.agenda_items.select_related("presenter", "presenter_agency"),
             "form": form,
             "item": item,
+            # the open action items of earlier meetings, offered as one item
+            **pages.extra_context("agenda", request, meeting),
         },
     )
+
+
+def _named(item: AgendaItem) -> str:
+    """An item as the meeting's history names it: everyone who sees the
+    meeting reads its history, so a case review is not named."""
+    return "a case-review item" if item.is_case_review else f"“{item.title}”"
 
 
 # --- Invitations and attendance ----------------------------------------------------
@@ -533,6 +541,8 @@ def minutes_edit(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     form = MinutesForm(
         post_data(request),
         instance=minutes,
+        # new minutes start from the agenda: a section per item
+        initial={} if minutes.pk else {"body": services.minutes_outline(meeting)},
         can_write_restricted=request.user.has_perm("meetings.read_restricted", meeting),
     )
     if request.method == "POST" and form.is_valid():

@@ -15,3 +15,4 @@ class TasksConfig(AppConfig):
         choices.register()
         pages.add_context_provider("meeting_detail", meeting_pages.meeting_detail)
         pages.add_context_provider("minutes_form", meeting_pages.minutes_form)
+        pages.add_context_provider("agenda", meeting_pages.agenda)

@@ -17,6 +17,15 @@ def _agency_and_assignee(form, coalition) -> None:
     autocomplete.use(form.fields["assignee"], "person", None, coalition)
 
 
+def _people_of_the_agency(form, data) -> None:
+    """The assignee and backup work for the owning agency."""
+    agency = data.get("owner_agency")
+    for name in ("assignee", "backup"):
+        person = data.get(name)
+        if person and agency and person.agency_id != agency.pk:
+            form.add_error(name, f"Choose a person of {agency}.")
+
+
 class ActionItemForm(forms.ModelForm):
     class Meta:
         model = ActionItem
@@ -53,22 +62,31 @@ class ActionItemForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        agency = data.get("owner_agency")
-        for name in ("assignee", "backup"):
-            person = data.get(name)
-            if person and agency and person.agency_id != agency.pk:
-                self.add_error(name, f"Choose a person of {agency}.")
+        _people_of_the_agency(self, data)
         return data
 
 
 class QuickItemForm(forms.ModelForm):
-    """Adding an item while writing the minutes: the essentials only."""
+    """Adding an item while writing the minutes, against the agenda item it
+    came from, with every field an item has (its committee and meeting are
+    the meeting's)."""
 
     class Meta:
         model = ActionItem
-        fields = ["title", "agenda_item", "owner_agency", "assignee", "due_on", "priority"]
-        widgets = {"due_on": DATE}
+        fields = [
+            "agenda_item",
+            "title",
+            "description",
+            "owner_agency",
+            "assignee",
+            "backup",
+            "due_on",
+            "response_area",
+            "priority",
+        ]
+        widgets = {"due_on": DATE, "description": forms.Textarea(attrs={"rows": 2})}
         labels = {"agenda_item": "From agenda item"}
+        help_texts = {"description": "What done looks like. No victim-identifying details."}
 
     def __init__(self, *args, coalition, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,12 +95,12 @@ class QuickItemForm(forms.ModelForm):
         )
         self.fields["agenda_item"].empty_label = "None in particular"
         _agency_and_assignee(self, coalition)
+        autocomplete.use(self.fields["backup"], "person", None, coalition)
+        self.fields["response_area"].queryset = coalition.response_areas.filter(is_active=True)
 
     def clean(self):
         data = super().clean()
-        agency, person = data.get("owner_agency"), data.get("assignee")
-        if person and agency and person.agency_id != agency.pk:
-            self.add_error("assignee", f"Choose a person of {agency}.")
+        _people_of_the_agency(self, data)
         return data
 
 

@@ -74,7 +74,7 @@ def added_while_writing(meeting: Meeting) -> dict:
     many there are, and a link to the action list showing all of them. One
     query, whatever their number (the count is a window over all of them)."""
     last = list(
-        meeting.action_items.select_related("owner_agency", "assignee")
+        meeting.action_items.select_related("owner_agency", "assignee", "agenda_item")
         .annotate(meeting_count=Window(Count("pk")))
         .order_by("-pk")[:SHOWN]
     )
@@ -82,6 +82,34 @@ def added_while_writing(meeting: Meeting) -> dict:
         "produced": last[::-1],
         "produced_count": last[0].meeting_count if last else 0,
         "produced_url": _all_items(meeting, meeting=meeting.pk),
+    }
+
+
+OUTLINED = 20  # the open items an agenda's "review open action items" names one by one
+REVIEW_TITLE = "Review open action items"
+
+
+def first_open(request: HttpRequest, meeting: Meeting, limit: int) -> list[ActionItem]:
+    """The open items of the body's earlier meetings that the user may see,
+    most overdue first, the first `limit` of them, each knowing how many
+    there are (a window count: one query)."""
+    visible = ActionItem.objects.visible_to(request.user).filter(coalition=meeting.coalition)
+    return list(
+        carried_to(visible, meeting)
+        .select_related("owner_agency")
+        .annotate(open_count=Window(Count("pk")))
+        .order_by(F("due_on").asc(nulls_last=True), "pk")[:limit]
+    )
+
+
+def agenda(request: HttpRequest, meeting: Meeting) -> dict:
+    """The agenda offers the open items of earlier meetings as one item."""
+    items = first_open(request, meeting, 5)
+    return {
+        "open_items": items,
+        "open_count": items[0].open_count if items else 0,
+        "open_items_url": reverse("agenda_open_items", args=[meeting.pk]),
+        "open_items_listed": meeting.agenda_items.filter(title=REVIEW_TITLE).exists(),
     }
 
 

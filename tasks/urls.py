@@ -15,6 +15,7 @@ action_patterns = [
 
 meeting_patterns = [
     path("<int:pk>/actions/", views.meeting_actions, name="meeting_actions"),
+    path("<int:pk>/agenda/open-actions/", views.agenda_open_items, name="agenda_open_items"),
 ]
 
 urlpatterns = [

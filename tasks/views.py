@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from coordination import access
 from coordination.models import Coalition
@@ -14,6 +15,7 @@ from meetings import services as meeting_story
 from meetings.models import Meeting, MeetingEvent
 from meetings.pages import changes_meeting
 
+from . import pages as meeting_pages
 from . import services
 from .filters import ActionItemFilter
 from .forms import ActionItemForm, BulkForm, ManageForm, QuickItemForm, UpdateForm
@@ -202,7 +204,36 @@ def review_board(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     return render(request, "tasks/review_board.html", {"coalition": coalition, "board": board, "form": form})
 
 
-# --- From the minutes ---------------------------------------------------------------
+# --- On the agenda, and from the minutes -------------------------------------------
+
+
+@login_required
+@require_POST
+@changes_meeting
+def agenda_open_items(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    """One click puts the open items of earlier meetings on the agenda, as
+    one item that names them (the first OUTLINED, most overdue first); again,
+    it brings the list up to date."""
+    rows = meeting_pages.first_open(request, meeting, meeting_pages.OUTLINED)
+    if not rows:
+        messages.info(request, "No action items of earlier meetings are open.")
+        return redirect("agenda", meeting.pk)
+    count = rows[0].open_count
+    lines = [
+        f"- {item.title} ({item.owner_agency.name}{f', due {item.due_on:%b %-d}' if item.due_on else ''})"
+        for item in rows
+    ]
+    if count > len(rows):
+        lines.append(f"- and {count - len(rows)} more: see the meeting's page")
+    item, created = meeting_story.review_item(meeting, meeting_pages.REVIEW_TITLE, "\n".join(lines))
+    meeting_story.note(
+        meeting,
+        MeetingEvent.Kind.AGENDA,
+        f"{'Added' if created else 'Brought up to date'} “{item.title}” ({count} open).",
+        request.user,
+    )
+    messages.success(request, f"“{item.title}” is on the agenda with the {count} open items.")
+    return redirect("agenda", meeting.pk)
 
 
 @changes_meeting
