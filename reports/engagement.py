@@ -4,12 +4,13 @@ agency's part in it, the chart a lead shows at the annual meeting."""
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from coordination.models import Coalition
 from meetings.models import Attendance, Meeting, MeetingKind
+from members.models import Membership
 
 from . import charts
 from .common import PRESENT, Report, Section, Table, first_bars, first_year, people, plotted
@@ -32,16 +33,25 @@ def engagement(coalition: Coalition, today: date | None = None) -> Report:
         meeting__coalition=coalition,
         meeting__status=Meeting.Status.HELD,
         status__in=(*PRESENT, Attendance.Status.GUEST),
-    ).annotate(year=ExtractYear("meeting__starts_at", tzinfo=zone))
+    ).annotate(
+        year=ExtractYear("meeting__starts_at", tzinfo=zone),
+        # only the coalition's active members count as member agencies: not a
+        # prospective member's visit, nor a guest's agency
+        member=Exists(
+            Membership.objects.filter(agency=OuterRef("agency"), coalition=coalition, status=Membership.Status.ACTIVE)
+        ),
+    )
     per_year = {
         row["year"]: row
         for row in attended.values("year").annotate(
-            visits=Count("id"), agencies=Count("agency", distinct=True), people=Count("person", distinct=True)
+            visits=Count("id"),
+            agencies=Count("agency", distinct=True, filter=Q(member=True)),
+            people=Count("person", distinct=True),
         )
     }
     per_agency: dict[str, dict[int, int]] = {}
     for row in (
-        attended.filter(status__in=PRESENT, agency__isnull=False)
+        attended.filter(status__in=PRESENT, agency__isnull=False, member=True)
         .values("year", "agency__name")
         .annotate(n=Count("meeting", distinct=True))
     ):
@@ -65,17 +75,18 @@ def engagement(coalition: Coalition, today: date | None = None) -> Report:
         figures=[
             ("Years of meetings", len([y for y in years if meetings.get(y)])),
             ("Meetings held", sum(row["n"] for row in meetings.values())),
-            ("Agencies that have taken part", len(per_agency)),
+            ("Member agencies that have taken part", len(per_agency)),
         ],
         tables=[
             Table(
                 "Attendance per year",
-                ["Year", "Meetings held", "General meetings", "Attendances", "Different people", "Agencies present"],
+                ["Year", "Meetings held", "General meetings", "Attendances", "Different people", "Member agencies present"],
                 year_rows,
             )
         ],
-        note="Attendances count everyone present, guests and substitutes included. Counts of 1 to 4 people are "
-        "withheld.",
+        note="Attendances count everyone present, guests and substitutes included. Member agencies are the "
+        "coalition's active members: prospective members and guests' agencies count as attendances only. Counts of "
+        "1 to 4 people are withheld.",
     )
     labels = [str(y) for y in years]
     for chart in (
@@ -89,7 +100,7 @@ def engagement(coalition: Coalition, today: date | None = None) -> Report:
             title="Agencies at the table and meetings held, per year",
             labels=labels,
             series={
-                "Agencies present": [per_year.get(y, {}).get("agencies", 0) for y in years],
+                "Member agencies present": [per_year.get(y, {}).get("agencies", 0) for y in years],
                 "Meetings held": [meetings.get(y, {}).get("n", 0) for y in years],
             },
             alt="Line chart of agencies present and meetings held per year; the numbers are in the table below.",
@@ -100,7 +111,7 @@ def engagement(coalition: Coalition, today: date | None = None) -> Report:
 
     by_agency = Section(
         "by-agency",
-        "Each agency's meetings attended, per year",
+        "Each member agency's meetings attended, per year",
         tables=[
             Table(
                 "Meetings attended by agency and year",
@@ -109,7 +120,7 @@ def engagement(coalition: Coalition, today: date | None = None) -> Report:
                 empty="No attendance recorded yet.",
             )
         ],
-        note="Meetings at which the agency was present or sent a substitute.",
+        note="Meetings at which the agency, an active member, was present or sent a substitute.",
     )
     labels, attended, more = first_bars([name for name, _ in agencies], [sum(c.values()) for _, c in agencies])
     if chart := charts.bars(

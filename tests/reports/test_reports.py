@@ -280,3 +280,27 @@ def test_report_pages_cost_the_same_few_queries_at_thirteen_years_of_data(demo, 
         assert response.status_code == 200
     long_view = client.get(reverse("report", args=["shasta"]), {"start": "2013-11-01", "end": "2026-11-21"})
     assert "Action items by year" in long_view.content.decode()
+
+
+def test_engagement_counts_only_active_members_as_member_agencies(world):
+    """A prospective member's visit and a guest's agency count as attendances,
+    not as member agencies at the table."""
+    start = datetime(2026, 3, 12, 19, 0, tzinfo=ZoneInfo("UTC"))
+    meeting = Meeting.objects.create(
+        coalition=world.home,
+        title="March",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        status=Meeting.Status.HELD,
+    )
+    prospective = MembershipFactory(coalition=world.home, status=Membership.Status.PROSPECTIVE).agency
+    guest_agency = AgencyFactory()
+    for agency in (world.member_agency, prospective, guest_agency):
+        for _ in range(5):  # five people each: no count withheld
+            person = PersonFactory(agency=agency)
+            Attendance.objects.create(meeting=meeting, person=person, agency=agency, status=Attendance.Status.PRESENT)
+    report = engagement.engagement(world.home, today=date(2026, 11, 22))
+    year = _cells(report.sections[0].tables[0])[2026]
+    assert year[2] == 15 and year[-1] == 1  # fifteen attendances, one member agency
+    assert ("Member agencies that have taken part", 1) in report.sections[0].figures
+    assert list(_cells(report.sections[1].tables[0])) == [world.member_agency.name]
