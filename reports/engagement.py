@@ -80,7 +80,14 @@ def engagement(coalition: Coalition, today: date | None = None) -> Report:
         tables=[
             Table(
                 "Attendance per year",
-                ["Year", "Meetings held", "General meetings", "Attendances", "Different people", "Member agencies present"],
+                [
+                    "Year",
+                    "Meetings held",
+                    "General meetings",
+                    "Attendances",
+                    "Different people",
+                    "Member agencies present",
+                ],
                 year_rows,
             )
         ],
