@@ -17,7 +17,7 @@ from coordination.mail import absolute_url
 from coordination.models import Coalition, Notification, User, committee_or_none_filter
 from coordination.pages import get_coalition_for_user, permission_required, post_data, remember_coalition, require
 from coordination.paging import page_number, slice_of
-from coordination.text import whole_number
+from coordination.text import whole_number, without_controls
 from members.email_settings import person_from_token
 
 from . import calendar, invitations, notices, search, services
@@ -434,7 +434,8 @@ def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
             if status not in allowed:
                 messages.error(request, f"“{status}” is not an attendance status; nothing was saved.")
                 return redirect("attendance", meeting.pk)
-            substitute = " ".join(request.POST.get(f"substitute-{row.pk}", row.substitute_name).split())[:150]
+            typed = without_controls(request.POST.get(f"substitute-{row.pk}", row.substitute_name))
+            substitute = " ".join(typed.split())[:150]
             if status != Attendance.Status.SUBSTITUTE:
                 substitute = ""
             if (status, substitute) != (row.status, row.substitute_name):

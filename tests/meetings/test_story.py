@@ -107,3 +107,7 @@ def test_a_substitute_is_named_and_the_name_goes_when_the_status_changes(world, 
     organizer.post(url, {f"status-{row.pk}": "present", f"substitute-{row.pk}": "Sgt. Ana Ruiz"})
     row.refresh_from_db()
     assert (row.status, row.substitute_name) == ("present", "")
+    # a hostile name: control characters go, the length is kept to the field's
+    organizer.post(url, {f"status-{row.pk}": "substitute", f"substitute-{row.pk}": "Ana\x00 Ruiz" + "z" * 400})
+    row.refresh_from_db()
+    assert row.substitute_name.startswith("Ana Ruizzz") and len(row.substitute_name) == 150
