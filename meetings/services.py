@@ -70,6 +70,11 @@ def save_meeting(form, user=None) -> Meeting:
     changed = [field for field in CHANGED_FIELDS if before is not None and before[field] != getattr(instance, field)]
     if changed:
         instance.sequence += 1
+    if before is not None:
+        # the sweep or another organizer may have sent invitations since the form was read: keep what they wrote
+        instance.invited_at, instance.told_sequence = (
+            Meeting.objects.select_for_update().filter(pk=instance.pk).values_list("invited_at", "told_sequence").get()
+        )
     meeting = form.save()
     if before is None:
         note(meeting, MeetingEvent.Kind.SCHEDULED, f"Scheduled for {_when(meeting)}.", user)
@@ -164,11 +169,15 @@ def review_item(meeting: Meeting, title: str, notes: str) -> tuple[AgendaItem, b
 
 def minutes_outline(meeting: Meeting) -> str:
     """A draft that follows the agenda: a section per item with its presenter
-    (a case review's title only: what it discussed goes in the restricted part)."""
+    (a case review unnamed: what it discussed goes in the restricted part)."""
     sections = []
     for number, item in enumerate(
         meeting.agenda_items.select_related("presenter", "presenter_agency").order_by("position", "pk"), start=1
     ):
+        if item.is_case_review:
+            # open minutes reach every invitee: a case review is neither named nor attributed
+            sections.append(f"## {number}. Case review\n\nNotes, if any, go in the restricted part.")
+            continue
         heading = f"## {number}. {item.title}"
         who = ", ".join(
             name
@@ -181,8 +190,6 @@ def minutes_outline(meeting: Meeting) -> str:
         lines = [heading]
         if who:
             lines.append(f"*Presented by {who}.*")
-        if item.is_case_review:
-            lines.append("Case review: notes, if any, go in the restricted part.")
         sections.append("\n\n".join(lines))
     return "\n\n".join(sections) + ("\n" if sections else "")
 
@@ -267,7 +274,7 @@ def sync_series(series: MeetingSeries, horizon_days: int | None = None) -> dict[
                     meeting.sequence += 1
                 for name, value in wanted.items():
                     setattr(meeting, name, value)
-                meeting.save()
+                meeting.save(update_fields=[*wanted, "sequence"])
                 note(meeting, MeetingEvent.Kind.CHANGED, f"Changed with its series: {_when(meeting)}.")
                 if series.coalition.send_invitations == series.coalition.Invitations.AUTOMATIC:
                     send_update(meeting)

@@ -191,7 +191,10 @@ def _sending(meeting: Meeting) -> dict:
         "open": meeting.status == Meeting.Status.SCHEDULED and not meeting.is_over,
         "count": invited.count() if meeting.invited_at else 0,
         "automatic": automatic,
-        "automatic_on": meeting.starts_at - notices.INVITE_AHEAD if automatic else None,
+        # the day they go; none when that is past (the next sweep, within minutes, sends them)
+        "automatic_on": meeting.starts_at - notices.INVITE_AHEAD
+        if automatic and meeting.starts_at - notices.INVITE_AHEAD > timezone.now()
+        else None,
         "last_change": (
             meeting.events.filter(kind=MeetingEvent.Kind.CHANGED).first() if meeting.changes_unsent else None
         ),

@@ -92,8 +92,8 @@ def engagement(coalition: Coalition, today: date | None = None) -> Report:
             )
         ],
         note="Attendances count everyone present, guests and substitutes included. Member agencies are the "
-        "coalition's active members: prospective members and guests' agencies count as attendances only. Counts of "
-        "1 to 4 people are withheld.",
+        "coalition's active members today: prospective members and guests' agencies count as attendances only. "
+        "Counts of 1 to 4 people are withheld.",
     )
     labels = [str(y) for y in years]
     for chart in (

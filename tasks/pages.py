@@ -85,7 +85,6 @@ def added_while_writing(meeting: Meeting) -> dict:
     }
 
 
-OUTLINED = 20  # the open items an agenda's "review open action items" names one by one
 REVIEW_TITLE = "Review open action items"
 
 

@@ -211,21 +211,20 @@ def review_board(request: HttpRequest, coalition: Coalition) -> HttpResponse:
 @require_POST
 @changes_meeting
 def agenda_open_items(request: HttpRequest, meeting: Meeting) -> HttpResponse:
-    """One click puts the open items of earlier meetings on the agenda, as
-    one item that names them (the first OUTLINED, most overdue first); again,
-    it brings the list up to date."""
-    rows = meeting_pages.first_open(request, meeting, meeting_pages.OUTLINED)
+    """One click puts the open items of earlier meetings on the agenda, as one
+    item; again, it brings its count up to date. The item does not name them:
+    everyone who sees the meeting reads its agenda, and a member sees only
+    their own agency's items, which the meeting's page lists for each reader."""
+    rows = meeting_pages.first_open(request, meeting, 1)
     if not rows:
         messages.info(request, "No action items of earlier meetings are open.")
         return redirect("agenda", meeting.pk)
     count = rows[0].open_count
-    lines = [
-        f"- {item.title} ({item.owner_agency.name}{f', due {item.due_on:%b %-d}' if item.due_on else ''})"
-        for item in rows
-    ]
-    if count > len(rows):
-        lines.append(f"- and {count - len(rows)} more: see the meeting's page")
-    item, created = meeting_story.review_item(meeting, meeting_pages.REVIEW_TITLE, "\n".join(lines))
+    notes = (
+        f"{count} action {'item is' if count == 1 else 'items are'} still open from earlier meetings, most overdue "
+        "first: see “Action items” on the meeting's page."
+    )
+    item, created = meeting_story.review_item(meeting, meeting_pages.REVIEW_TITLE, notes)
     meeting_story.note(
         meeting,
         MeetingEvent.Kind.AGENDA,
@@ -243,7 +242,7 @@ def meeting_actions(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            item = services.create_item(
+            services.create_item(
                 coalition=meeting.coalition,
                 committee=meeting.committee,
                 meeting=meeting,
@@ -256,7 +255,7 @@ def meeting_actions(request: HttpRequest, meeting: Meeting) -> HttpResponse:
             meeting_story.note(
                 meeting,
                 MeetingEvent.Kind.ACTIONS,
-                f"Action item “{item.title}” for {item.owner_agency.name}.",
+                "An action item was added from the minutes.",  # its title is for those who may see it
                 request.user,
             )
             form = QuickItemForm(coalition=meeting.coalition, meeting=meeting, prefix="action")

@@ -25,6 +25,16 @@ def forwards(apps, schema_editor):
         History.objects.filter(id=OuterRef("pk")).order_by().values("id").annotate(n=Count("history_id")).values("n")
     )
     Meeting.objects.update(sequence=Coalesce(Subquery(changes, output_field=IntegerField()), Value(1)) - 1)
+    # each history record gets the revision it stood for, so a change notice can find the version its
+    # invitees knew (the meeting's last record has the meeting's own)
+    earlier = (
+        History.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+        .order_by()
+        .values("id")
+        .annotate(n=Count("history_id"))
+        .values("n")
+    )
+    History.objects.update(sequence=Coalesce(Subquery(earlier, output_field=IntegerField()), Value(0)))
     invited = Notification.objects.filter(
         kind="meeting_invitation", object_id__in=Attendance.objects.filter(meeting=OuterRef("pk")).values("pk")
     )
@@ -38,7 +48,8 @@ def forwards(apps, schema_editor):
     )
     Meeting.objects.filter(Exists(invited)).update(invited_at=Subquery(first), told_sequence=models.F("sequence"))
     rows, previous = [], {}
-    for record in History.objects.order_by("id", "history_id").iterator(chunk_size=BATCH):
+    alive = History.objects.filter(id__in=Meeting.objects.values("pk"))  # not the deleted meetings' records
+    for record in alive.order_by("id", "history_id").iterator(chunk_size=BATCH):
         before = previous.get(record.id)
         previous = {record.id: record}
         when = record.starts_at
