@@ -148,6 +148,7 @@ def path_arguments() -> dict[str, list]:
         "action_create": [shasta.slug],
         "review_board": [shasta.slug],
         "meeting_actions": [meeting.pk],
+        "agenda_open_items": [meeting.pk],
         "action": [ActionItem.objects.filter(coalition=shasta).first().pk],
         "action_edit": [ActionItem.objects.filter(coalition=shasta).first().pk],
         "activity_list": [shasta.slug],

@@ -57,6 +57,7 @@ agency_edit:shared                   302   403   403   403   200   403   403   4
 agency:shared                        302   200   200   200   200   200   200   200
 agenda                               302   403   403   404   403   200   404   403
 agenda_item                          302   403   403   404   403   200   404   403
+agenda_open_items                    302   403   403   404   403   302   404   403
 attachment                           302   200   200   404   200   200   404   200
 attachment:restricted                302   404   200   404   404   200   404   404
 attachment_upload                    302   403   403   404   403   302   404   403

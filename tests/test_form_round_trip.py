@@ -107,6 +107,8 @@ NOT_SAVING = {
     "CancelForm": "cancels a meeting; tests/meetings/test_meetings.py",
     "AttachmentForm": "uploads a file; tests/meetings/test_import.py",
     "GuestForm": "adds a guest to the attendance; tests/meetings/test_meeting_work.py",
+    "AgencyAttendanceForm": "records a whole agency's invitees; tests/meetings/test_story.py",
+    "MeetingSettingsForm": "the coalition's invitation and reminder settings; tests/meetings/test_invitations.py",
     "BulkForm": "changes many items at once; tests/tasks/test_actions.py",
     "UpdateForm": "adds an update to an item's log; tests/tasks/test_actions.py",
     "ManageForm": "reassigns an item, logged; tests/tasks/test_actions.py",

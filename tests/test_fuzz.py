@@ -64,6 +64,7 @@ PAGE_PARAMETERS = {
     "per_page",
     "agenda",
     "invited",
+    "story",
     "files",
     "part",
     "stale",
