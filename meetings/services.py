@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from coordination.text import without_controls
@@ -89,6 +90,24 @@ def save_meeting(form, user=None) -> Meeting:
         if meeting.coalition.send_invitations == meeting.coalition.Invitations.AUTOMATIC:
             send_update(meeting, user)
     return meeting
+
+
+def send_waiting_updates(coalition, user=None) -> int:
+    """A coalition now sending automatically: the changes waiting for an
+    organizer's "Send update" go now. Returns how many meetings."""
+    waiting = Meeting.objects.filter(
+        coalition=coalition,
+        status=Meeting.Status.SCHEDULED,
+        starts_at__gt=timezone.now(),
+        invited_at__isnull=False,
+        sequence__gt=F("told_sequence"),
+    ).select_related("coalition")
+    sent = 0
+    for meeting in waiting:
+        with transaction.atomic():
+            send_update(meeting, user)
+        sent += 1
+    return sent
 
 
 def send_update(meeting: Meeting, user=None) -> int:

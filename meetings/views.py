@@ -382,7 +382,14 @@ def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         )
         return redirect("attendance", meeting.pk)
     if request.method == "POST":
-        invitations.ensure_invitations(meeting)  # the invitees, if none were sent invitations
+        listed = invitations.ensure_invitations(meeting)  # the invitees, if none were sent invitations
+        if "list" in request.POST:
+            if listed:
+                who = "invitee is" if listed == 1 else "invitees are"
+                messages.success(request, f"{listed} {who} listed: record who came.")
+            else:
+                messages.info(request, "Nobody new to list: add those who came as guests.")
+            return redirect("attendance", meeting.pk)
     if request.method == "POST" and request.POST.get("fill") in FILLS:
         # A few clicks for a whole meeting: every invitation not yet recorded, across all pages, at once.
         unrecorded = meeting.attendances.filter(person__isnull=False, status="")
@@ -673,10 +680,15 @@ def series_form(request: HttpRequest, coalition: Coalition, pk: int | None = Non
 )
 def meeting_settings(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     """The coalition's invitations (automatic or by hand) and reminders."""
+    was = coalition.send_invitations
     form = MeetingSettingsForm(post_data(request), instance=coalition)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        coalition = form.save()
         messages.success(request, "The meeting settings are saved; they hold for every meeting from now on.")
+        switched = was != coalition.send_invitations == Coalition.Invitations.AUTOMATIC
+        if switched and (sent := services.send_waiting_updates(coalition, request.user)):
+            meetings = "meeting" if sent == 1 else "meetings"
+            messages.info(request, f"The changes waiting to be sent for {sent} {meetings} are on their way.")
         return redirect("meeting_list", coalition.slug)
     return render(request, "meetings/meeting_settings.html", {"form": form, "coalition": coalition})
 

@@ -173,3 +173,79 @@ def test_a_roles_phone_hours_and_24_7_become_its_first_contact_line_and_the_defa
     assert ResponseArea.objects.get(pk=custom.pk).name_es == ""
     step = GuideStep.objects.get()
     assert step.title_es == "La persona es o parece menor de 18 años" and step.body_es.startswith("Llame")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_meetings_keep_their_calendar_revision_invitations_and_story_across_the_upgrade():
+    """Upgrading to stored revisions: a meeting changed once is at revision 1
+    (as its files said), one already invited has told its invitees that
+    revision, its story starts from its history and approval, a deleted
+    meeting's history is left alone, and the first change notice after the
+    upgrade still says what changed."""
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2027, 3, 11, 19, 0, tzinfo=UTC)
+    try:
+        old = migrate([("coordination", "0020_coalition_description_es"), ("meetings", "0007_search_documents")]).apps
+        coalition = old.get_model("coordination", "Coalition").objects.create(
+            name="Upgrade County Coalition", slug="upgrade", counties="Upgrade County"
+        )
+        Meeting, History = old.get_model("meetings", "Meeting"), old.get_model("meetings", "HistoricalMeeting")
+        meeting = Meeting.objects.create(
+            coalition=coalition, title="March meeting", starts_at=start, ends_at=start + timedelta(hours=1)
+        )
+        fields = {"coalition_id": coalition.pk, "title": "March meeting", "kind": "general", "status": "scheduled"}
+        made = datetime(2027, 1, 5, tzinfo=UTC)
+        for kind, starts_at, at in (("+", start - timedelta(days=7), made), ("~", start, made + timedelta(days=1))):
+            History.objects.create(
+                id=meeting.pk,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=1),
+                place="",
+                history_date=at,
+                history_type=kind,
+                changed_by_hand=False,
+                **fields,
+            )
+        History.objects.create(  # a meeting deleted since: its history has no meeting
+            id=meeting.pk + 1000,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            place="",
+            history_date=made,
+            history_type="+",
+            changed_by_hand=False,
+            **fields,
+        )
+        person = old.get_model("members", "Person").objects.create(
+            full_name="Deputy Upgrade",
+            email="deputy@upgrade.example.org",
+            agency=old.get_model("members", "Agency").objects.create(name="Upgrade Sheriff", sector="law_enforcement"),
+        )
+        row = old.get_model("meetings", "Attendance").objects.create(meeting=meeting, person=person)
+        invitation = old.get_model("coordination", "Notification").objects.create(
+            kind="meeting_invitation", object_id=row.pk, email=person.email, coalition=coalition, status="sent"
+        )
+    finally:
+        migrate(latest())
+
+    from coordination.models import Notification
+    from meetings import notices
+    from meetings.models import Meeting as NewMeeting
+    from meetings.models import MeetingEvent
+
+    meeting = NewMeeting.objects.get()
+    assert (meeting.sequence, meeting.told_sequence, meeting.changes_unsent) == (1, 1, False)
+    assert meeting.invited_at == Notification.objects.get(pk=invitation.pk).created_at
+    assert [r.sequence for r in meeting.history.order_by("history_id")] == [0, 1]
+    story = list(MeetingEvent.objects.order_by("at").values_list("meeting_id", "kind"))
+    assert story == [(meeting.pk, "scheduled"), (meeting.pk, "changed")]
+
+    meeting.place = "County Library"
+    meeting.sequence += 1
+    meeting.save()
+    assert notices.queue_change_notices(meeting) == 1
+    change = Notification.objects.get(kind="meeting_changed")
+    assert change.period == "s1-2"
+    message = notices.compose_changed(change)
+    assert "Where: was not given; now County Library." in message.body

@@ -104,6 +104,23 @@ def test_a_coalition_that_sends_by_hand_holds_invitations_and_changes_until_told
     assert "Changes not yet sent" not in page and "Update sent to 1 person." in page
 
 
+def test_switching_to_automatic_sends_the_changes_waiting(world, invitees, far):
+    organizer = world.client_for(world.organizer)
+    settings_url = reverse("meeting_settings", args=[world.home.slug])
+    organizer.post(settings_url, {"send_invitations": "by_hand", "meeting_reminders": "7d,1d"})
+    organizer.post(reverse("send_invitations", args=[far.pk]), {"send": "invitations"})
+    assert edit(organizer, far, place="Room B").status_code == 302
+    assert len(mail.outbox) == 1  # waiting for "Send update"
+    response = organizer.post(
+        settings_url, {"send_invitations": "automatic", "meeting_reminders": "7d,1d"}, follow=True
+    )
+    assert "The changes waiting to be sent for 1 meeting are on their way." in response.content.decode()
+    assert [m.subject.split(":")[0] for m in mail.outbox] == ["Invitation", "Changed"]
+    assert "Where: was not given; now Room B." in mail.outbox[1].body
+    far.refresh_from_db()
+    assert not far.changes_unsent
+
+
 def test_an_automatic_coalition_sends_each_change_at_once(world, invitees, far):
     organizer = world.client_for(world.organizer)
     organizer.post(reverse("send_invitations", args=[far.pk]), {"send": "invitations"})

@@ -129,6 +129,9 @@ def test_organizer_records_attendance_and_a_guest_on_one_screen(world, meeting):
     page = client.get(reverse("attendance", args=[meeting.pk])).content.decode()
     assert "Nobody is on the list yet" in page
     assert not meeting.attendances.exists()  # looking invites nobody
+    response = client.post(reverse("attendance", args=[meeting.pk]), {"list": "1"}, follow=True)
+    assert "1 invitee is listed: record who came." in response.content.decode()
+    assert meeting.attendances.get().status == ""  # listed, nobody recorded yet
     client.post(reverse("attendance", args=[meeting.pk]), {"add_guest": "1", "guest_name": "Visiting Advocate"})
     # recording lists the invitees (no invitations were sent through Roundtable)
     assert "Deputy Test" in client.get(reverse("attendance", args=[meeting.pk])).content.decode()
