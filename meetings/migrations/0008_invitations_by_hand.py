@@ -36,7 +36,8 @@ def forwards(apps, schema_editor):
     )
     History.objects.update(sequence=Coalesce(Subquery(earlier, output_field=IntegerField()), Value(0)))
     invited = Notification.objects.filter(
-        kind="meeting_invitation", object_id__in=Attendance.objects.filter(meeting=OuterRef("pk")).values("pk")
+        kind="meeting_invitation",
+        object_id__in=Attendance.objects.filter(meeting=OuterRef(OuterRef("pk"))).values("pk"),
     )
     first = (
         Notification.objects.filter(

@@ -223,7 +223,10 @@ def test_meetings_keep_their_calendar_revision_invitations_and_story_across_the_
             agency=old.get_model("members", "Agency").objects.create(name="Upgrade Sheriff", sector="law_enforcement"),
         )
         row = old.get_model("meetings", "Attendance").objects.create(meeting=meeting, person=person)
-        invitation = old.get_model("coordination", "Notification").objects.create(
+        Notification = old.get_model("coordination", "Notification")
+        # another message first, so no id lines up by chance with the meeting's or the attendance's
+        Notification.objects.create(kind="password_reset", object_id=0, email="someone@upgrade.example.org")
+        invitation = Notification.objects.create(
             kind="meeting_invitation", object_id=row.pk, email=person.email, coalition=coalition, status="sent"
         )
     finally:
