@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from coordination.models import Coalition, Committee, User
 from meetings import services as meeting_services
-from meetings.models import AgendaItem, Attendance, Meeting, MeetingSeries, Minutes
+from meetings.models import AgendaItem, Attendance, Meeting, MeetingEvent, MeetingSeries, Minutes
 from members.models import Agency, Membership, Person
 
 # Topics of the archive's minutes, in turn: (what was discussed, decisions).
@@ -158,4 +158,64 @@ def _meeting_records(shasta: Coalition, monthly: MeetingSeries) -> list[Meeting]
             )
     AgendaItem.objects.bulk_create(items)
     Attendance.objects.bulk_create(rows)
+    _stories(held[-12:], rows, lead)
     return held
+
+
+def _stories(meetings: list[Meeting], rows: list[Attendance], lead: User) -> None:
+    """The last year's meetings tell their story on their pages, as the app
+    records it: scheduled, invited, agenda, attendance, minutes, approval."""
+    Kind = MeetingEvent.Kind
+    organizer = meetings[0].created_by if meetings else None
+    recorded: dict[int, int] = {}
+    for row in rows:
+        recorded[row.meeting_id] = recorded.get(row.meeting_id, 0) + 1
+    events = []
+    for meeting in meetings:
+        n = recorded.get(meeting.pk, 0)
+        events += [
+            MeetingEvent(
+                meeting=meeting,
+                at=meeting.starts_at - timedelta(days=90),
+                kind=Kind.SCHEDULED,
+                summary="Scheduled by the series.",
+            ),
+            MeetingEvent(
+                meeting=meeting,
+                at=meeting.starts_at - timedelta(days=30),
+                kind=Kind.INVITED,
+                summary=f"Invitations sent automatically to {n} people, a month ahead.",
+            ),
+            MeetingEvent(
+                meeting=meeting,
+                at=meeting.starts_at - timedelta(days=6),
+                user=organizer,
+                kind=Kind.AGENDA,
+                summary=f"Added the agenda's {len(DEMO_AGENDA)} items.",
+            ),
+            MeetingEvent(
+                meeting=meeting,
+                at=meeting.ends_at + timedelta(minutes=5),
+                user=organizer,
+                kind=Kind.ATTENDANCE,
+                summary=f"Attendance recorded for {n} people.",
+            ),
+            MeetingEvent(
+                meeting=meeting,
+                at=meeting.ends_at + timedelta(days=2),
+                user=organizer,
+                kind=Kind.MINUTES,
+                summary="Drafted the minutes.",
+            ),
+        ]
+        if meeting.minutes.approved_at:
+            events.append(
+                MeetingEvent(
+                    meeting=meeting,
+                    at=meeting.minutes.approved_at,
+                    user=lead,
+                    kind=Kind.APPROVED,
+                    summary="The invitees are told.",
+                )
+            )
+    MeetingEvent.objects.bulk_create(events)

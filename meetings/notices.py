@@ -81,11 +81,23 @@ def queue_due(now=None) -> int:
         invitees = _reachable(
             Attendance.objects.filter(meeting__in=meetings), notifications.local_today(coalition, now)
         )
-        rows += [
-            notifications.owe(Kind.MEETING_INVITATION, pk, email, coalition_id=coalition.pk)
-            for pk, email in _uninvited(invitees).values_list("pk", "person__email")
-        ]
-        _mark_invited(Meeting.objects.filter(pk__in=[m.pk for m in meetings]), now)
+        invited_now: dict[int, int] = {}
+        for pk, email, meeting_id in _uninvited(invitees).values_list("pk", "person__email", "meeting_id"):
+            rows.append(notifications.owe(Kind.MEETING_INVITATION, pk, email, coalition_id=coalition.pk))
+            invited_now[meeting_id] = invited_now.get(meeting_id, 0) + 1
+        # the story of each meeting invited for the first time by this sweep
+        MeetingEvent.objects.bulk_create(
+            MeetingEvent(
+                meeting=meeting,
+                at=now,
+                kind=MeetingEvent.Kind.INVITED,
+                summary=f"Invitations sent automatically to {invited_now[meeting.pk]} "
+                f"{'person' if invited_now[meeting.pk] == 1 else 'people'}, a month ahead.",
+            )
+            for meeting in meetings
+            if meeting.invited_at is None and meeting.pk in invited_now
+        )
+        _mark_invited(Meeting.objects.filter(pk__in=invited_now), now)
         # Only the nearest reminder that is due: no burst of old ones.
         reminders = {}
         for meeting in meetings:

@@ -277,7 +277,7 @@ def sync_series(series: MeetingSeries, horizon_days: int | None = None) -> dict[
         starts_at, ends_at = series_times(series, day)
         meeting = coming.get(day)
         if meeting is None:
-            Meeting.objects.create(
+            meeting = Meeting.objects.create(
                 series=series,
                 occurrence=day,
                 starts_at=starts_at,
@@ -285,6 +285,7 @@ def sync_series(series: MeetingSeries, horizon_days: int | None = None) -> dict[
                 created_by=series.created_by,
                 **fields,
             )
+            note(meeting, MeetingEvent.Kind.SCHEDULED, f"Scheduled by the series: {_when(meeting)}.")
             counts["created"] += 1
         elif not meeting.changed_by_hand and meeting.status == Meeting.Status.SCHEDULED:
             wanted = {**fields, "starts_at": starts_at, "ends_at": ends_at}

@@ -99,3 +99,21 @@ def test_the_demos_first_sweeps_send_each_person_at_most_one_email_about_action_
     assert not [m for m in mail.outbox if m.subject.startswith(("Overdue", "Weekly review"))]
     lead = [m for m in digests if m.to == ["lead@example.org"]]
     assert len(lead) == 1 and "FOR REVIEW" in lead[0].body
+
+
+def test_the_demos_last_meeting_approved_tells_its_story():
+    from meetings.models import Meeting
+
+    call_command("seed_demo")
+    meeting = (
+        Meeting.objects.filter(coalition__slug="shasta", minutes__status="approved", minutes__approved_by__isnull=False)
+        .order_by("-starts_at")
+        .first()
+    )
+    client = Client()
+    client.force_login(User.objects.get(email="member@example.org"))
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    history = page.split('id="changes-heading"')[1]
+    for step in ("Scheduled", "Invitations sent", "Agenda", "Attendance", "Minutes", "Minutes approved"):
+        assert f"<strong>{step}</strong>" in history
+    assert User.objects.get(email="lead@example.org").full_name in history

@@ -159,3 +159,19 @@ def test_only_organizers_change_the_meeting_settings(world):
     assert response.status_code == 200 and "is-invalid" in response.content.decode()
     world.home.refresh_from_db()
     assert world.home.send_invitations == Coalition.Invitations.AUTOMATIC
+
+
+def test_the_sweep_invites_a_month_ahead_and_the_history_says_so(world, invitees):
+    start = (timezone.now() + timedelta(days=20)).replace(microsecond=0)
+    meeting = Meeting.objects.create(
+        coalition=world.home, title="Monthly coalition meeting", starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+    notifications.sweep()
+    notifications.sweep()  # again: nothing twice, in the mail or the story
+    assert len([m for m in mail.outbox if m.subject.startswith("Invitation:")]) == 1
+    meeting.refresh_from_db()
+    assert meeting.invited_at is not None and meeting.told_sequence == 0
+    [event] = meeting.events.filter(kind="invited")
+    assert event.summary == "Invitations sent automatically to 1 person, a month ahead." and event.user is None
+    page = world.client_for(world.organizer).get(meeting.get_absolute_url()).content.decode()
+    assert "to 1 person." in page and "Invitations sent automatically" in page

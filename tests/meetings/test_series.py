@@ -82,6 +82,10 @@ def test_editing_the_series_moves_coming_meetings_but_not_past_or_hand_edited_on
     past.refresh_from_db()
     assert past.local_start.time() == time(12, 0)
     assert november.history.count() == 2
+    # its story: scheduled by the series, then moved with it, a new calendar revision
+    assert [e.kind for e in november.events.order_by("at", "pk")] == ["scheduled", "changed"]
+    assert november.events.get(kind="scheduled").summary.startswith("Scheduled by the series")
+    assert november.sequence == 1
 
 
 @time_machine.travel("2026-11-02 12:00:00Z", tick=False)
