@@ -403,7 +403,10 @@ def attendance(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         )
         messages.success(request, f"{sum(counts)} not yet recorded {'is' if sum(counts) == 1 else 'are'} now recorded.")
         return redirect("attendance", meeting.pk)
-    agency_form = AgencyAttendanceForm(request.POST if "agency_fill" in request.POST else None, meeting=meeting)
+    # its own prefix: the guest form beside it has an agency field too, and ids must not repeat
+    agency_form = AgencyAttendanceForm(
+        request.POST if "agency_fill" in request.POST else None, meeting=meeting, prefix="whole"
+    )
     if request.method == "POST" and "agency_fill" in request.POST and agency_form.is_valid():
         agency, status = agency_form.cleaned_data["agency"], agency_form.cleaned_data["status"]
         count = meeting.attendances.filter(person__isnull=False, agency=agency).update(

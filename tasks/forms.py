@@ -121,6 +121,8 @@ class ManageForm(forms.Form):
     comment = forms.CharField(required=False, max_length=1000, label="Note for the log")
 
     def __init__(self, *args, coalition, **kwargs):
+        # ids of its own: the update form beside it on the item's page has a comment field too
+        kwargs.setdefault("auto_id", "id_manage_%s")
         super().__init__(*args, **kwargs)
         _agency_and_assignee(self, coalition)
 

@@ -218,3 +218,24 @@ def test_no_hostile_page_number_makes_a_server_error(demo_urls, value):
                 if response.status_code >= 500:
                     failures.append(f"{role} GET {name}{part} with {value[:20]!r}: {response.status_code}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_no_page_repeats_an_element_id(demo_urls):
+    """Two forms on a page with a field of the same name give two elements one
+    id: the second label then names the first field, and a screen reader or
+    a click on it lands in the wrong form. Every page, as organizer and member."""
+    from collections import Counter
+
+    repeated = []
+    for role, client in clients().items():
+        if role == "visitor":
+            continue
+        for name, url in demo_urls.items():
+            response = client.get(url)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            ids = Counter(re.findall(r'\sid="([^"]+)"', response.content.decode()))
+            if twice := sorted(i for i, n in ids.items() if n > 1):
+                repeated.append(f"{name} as {role}: {twice}")
+    assert not repeated, "\n".join(repeated)

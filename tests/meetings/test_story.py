@@ -81,14 +81,15 @@ def test_a_whole_agency_is_recorded_at_once_and_only_an_agency_on_the_list(world
     organizer = world.client_for(world.organizer)
     response = organizer.post(
         reverse("attendance", args=[held.pk]),
-        {"agency_fill": "1", "agency": world.member_agency.pk, "status": "excused"},
+        {"agency_fill": "1", "whole-agency": world.member_agency.pk, "whole-status": "excused"},
         follow=True,
     )
     assert "4 recorded as excused." in response.content.decode()
     assert set(held.attendances.values_list("status", flat=True)) == {"excused"}
     stranger = MembershipFactory(coalition=world.home).agency  # a member agency nobody invited from
     response = organizer.post(
-        reverse("attendance", args=[held.pk]), {"agency_fill": "1", "agency": stranger.pk, "status": "present"}
+        reverse("attendance", args=[held.pk]),
+        {"agency_fill": "1", "whole-agency": stranger.pk, "whole-status": "present"},
     )
     assert response.status_code == 200 and "is-invalid" in response.content.decode()
     assert set(held.attendances.values_list("status", flat=True)) == {"excused"}
