@@ -1,62 +1,17 @@
-"""Looks for what may identify a person in text meant for minutes: phone
-numbers, e-mail addresses, street addresses, dates of birth and ID numbers.
-It cannot be sure; it names each spot so the writer can check it."""
-
-import bisect
-import re
-from dataclasses import dataclass
+"""The privacy check of a form's free text: each finding of the privacy
+guard (coordination/privacy.py) is shown, and the writer removes it or
+confirms it is not a victim's details."""
 
 from django import forms
 
-PATTERNS = [
-    ("a phone number", re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)")),
-    # the look-behind starts a match only where a word starts: without it a long
-    # run of letters is tried from every position (quadratic)
-    ("an e-mail address", re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    (
-        "a street address",
-        re.compile(
-            r"\b\d{1,6}\s+(?:[A-Z][\w.]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|"
-            r"Court|Ct|Way|Place|Pl|Highway|Hwy)\b\.?",
-        ),
-    ),
-    (
-        "a date of birth",
-        re.compile(
-            r"\b(?:DOB|D\.O\.B\.|born(?:\s+on)?|date of birth)\b[:\s]*"
-            r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2})",
-            re.IGNORECASE,
-        ),
-    ),
-    ("an ID number", re.compile(r"\b\d{3}-\d{2}-\d{4}\b|\b(?:[A-Z]{1,2}\d{6,9}|\d{9,})\b")),
-]
+from coordination.privacy import Finding, scan
 
-
-@dataclass(frozen=True)
-class Finding:
-    what: str
-    line: int
-    text: str
-
-    def __str__(self) -> str:
-        return f"Line {self.line}: “{self.text}” looks like {self.what}."
+__all__ = ["Finding", "PrivacyCheckedForm", "findings"]
 
 
 def findings(text: str) -> list[Finding]:
-    found = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        # spans already reported on this line, kept sorted and never overlapping,
-        # so each new match is checked against its two neighbours only
-        taken: list[tuple[int, int]] = []
-        for what, pattern in PATTERNS:
-            for match in pattern.finditer(line):
-                start, end = match.span()
-                at = bisect.bisect_left(taken, (start, end))
-                if (at and taken[at - 1][1] > start) or (at < len(taken) and taken[at][0] < end):
-                    continue
-                taken.insert(at, (start, end))
-                found.append(Finding(what, number, match.group(0).strip()))
-    return found
+    """What in the text may identify a person, each with its line."""
+    return scan(text)
 
 
 class PrivacyCheckedForm(forms.Form):

@@ -6,7 +6,7 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
-        from coordination import notifications
+        from coordination import notifications, privacy
 
         from . import choices, email_settings, notices, signals  # noqa: F401 - signals connects the receivers
 
@@ -14,3 +14,21 @@ class MembersConfig(AppConfig):
         notifications.register_list_headers(email_settings.list_headers)
         notices.register()
         choices.register()
+        privacy.register_public_source(published_contacts)
+
+
+def published_contacts():
+    """What the coalitions publish, which the privacy guard never flags: each
+    agency's main phone and e-mail, its roles' contact lines, the coalitions'
+    addresses."""
+    from itertools import chain
+
+    from coordination.models import Coalition
+
+    from .models import Agency, ContactLine
+
+    return chain(
+        chain.from_iterable(Agency.objects.values_list("phone", "email")),
+        ContactLine.objects.values_list("number", flat=True),
+        Coalition.objects.values_list("contact_email", flat=True),
+    )
