@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import privacy, services
 from .models import User
 from .text import whole_number
 
@@ -45,3 +46,46 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
         return super()._check_values(value)
+
+
+class PrivacyCheckedForm(forms.Form):
+    """A form whose free-text fields are read for what may identify a person
+    before saving. Its `findings` list each spot; the writer removes them or
+    ticks `checked` to confirm they are not a victim's details. A form lists
+    the fields to read in `privacy_fields`."""
+
+    privacy_fields: tuple[str, ...] = ()
+    # for a form that is not a ModelForm: where each field read is stored, "app.Model.field"
+    privacy_stores: dict[str, str] = {}
+
+    checked = forms.BooleanField(
+        label=_("I checked: none of these are a victim's details"),
+        required=False,
+        help_text=_("Roundtable warned about something that looks like personal details (listed above)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.findings: list[tuple[str, privacy.Finding]] = []
+        # the box is offered once there is something to check, and kept once ticked
+        if not (self.is_bound and self.data.get(self.add_prefix("checked"))):
+            self.fields["checked"].widget = forms.HiddenInput()
+
+    def clean(self):
+        data = super().clean()
+        self.findings = []
+        for name in self.privacy_fields:
+            if name in self.fields:
+                label = str(self.fields[name].label)
+                self.findings += [(label, finding) for finding in privacy.scan(data.get(name) or "")]
+        if self.findings:
+            self.fields["checked"].widget = forms.CheckboxInput()
+        if self.findings and not data.get("checked"):
+            self.add_error(
+                "checked",
+                _(
+                    "Some text looks like personal details (listed above). Remove anything that could identify a "
+                    "victim, or tick this box if you checked and it does not."
+                ),
+            )
+        return data

@@ -22,17 +22,20 @@ from dataclasses import dataclass
 
 import phonenumbers
 import usaddress
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+# (the public contact form warns in the visitor's language)
 KINDS = {
-    "phone": "a phone number",
-    "email": "an e-mail address",
-    "address": "a street address",
-    "dob": "a date of birth or age",
-    "ssn": "a Social Security number",
-    "id": "an ID number",
-    "plate": "a licence plate",
-    "handle": "a social media handle",
-    "name": "a name in a victim's context",
+    "phone": _("a phone number"),
+    "email": _("an e-mail address"),
+    "address": _("a street address"),
+    "dob": _("a date of birth or age"),
+    "ssn": _("a Social Security number"),
+    "id": _("an ID number"),
+    "plate": _("a licence plate"),
+    "handle": _("a social media handle"),
+    "name": _("a name in a victim's context"),
 }
 
 # Always public, whatever a deployment registers: the national trafficking
@@ -50,10 +53,14 @@ class Finding:
 
     @property
     def what(self) -> str:
-        return KINDS[self.kind]
+        return str(KINDS[self.kind])
 
     def __str__(self) -> str:
-        return f"Line {self.line}: “{self.text}” looks like {self.what}."
+        return gettext("Line %(line)s: “%(text)s” looks like %(what)s.") % {
+            "line": self.line,
+            "text": self.text,
+            "what": self.what,
+        }
 
 
 # --- What the coalition publishes -----------------------------------------------

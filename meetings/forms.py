@@ -3,12 +3,12 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 
-from coordination import autocomplete
+from coordination import autocomplete, privacy
+from coordination.forms import PrivacyCheckedForm
 from coordination.models import Coalition, Committee
 from members.models import Agency, Person
 
 from .models import AgendaItem, Attendance, Meeting, MeetingSeries, Minutes
-from .privacy import PrivacyCheckedForm
 from .services import NonexistentLocalTime, local_datetime
 
 
@@ -51,12 +51,27 @@ class MeetingForm(forms.ModelForm):
 
 
 class CancelForm(forms.Form):
+    # read by the privacy guard in clean_reason, and refused rather than confirmed
+    privacy_stores = {"reason": "meetings.Meeting.cancel_reason"}
+
     reason = forms.CharField(
         label="Reason for cancelling", max_length=300, help_text="Shown on the meeting page and to the invitees."
     )
 
+    def clean_reason(self):
+        """E-mailed to every invitee at once: refused, not confirmed, when it
+        looks like personal details."""
+        reason = self.cleaned_data["reason"]
+        if found := privacy.scan(reason):
+            raise forms.ValidationError(
+                f"The reason goes to every invitee: write it without “{found[0].text}” ({found[0].what})."
+            )
+        return reason
 
-class AgendaItemForm(forms.ModelForm):
+
+class AgendaItemForm(PrivacyCheckedForm, forms.ModelForm):
+    privacy_fields = ("title", "notes")
+
     class Meta:
         model = AgendaItem
         fields = [
@@ -117,7 +132,10 @@ class MinutesForm(PrivacyCheckedForm, forms.ModelForm):
         return data
 
 
-class GuestForm(forms.Form):
+class GuestForm(PrivacyCheckedForm):
+    privacy_fields = ("guest_name",)
+    privacy_stores = {"guest_name": "meetings.Attendance.guest_name"}
+
     guest_name = forms.CharField(label="Guest's name", max_length=150)
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), required=False, label="Guest's agency")
 

@@ -281,7 +281,9 @@ def meeting_cancel(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         services.cancel(meeting, form.cleaned_data["reason"], request.user)
         messages.success(request, f"“{meeting.title}” is cancelled.")
     else:
-        messages.error(request, "Give a reason for cancelling: the invitees will see it.")
+        messages.error(
+            request, " ".join(form.errors.get("reason", ["Give a reason for cancelling: the invitees will see it."]))
+        )
     return redirect(meeting)
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 
 from coordination.backends import client_ip
-from coordination.forms import ModelMultipleChoiceField
+from coordination.forms import ModelMultipleChoiceField, PrivacyCheckedForm
 from coordination.mail import absolute_url
 from coordination.models import Coalition
 from coordination.pages import organizers_only, post_data
@@ -29,7 +29,11 @@ from . import services as public
 from .models import GuideStep, Inquiry
 
 
-class ContactForm(forms.Form):
+class ContactForm(PrivacyCheckedForm):
+    """A message from the public, read by the privacy guard like every text that comes in."""
+
+    privacy_fields = ("message",)
+    privacy_stores = {"message": "public_site.Inquiry.message"}
     name = forms.CharField(label=_("Your name"), max_length=150)
     email = forms.EmailField(label=_("Your e-mail address"), help_text=_("So the coalition can answer you."))
     message = forms.CharField(

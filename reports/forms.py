@@ -2,15 +2,15 @@ from django import forms
 from django.utils import timezone
 
 from coordination import autocomplete
+from coordination.forms import PrivacyCheckedForm
 from coordination.models import Coalition
-from meetings.privacy import PrivacyCheckedForm
 from members.models import Agency, Membership
 
 from .models import Activity
 
 
 class ActivityForm(PrivacyCheckedForm, forms.ModelForm):
-    privacy_fields = ("notes",)
+    privacy_fields = ("title", "notes")
 
     class Meta:
         model = Activity

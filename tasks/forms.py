@@ -1,7 +1,7 @@
 from django import forms
 
 from coordination import autocomplete
-from coordination.forms import ModelMultipleChoiceField
+from coordination.forms import ModelMultipleChoiceField, PrivacyCheckedForm
 from coordination.models import Committee
 from members.models import Agency, Person
 
@@ -26,7 +26,9 @@ def _people_of_the_agency(form, data) -> None:
             form.add_error(name, f"Choose a person of {agency}.")
 
 
-class ActionItemForm(forms.ModelForm):
+class ActionItemForm(PrivacyCheckedForm, forms.ModelForm):
+    privacy_fields = ("title", "description")
+
     class Meta:
         model = ActionItem
         fields = [
@@ -66,10 +68,12 @@ class ActionItemForm(forms.ModelForm):
         return data
 
 
-class QuickItemForm(forms.ModelForm):
+class QuickItemForm(PrivacyCheckedForm, forms.ModelForm):
     """Adding an item while writing the minutes, against the agenda item it
     came from, with every field an item has (its committee and meeting are
     the meeting's)."""
+
+    privacy_fields = ("title", "description")
 
     class Meta:
         model = ActionItem
@@ -104,7 +108,10 @@ class QuickItemForm(forms.ModelForm):
         return data
 
 
-class UpdateForm(forms.Form):
+class UpdateForm(PrivacyCheckedForm):
+    privacy_fields = ("reason", "comment")
+    privacy_stores = {"reason": "tasks.ActionItem.status_reason", "comment": "tasks.ActionUpdate.comment"}
+
     status = forms.ChoiceField(choices=ActionItem.Status.choices)
     reason = forms.CharField(required=False, max_length=300, help_text="Needed when blocked or dropped.")
     comment = forms.CharField(
@@ -114,7 +121,10 @@ class UpdateForm(forms.Form):
     )
 
 
-class ManageForm(forms.Form):
+class ManageForm(PrivacyCheckedForm):
+    privacy_fields = ("comment",)
+    privacy_stores = {"comment": "tasks.ActionUpdate.comment"}
+
     owner_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Owning agency")
     assignee = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
     due_on = forms.DateField(required=False, widget=DATE, label="Due")
@@ -127,7 +137,10 @@ class ManageForm(forms.Form):
         _agency_and_assignee(self, coalition)
 
 
-class BulkForm(forms.Form):
+class BulkForm(PrivacyCheckedForm):
+    privacy_fields = ("reason", "comment")
+    privacy_stores = {"reason": "tasks.ActionItem.status_reason", "comment": "tasks.ActionUpdate.comment"}
+
     ACTIONS = [("reassign", "Reassign to an agency"), ("extend", "Move the due date"), ("close", "Close")]
 
     items = ModelMultipleChoiceField(queryset=ActionItem.objects.none(), widget=forms.CheckboxSelectMultiple)

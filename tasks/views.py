@@ -240,7 +240,7 @@ def meeting_actions(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     """The items a meeting produced; organizers add them while writing the minutes (htmx)."""
     form = QuickItemForm(post_data(request), coalition=meeting.coalition, meeting=meeting, prefix="action")
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
             services.create_item(
                 coalition=meeting.coalition,

@@ -78,7 +78,7 @@ def test_the_privacy_check_of_many_findings_stays_linear(unit, times):
     minutes on the longest minutes)."""
     import sys
 
-    from meetings.privacy import findings
+    from coordination.privacy import scan as findings
 
     def calls_for(text: str) -> int:
         calls = 0

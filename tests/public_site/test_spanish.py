@@ -203,3 +203,25 @@ def test_a_public_address_not_found_answers_in_the_public_frame_in_its_language(
     assert 'href="/en/p/shasta/no-such-page/" hreflang="en"' in nowhere and "No encontramos esa página" in nowhere
     staff = world.client_for(world.organizer).get("/c/no-such-coalition/")
     assert staff.status_code == 404 and "Go to your dashboard" in staff.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "warning", "box"),
+    [
+        ("en", "“530-555-0142” looks like a phone number.", "I checked: none of these are a victim"),
+        ("es", "«530-555-0142» parece un número de teléfono.", "Lo revisé: nada de esto son datos de una víctima"),
+    ],
+)
+def test_the_public_contact_form_warns_about_personal_details_in_its_language(demo, language, warning, box):
+    """The privacy guard reads the public's messages too: nothing is sent until
+    the writer removes the detail or says it is not a victim's."""
+    client = Client()
+    address = url("public_contact", language, "shasta")
+    message = {"name": "A neighbour", "email": "n@example.net", "message": "The girl next door: 530-555-0142."}
+    html = client.post(address, message).content.decode()
+    assert warning in html and box in html
+    assert not Inquiry.objects.exists()
+    sent = client.post(address, {**message, "checked": "on"})
+    assert sent.status_code == 302 and Inquiry.objects.count() == 1
+    # a form without findings shows no box at all
+    assert box not in client.get(address).content.decode()
