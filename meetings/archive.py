@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from coordination import privacy
 from coordination.models import Coalition
 
 from .models import Meeting, Minutes
@@ -134,6 +135,8 @@ class Report:
     minutes_written: int = 0
     attachments_added: int = 0
     written: bool = False
+    # what the privacy guard found, per file: nothing is written while there is any, unless checked
+    findings: list[tuple[str, list]] = field(default_factory=list)
 
 
 def parse_folder(folder: Path) -> tuple[list[Parsed], list[tuple[str, str]]]:
@@ -206,13 +209,17 @@ def import_archive(
     *,
     dry_run: bool = False,
     skip_unreadable: bool = False,
+    checked: bool = False,
     start: time = time(12, 0),
     duration: timedelta = timedelta(minutes=90),
     progress: Callable[[str], None] = lambda line: None,
 ) -> Report:
     parsed, unreadable = parse_folder(folder)
     report = Report(unreadable=unreadable)
+    report.findings = [(item.path.name, found) for item in parsed if (found := privacy.scan(item.text))]
     if unreadable and not skip_unreadable:
+        return report
+    if report.findings and not checked:
         return report
     saved_files: list[str] = []
     try:

@@ -151,3 +151,24 @@ def test_an_empty_a_too_large_or_a_too_long_file_is_refused_with_its_reason(worl
     assert "Could not read 2015-02-12 minutes.txt: 1.0 MB is larger than the 1 MB a file may be" in err.getvalue()
     assert "Could not read 2015-03-12 minutes.txt: its text is 200,001 characters" in err.getvalue()
     assert not Meeting.objects.exists() and not Minutes.objects.exists()
+
+
+def test_the_privacy_guard_reads_each_file_and_nothing_is_written_until_checked(world, tmp_path, caplog):
+    folder = tmp_path / "archive"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "2015-02-12 minutes.txt").write_text(
+        "Minutes of February 12, 2015.\n\nRound table.\nThe girl, Jasmine, 15, was placed; her cell is 530-555-0177.\n"
+    )
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="1 file\\(s\\) hold what looks like personal details"):
+        call_command("import_minutes", str(folder), "--coalition", world.home.slug, stdout=out, stderr=err)
+    assert "2015-02-12 minutes.txt: Line 4: “Jasmine” looks like a name in a victim's context." in err.getvalue()
+    assert "2015-02-12 minutes.txt: Line 4: “530-555-0177” looks like a phone number." in err.getvalue()
+    assert not Meeting.objects.exists() and not Attachment.objects.exists()
+    # the sample's own minutes alarm on nothing
+    assert err.getvalue().count("looks like") == 2
+    out, _ = run(str(folder), "--coalition", world.home.slug, "--checked", "fictitious test data")
+    assert "Imported 5 file(s)" in out
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "checked by the operator: fictitious test data" in logged and "phone" in logged
+    assert "530-555-0177" not in logged  # the log never holds the text

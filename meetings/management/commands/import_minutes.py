@@ -1,6 +1,7 @@
 """manage.py import_minutes PATH --coalition SLUG: bring an existing archive
 of minutes (.docx, .pdf, .md, .txt) into Roundtable."""
 
+import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -8,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from coordination.models import Coalition
 from meetings.archive import import_archive
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -19,6 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Show what would happen; write nothing.")
         parser.add_argument(
             "--skip-unreadable", action="store_true", help="Import the readable files even if some are not."
+        )
+        parser.add_argument(
+            "--checked",
+            metavar="REASON",
+            help="Import although the privacy guard found what looks like personal details, after checking each "
+            "finding it lists: say why they are not a victim's details (written to the log).",
         )
         parser.add_argument("--time", default="12:00", help="Start time of meetings it creates (HH:MM, local).")
         parser.add_argument("--minutes", type=int, default=90, help="Length of meetings it creates.")
@@ -40,6 +49,7 @@ class Command(BaseCommand):
             path,
             dry_run=dry_run,
             skip_unreadable=skip_unreadable,
+            checked=bool(options["checked"]),
             start=start,
             duration=timedelta(minutes=options["minutes"]),
             progress=self.stdout.write,
@@ -50,6 +60,23 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(report.unreadable)} file(s) could not be read, so nothing was imported. "
                 "Fix or remove them, or run again with --skip-unreadable."
+            )
+        for name, found in report.findings:
+            for finding in found:
+                self.stderr.write(f"{name}: {finding}")
+        if report.findings and not options["checked"]:
+            raise CommandError(
+                f"{len(report.findings)} file(s) hold what looks like personal details (listed above), so nothing "
+                "was imported. Remove anything that could identify a victim from the files, or run again with "
+                '--checked "why these are not a victim\'s details".'
+            )
+        if report.findings:
+            kinds = sorted({finding.kind for _, found in report.findings for finding in found})
+            log.warning(
+                "import_minutes: %s file(s) imported with privacy findings (%s) checked by the operator: %s",
+                len(report.findings),
+                ", ".join(kinds),
+                options["checked"],
             )
         summary = (
             f"{len(report.imported)} file(s): {report.meetings_created} meeting(s) created, "
