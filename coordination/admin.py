@@ -8,6 +8,7 @@ from .models import (
     CommitteeMember,
     Invitation,
     Notification,
+    PrivacyCheck,
     User,
 )
 
@@ -65,3 +66,18 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["kind", "email", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["kind", "status"]
     search_fields = ["email"]
+
+
+@admin.register(PrivacyCheck)
+class PrivacyCheckAdmin(admin.ModelAdmin):
+    """The log of texts saved although the guard warned: read-only, as a log is."""
+
+    list_display = ["at", "user", "form", "kinds", "reason", "path"]
+    list_filter = ["form", "kinds"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

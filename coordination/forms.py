@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
@@ -48,11 +50,27 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+@dataclass(frozen=True)
+class Flag:
+    """A finding as the form shows it: in which field, with the words around it."""
+
+    where: str
+    field_id: str
+    finding: privacy.Finding
+    before: str
+    after: str
+
+
+CONTEXT = 30  # characters shown either side of a finding
+
+
 class PrivacyCheckedForm(forms.Form):
-    """A form whose free-text fields are read for what may identify a person
-    before saving. Its `findings` list each spot; the writer removes them or
-    ticks `checked` to confirm they are not a victim's details. A form lists
-    the fields to read in `privacy_fields`."""
+    """A form whose free-text fields are read by the privacy guard before
+    saving. Its `findings` show each spot in its words, highlighted, with a
+    button that replaces it by "[removed]"; or the writer ticks `checked` and
+    says why it is not a victim's details, which is logged (who, when, where,
+    which kinds, why; never the text). A form lists the fields to read in
+    `privacy_fields`."""
 
     privacy_fields: tuple[str, ...] = ()
     # for a form that is not a ModelForm: where each field read is stored, "app.Model.field"
@@ -63,24 +81,38 @@ class PrivacyCheckedForm(forms.Form):
         required=False,
         help_text=_("Roundtable warned about something that looks like personal details (listed above)."),
     )
+    checked_reason = forms.CharField(
+        label=_("Why they are not a victim's details"),
+        required=False,
+        max_length=300,
+        help_text=_("For example: the agency's published line. It is kept with your name; the text is not."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.findings: list[tuple[str, privacy.Finding]] = []
-        # the box is offered once there is something to check, and kept once ticked
+        self.findings: list[Flag] = []
+        # the box and the reason are offered once there is something to check, and kept once ticked
         if not (self.is_bound and self.data.get(self.add_prefix("checked"))):
             self.fields["checked"].widget = forms.HiddenInput()
+            self.fields["checked_reason"].widget = forms.HiddenInput()
 
     def clean(self):
         data = super().clean()
         self.findings = []
         for name in self.privacy_fields:
             if name in self.fields:
-                label = str(self.fields[name].label)
-                self.findings += [(label, finding) for finding in privacy.scan(data.get(name) or "")]
-        if self.findings:
-            self.fields["checked"].widget = forms.CheckboxInput()
-        if self.findings and not data.get("checked"):
+                label, text = str(self.fields[name].label), data.get(name) or ""
+                field_id = self[name].id_for_label
+                self.findings += [
+                    Flag(label, field_id, f, text[max(0, f.start - CONTEXT) : f.start], text[f.end : f.end + CONTEXT])
+                    for f in privacy.scan(text)
+                ]
+        if not self.findings:
+            return data
+        self.fields["checked"].widget = forms.CheckboxInput()
+        self.fields["checked_reason"].widget = forms.TextInput()
+        reason = " ".join((data.get("checked_reason") or "").split())
+        if not data.get("checked"):
             self.add_error(
                 "checked",
                 _(
@@ -88,4 +120,26 @@ class PrivacyCheckedForm(forms.Form):
                     "victim, or tick this box if you checked and it does not."
                 ),
             )
+        elif not reason:
+            self.add_error("checked_reason", _("Say why these are not a victim's details: it is kept in the log."))
+        elif privacy.scan(reason):
+            self.add_error("checked_reason", _("Write the reason without personal details."))
+        elif not self.errors:
+            self._log_check(reason)
         return data
+
+    def _log_check(self, reason: str) -> None:
+        """Who confirmed what, from the request the form came in (the history's own record of it)."""
+        from simple_history.models import HistoricalRecords
+
+        from .models import PrivacyCheck
+
+        request = getattr(HistoricalRecords.context, "request", None)
+        user = getattr(request, "user", None)
+        PrivacyCheck.objects.create(
+            user=user if user is not None and user.is_authenticated else None,
+            form=type(self).__name__,
+            path=(request.path if request else "")[:300],
+            kinds=", ".join(sorted({flag.finding.kind for flag in self.findings}))[:200],
+            reason=reason[:300],
+        )

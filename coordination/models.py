@@ -536,3 +536,22 @@ class Export(models.Model):
     @property
     def waiting_too_long(self) -> bool:
         return self.status == self.Status.QUEUED and timezone.now() - self.created_at > self.WAIT_WARNING
+
+
+class PrivacyCheck(models.Model):
+    """Someone saved text although the privacy guard warned, saying why it
+    is not a victim's details: who, when, on which form, which kinds, and the
+    reason. Never the text itself."""
+
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    form = models.CharField(max_length=100, help_text="The form that warned.")
+    path = models.CharField(max_length=300, blank=True, help_text="The page it was sent from.")
+    kinds = models.CharField(max_length=200, help_text="What the guard found, by kind.")
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.form}: {self.kinds} ({self.reason})"

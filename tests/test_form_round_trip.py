@@ -378,8 +378,10 @@ def test_every_field_of_the_form_is_saved_and_logged(world, page):
         assert answer.status_code == 302, f"{page}: {type(form).__name__} refused {values}: {errors}"
         obj = read_back(form, spec, before)
         for name in fields:
-            # the privacy guard's "I checked" box belongs to every guarded form, not to its row
-            if name in spec.get("not_stored", set()) or (name == "checked" and isinstance(form, PrivacyCheckedForm)):
+            # the privacy guard's "I checked" box and reason belong to every guarded form, not to its row
+            if name in spec.get("not_stored", set()) or (
+                name in ("checked", "checked_reason") and isinstance(form, PrivacyCheckedForm)
+            ):
                 continue
             assert stored(obj, name, spec) == wanted[name], f"{page}: {name} not saved"
         record = obj.history.order_by("-history_date", "-history_id").first()

@@ -33,9 +33,17 @@ def test_personal_details_are_caught_in_an_action_item_an_agenda_note_and_the_co
     expect(warning).to_contain_text("“530-555-0177” looks like a phone number.")
     organizer.check("action-warning")
     assert not ActionItem.objects.filter(title="Follow up with the family").exists()
-    page.get_by_label("Description").fill("Call the family after school.")
+    # one click each takes them out of the text
+    replace = page.get_by_role("button", name="Replace with [removed]")
+    expect(replace).to_have_count(2)
+    replace.first.click()
+    replace.first.click()  # (the first is "Replaced" now: the next one)
+    expect(replace).to_have_count(0)
+    expect(page.get_by_label("Description")).to_have_value("Call [removed], 15, on her cell [removed] after school.")
     page.get_by_role("button", name="Add the item").click()
     expect(page.get_by_role("heading", name="Follow up with the family")).to_be_visible()
+    item = ActionItem.objects.get(title="Follow up with the family")
+    assert "530-555-0177" not in item.description and "Jasmine" not in item.description
 
     # an agenda note
     meeting = Meeting.objects.filter(coalition__slug="shasta", status="scheduled").order_by("starts_at").first()
@@ -49,7 +57,8 @@ def test_personal_details_are_caught_in_an_action_item_an_agenda_note_and_the_co
     organizer.check("agenda-warning")
     assert not AgendaItem.objects.filter(meeting=meeting, title="Hotel outreach").exists()
     page.get_by_label("I checked: none of these are a victim's details").check()
-    page.get_by_role("button", name="Save the item").click()  # checked: it is saved
+    page.get_by_label("Why they are not a victim's details").fill("a training scenario, not a person")
+    page.get_by_role("button", name="Save the item").click()  # checked, with the reason: it is saved
     expect(page.get_by_text("“Hotel outreach” is on the agenda.")).to_be_visible()
 
     # the public contact form
@@ -70,3 +79,7 @@ def test_personal_details_are_caught_in_an_action_item_an_agenda_note_and_the_co
     page.get_by_role("button", name="Send the message").click()
     expect(page.get_by_text("Thank you")).to_be_visible()
     assert Inquiry.objects.count() == 1
+    from coordination.models import PrivacyCheck
+
+    [check] = PrivacyCheck.objects.all()  # the agenda note's, with who and why; never the text
+    assert check.kinds == "name" and check.reason == "a training scenario, not a person" and check.user is not None

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from coordination.models import PrivacyCheck
 from meetings import invitations
 from meetings.models import AgendaItem, Attendance, Meeting, Minutes
 from members.models import Agency
@@ -280,8 +281,22 @@ def test_writing_minutes_warns_about_personal_details_before_saving(world, meeti
     html = response.content.decode()
     assert "Line 2: “(530) 555-0199” looks like a phone number." in html
     assert not Minutes.objects.exists()
-    write_minutes(client, meeting, body="Good meeting.\nThe hotline is (530) 555-0199.", checked="on")
+    body = "Good meeting.\nThe hotline is (530) 555-0199."
+    # ticked without saying why: not yet
+    html = write_minutes(client, meeting, body=body, checked="on").content.decode()
+    assert "Say why these are not a victim" in html and not Minutes.objects.exists()
+    write_minutes(client, meeting, body=body, checked="on", checked_reason="the shelter's published line")
     assert Minutes.objects.get().status == Minutes.Status.DRAFT
+    # the log keeps who, where, which kinds and why; never the text
+    check = PrivacyCheck.objects.get()
+    assert (check.user, check.form, check.kinds, check.reason) == (
+        world.organizer,
+        "MinutesForm",
+        "phone",
+        "the shelter's published line",
+    )
+    assert check.path == f"/meetings/{meeting.pk}/minutes/"
+    assert "555-0199" not in " ".join(str(v) for v in PrivacyCheck.objects.values_list().get())
 
 
 def test_a_lead_approves_minutes_and_editing_them_asks_for_approval_again(world, meeting):

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from coordination.models import Coalition, Notification, User
+from coordination.models import Coalition, Notification, PrivacyCheck, User
 from members.models import AgencyRole, ContactLine
 from public_site.models import GuideStep, Inquiry
 from public_site.services import compose_inquiry
@@ -221,7 +221,9 @@ def test_the_public_contact_form_warns_about_personal_details_in_its_language(de
     html = client.post(address, message).content.decode()
     assert warning in html and box in html
     assert not Inquiry.objects.exists()
-    sent = client.post(address, {**message, "checked": "on"})
+    sent = client.post(address, {**message, "checked": "on", "checked_reason": "a test"})
     assert sent.status_code == 302 and Inquiry.objects.count() == 1
+    check = PrivacyCheck.objects.get()
+    assert (check.user, check.form, check.kinds, check.reason) == (None, "ContactForm", "phone", "a test")
     # a form without findings shows no box at all
     assert box not in client.get(address).content.decode()

@@ -92,7 +92,10 @@ def test_notes_that_look_like_a_persons_details_need_a_second_look(world):
     html = response.content.decode()
     assert "looks like a phone number" in html and "I checked" in html
     assert not Activity.objects.exists()
-    client.post(url, _form(notes="Call the venue at 530-555-0188 about the room", checked="on"))
+    client.post(
+        url,
+        _form(notes="Call the venue at 530-555-0188 about the room", checked="on", checked_reason="the venue's line"),
+    )
     assert Activity.objects.count() == 1
 
 
