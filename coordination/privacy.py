@@ -11,7 +11,7 @@ victim's context (an age, a school, "victim", "minor", a hotel room).
 
 Numbers and addresses the coalition publishes (agencies' lines, the national
 hotline) are never findings: apps register where those are with
-`register_public_source`. `tests/privacy/corpus.yaml` and `manage.py
+`register_public_source`. `tests/privacy/corpus.json` and `manage.py
 privacy_corpus` measure it."""
 
 import bisect

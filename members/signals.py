@@ -1,9 +1,10 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from coordination import privacy
 from coordination.models import Coalition
 
-from .models import Membership
+from .models import Agency, ContactLine, Membership
 from .rules import forget_agency_coalitions
 from .services import ensure_default_response_areas
 
@@ -20,3 +21,12 @@ def forget_coalitions_of_agency(sender, instance, **kwargs):
     agency = instance._state.fields_cache.get("agency")
     if agency is not None:
         forget_agency_coalitions(agency)
+
+
+@receiver([post_save, post_delete], sender=Agency, dispatch_uid="agency_published_contacts")
+@receiver([post_save, post_delete], sender=ContactLine, dispatch_uid="line_published_contacts")
+@receiver([post_save, post_delete], sender=Coalition, dispatch_uid="coalition_published_contacts")
+def published_contacts_changed(sender, **kwargs):
+    """A number published or withdrawn counts for the privacy guard at once in this
+    process (the others read it again within PUBLIC_SECONDS)."""
+    privacy.forget_public_contacts()

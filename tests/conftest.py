@@ -31,6 +31,15 @@ def _celery_runs_inline(request):
 
 
 @pytest.fixture(autouse=True)
+def _published_contacts_read_afresh():
+    """The privacy guard keeps the published numbers a few minutes per process:
+    each test reads its own."""
+    from coordination import privacy
+
+    privacy.forget_public_contacts()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Real hashing costs a second a user; the tests are about access, not hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

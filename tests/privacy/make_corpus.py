@@ -1,4 +1,4 @@
-"""Writes corpus.yaml: the labelled snippets the privacy guard is measured on
+"""Writes corpus.json: the labelled snippets the privacy guard is measured on
 (`manage.py privacy_corpus`). Fictitious people, 555-01xx numbers and
 example.org addresses only. Run it again after changing the templates; the
 seed keeps the file the same for the same templates.
@@ -6,10 +6,9 @@ seed keeps the file the same for the same templates.
     .venv/bin/python tests/privacy/make_corpus.py
 """
 
+import json
 import random
 from pathlib import Path
-
-import yaml
 
 FIRST = [
     "Maria",
@@ -275,12 +274,13 @@ def main() -> None:
         if text not in seen:
             seen.add(text)
             snippets.append({"text": text, "details": []})
-    out = Path(__file__).with_name("corpus.yaml")
-    header = "# Written by make_corpus.py: fictitious people, 555-01xx numbers, example.org addresses.\n"
-    out.write_text(
-        header
-        + yaml.safe_dump({"public": PUBLIC, "snippets": snippets}, allow_unicode=True, sort_keys=False, width=120)
-    )
+    out = Path(__file__).with_name("corpus.json")
+    corpus = {
+        "about": "Written by make_corpus.py: fictitious people, 555-01xx numbers, example.org addresses.",
+        "public": PUBLIC,
+        "snippets": snippets,
+    }
+    out.write_text(json.dumps(corpus, ensure_ascii=False, indent=1) + "\n")
     print(f"{len(snippets)} snippets written to {out}")
 
 

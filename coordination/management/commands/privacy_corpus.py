@@ -1,29 +1,29 @@
 """Measures the privacy guard on a labelled corpus: recall per kind and
 overall, false alarms on clean text, and speed (README, "The privacy guard")."""
 
+import json
 from pathlib import Path
 
-import yaml
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from coordination import privacy
 
-DEFAULT = Path(settings.BASE_DIR) / "tests" / "privacy" / "corpus.yaml"
+DEFAULT = Path(settings.BASE_DIR) / "tests" / "privacy" / "corpus.json"
 
 
 class Command(BaseCommand):
     help = "Recall per kind, false alarms and speed of the privacy guard on a labelled corpus."
 
     def add_arguments(self, parser):
-        parser.add_argument("corpus", nargs="?", default=str(DEFAULT), help="The labelled snippets (YAML).")
+        parser.add_argument("corpus", nargs="?", default=str(DEFAULT), help="The labelled snippets (JSON).")
         parser.add_argument("--missed", action="store_true", help="Also list each detail missed and each false alarm.")
 
     def handle(self, *args, corpus: str, missed: bool, **options):
         path = Path(corpus)
         if not path.exists():
             raise CommandError(f"No corpus at {path}.")
-        data = yaml.safe_load(path.read_text())
+        data = json.loads(path.read_text())
         snippets = data["snippets"]
         result = privacy.measure(snippets, data.get("public", []))
         dirty = sum(1 for s in snippets if s["details"])
