@@ -323,7 +323,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
         re.compile(
             r"\b(?:DL|CDL|driver'?s licen[cs]e|licen[cs]e (?:no\.?|number)|case|booking|CII|DOJ|inmate|A-?number|"
             r"alien (?:no\.?|number)|passport|client ID|ID|student ID|CDCR|FBI|docket|warrant|incident|report)"
-            r"\s*(?:no\.?|number|num|#)?\s*[:#]?\s*((?=[A-Z0-9-]*\d{4})[A-Z]{0,3}-?[0-9][A-Z0-9-]{3,16})\b",
+            r"\s*(?:no\.?|number|num|#)?\s*[:#]?\s*((?=[A-Z0-9-]{0,20}\d{4})[A-Z]{0,3}-?[0-9][A-Z0-9-]{3,16})\b",
             IGNORE,
         ),
         1,
@@ -332,7 +332,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
         "plate",
         re.compile(
             r"\b(?:licen[cs]e plate|plate|plates|tag)\s*(?:no\.?|number|#)?\s*[:#]?\s*"
-            r"((?=[A-Z0-9 -]*\d)[A-Z0-9]{2,4}[ -]?[A-Z0-9]{2,4})\b"
+            r"((?=[A-Z0-9 -]{0,8}\d)[A-Z0-9]{2,4}[ -]?[A-Z0-9]{2,4})\b"
             r"|\b(\d[A-Z]{3}\d{3})\b",
             IGNORE,
         ),
@@ -342,7 +342,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
         "email",
         re.compile(
             r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-            r"|\b[\w.+-]{2,}\s*(?:\(at\)|\[at\]|\{at\}|\sat\s)\s*[\w-]+\s*(?:\(dot\)|\[dot\]|\{dot\}|\sdot\s|\.)\s*"
+            r"|(?<![\w.+-])[\w.+-]{2,64}\s*(?:\(at\)|\[at\]|\{at\}|\sat\s)\s*[\w-]+\s*(?:\(dot\)|\[dot\]|\{dot\}|\sdot\s|\.)\s*"
             r"(?:com|org|net|edu|gov|us|io|co|me)\b",
             IGNORE,
         ),
@@ -366,7 +366,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
             r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{1,28}[A-Za-z0-9_])\b(?!\.\w)"
             # after a platform: a handle with a digit, _ or . in it; a plain word only after "handle", "username"...
             r"|\b(?:IG|insta(?:gram)?|snap(?:chat)?|tiktok|twitter|facebook|FB|kik|telegram|whatsapp|discord)"
-            r"(?:\s*(?::|\bis\b|-)\s*@?([A-Za-z0-9_.]*[0-9_.][A-Za-z0-9_.]*[A-Za-z0-9_])"
+            r"(?:\s*(?::|\bis\b|-)\s*@?([A-Za-z0-9_.]{0,30}[0-9_.][A-Za-z0-9_.]{0,30}[A-Za-z0-9_])"
             r"|\s+(?:handle|username|user ?name|account name)\s*(?::|\bis\b|-)?\s*@?([A-Za-z0-9_.]{3,30}))\b",
             IGNORE,
         ),
