@@ -77,9 +77,12 @@ def register_public_source(source: Callable[[], Iterable[str]]) -> None:
 
 
 def normalized(value: str) -> str:
-    """A phone number as its last ten digits, an e-mail address in lower case."""
+    """A phone number as its last ten digits, an e-mail address in lower
+    case, a street address as its number and first word ("1100 court")."""
     if "@" in value:
         return value.strip().lower()
+    if street := re.match(r"\s*(\d{1,6})\s+([A-Za-z]+)", value):
+        return f"{street[1]} {street[2].lower()}"
     digits = re.sub(r"\D", "", value)
     return digits[-10:] if len(digits) >= 10 else digits
 
@@ -323,7 +326,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
         re.compile(
             r"\b(?:DL|CDL|driver'?s licen[cs]e|licen[cs]e (?:no\.?|number)|case|booking|CII|DOJ|inmate|A-?number|"
             r"alien (?:no\.?|number)|passport|client ID|ID|student ID|CDCR|FBI|docket|warrant|incident|report)"
-            r"\s*(?:no\.?|number|num|#)?\s*[:#]?\s*((?=[A-Z0-9-]{0,20}\d{4})[A-Z]{0,3}-?[0-9][A-Z0-9-]{3,16})\b",
+            r"\s*(?:no\.?|number|num|#)?\s*[:#]?\s*((?=[A-Z0-9-]{0,20}\d{4})(?!(?:19|20)\d\d(?:-\d\d(?:\d\d)?)?(?![A-Z0-9-]))[A-Z]{0,3}-?[0-9][A-Z0-9-]{4,16})\b",
             IGNORE,
         ),
         1,
@@ -453,7 +456,7 @@ def scan(text: str, public: frozenset[str] | None = None) -> list[Finding]:
                 continue
             add(kind, start, end)
     for match in STREET.finditer(text):
-        if _is_street(match.group(0)):
+        if normalized(match.group(0)) not in public and _is_street(match.group(0)):
             add("address", *match.span())
     for match in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.POSSIBLE):
         if normalized(match.raw_string) not in public:

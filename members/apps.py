@@ -19,8 +19,8 @@ class MembersConfig(AppConfig):
 
 def published_contacts():
     """What the coalitions publish, which the privacy guard never flags: each
-    agency's main phone and e-mail, its roles' contact lines, the coalitions'
-    addresses."""
+    agency's main phone, e-mail and street address, its roles' contact lines,
+    the coalitions' addresses."""
     from itertools import chain
 
     from coordination.models import Coalition
@@ -28,7 +28,7 @@ def published_contacts():
     from .models import Agency, ContactLine
 
     return chain(
-        chain.from_iterable(Agency.objects.values_list("phone", "email")),
+        chain.from_iterable(Agency.objects.values_list("phone", "email", "address")),
         ContactLine.objects.values_list("number", flat=True),
         Coalition.objects.values_list("contact_email", flat=True),
     )

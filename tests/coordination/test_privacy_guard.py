@@ -64,7 +64,7 @@ def test_what_the_issue_found_missed_or_flagged(text, kinds):
 @pytest.mark.django_db
 def test_an_agencys_published_line_is_never_flagged_but_another_number_is(world):
     privacy.public_contacts()  # read (and kept) before the agency publishes its line
-    agency = AgencyFactory(phone="(530) 555-0188", email="desk@shelter.example.org")
+    agency = AgencyFactory(phone="(530) 555-0188", email="desk@shelter.example.org", address="1100 Court Street")
     MembershipFactory(agency=agency, coalition=world.home)
     assert privacy.normalized("530.555.0188") in privacy.public_contacts()  # at once, not in five minutes
     start = timezone.now() - timedelta(days=1)
@@ -73,7 +73,7 @@ def test_an_agencys_published_line_is_never_flagged_but_another_number_is(world)
     )
     client = world.client_for(world.organizer)
     url = reverse("minutes_edit", args=[meeting.pk])
-    client.post(url, {"body": "Shelter intake is 530-555-0188 or desk@shelter.example.org."})
+    client.post(url, {"body": "Shelter intake is 530-555-0188 or desk@shelter.example.org, 1100 Court Street."})
     assert Minutes.objects.get().body.startswith("Shelter intake")  # saved: nothing to warn about
     response = client.post(url, {"body": "Her number is 530-555-0142."})
     assert "looks like a phone number" in response.content.decode()

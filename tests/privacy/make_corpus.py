@@ -48,7 +48,14 @@ STREETS = [
 ]
 MOTELS = ["the Motel 6", "the Thunderbird Lodge", "the Budget Inn", "the Red Lion", "the Americas Best Value Inn"]
 
-PUBLIC = ["(530) 841-4200", "(530) 842-7009", "(530) 245-6540", "1-888-373-7888", "(530) 225-5111"]
+PUBLIC = [
+    "(530) 841-4200",
+    "(530) 842-7009",
+    "(530) 245-6540",
+    "1-888-373-7888",
+    "(530) 225-5111",
+    "1100 Court Street, Redding",  # an agency's published address
+]
 
 
 def phone(r):
@@ -254,6 +261,9 @@ HANDWRITTEN = [
     ("Exit 677 truck stop outreach: 6 volunteers, 2 hours.", []),
     ("Detective Lee's case load is 14 open cases.", []),
     ("Highway 299 and Interstate 5 corridors are the focus.", []),
+    ("Report 2025 is due; the incident response plan is updated.", []),
+    ("The FY 2024-25 report was adopted; case 2026 goals next.", []),
+    ("We meet at 1100 Court Street, Redding, in Conference Room B.", []),
 ]
 
 
