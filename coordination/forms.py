@@ -101,7 +101,7 @@ class PrivacyCheckedForm(forms.Form):
         self.findings = []
         for name in self.privacy_fields:
             if name in self.fields:
-                label, text = str(self.fields[name].label), data.get(name) or ""
+                label, text = str(self[name].label), data.get(name) or ""
                 field_id = self[name].id_for_label
                 self.findings += [
                     Flag(label, field_id, f, text[max(0, f.start - CONTEXT) : f.start], text[f.end : f.end + CONTEXT])
@@ -124,9 +124,25 @@ class PrivacyCheckedForm(forms.Form):
             self.add_error("checked_reason", _("Say why these are not a victim's details: it is kept in the log."))
         elif privacy.scan(reason):
             self.add_error("checked_reason", _("Write the reason without personal details."))
-        elif not self.errors:
-            self._log_check(reason)
+        else:
+            self.confirmed = reason
         return data
+
+    # The confirmation is logged once the whole form is valid (its own rules and
+    # the model's included); a form whose view may still refuse it after that
+    # (the public's, rate-limited) sets this False and calls log_check() once saved.
+    log_when_valid = True
+    confirmed = ""
+
+    def full_clean(self):
+        super().full_clean()
+        if self.confirmed and not self._errors and self.log_when_valid:
+            self.log_check()
+
+    def log_check(self) -> None:
+        if self.confirmed:
+            self._log_check(self.confirmed)
+            self.confirmed = ""
 
     def _log_check(self, reason: str) -> None:
         """Who confirmed what, from the request the form came in (the history's own record of it)."""

@@ -66,7 +66,7 @@ class Finding:
 # --- What the coalition publishes -----------------------------------------------
 
 _sources: list[Callable[[], Iterable[str]]] = []
-_public: tuple[float, frozenset[str]] = (0.0, frozenset())
+_public: tuple[float | None, frozenset[str]] = (None, frozenset())
 PUBLIC_SECONDS = 300  # how long the published numbers are kept before being read again
 
 
@@ -90,7 +90,7 @@ def normalized(value: str) -> str:
 def public_contacts() -> frozenset[str]:
     global _public
     read_at, values = _public
-    if time.monotonic() - read_at > PUBLIC_SECONDS:
+    if read_at is None or time.monotonic() - read_at > PUBLIC_SECONDS:
         values = frozenset(normalized(v) for source in _sources for v in source() if v)
         _public = (time.monotonic(), values)
     return values | ALWAYS_PUBLIC
@@ -99,16 +99,23 @@ def public_contacts() -> frozenset[str]:
 def forget_public_contacts() -> None:
     """Read the published numbers again on the next check (tests, after an import)."""
     global _public
-    _public = (0.0, frozenset())
+    _public = (None, frozenset())
 
 
 # --- The patterns -------------------------------------------------------------------
 
 IGNORE = re.IGNORECASE
-NAME = r"[A-Z][a-z]{2,15}"
+NAME = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü]{2,15}"
 # Capitalised words that start sentences or name organisations, never a victim's first name.
 NOT_NAMES = set(
     [
+        "Quorum",
+        "Attendance",
+        "Attendees",
+        "Turnout",
+        "Registration",
+        "Voting",
+        "Membership",
         "The",
         "This",
         "That",
@@ -306,7 +313,8 @@ NOT_NAMES = set(
 )
 PERSON_NOUNS = (
     r"(?:victim|survivor|minor|girl|boy|juvenile|youth|client|child|teen(?:ager)?|female|male|daughter|son|"
-    r"student|runaway|young woman|young man|woman|man)"
+    r"student|runaway|young woman|young man|woman|man|víctima|menor|niña|niño|chica|chico|joven|sobrina|sobrino|"
+    r"hija|hijo)s?\b"
 )
 AGE = r"(?:\d{1,2}[- ]?(?:years?|yrs?)[- ]old|\d{1,2}[- ]?y/?o\b)"
 
@@ -316,7 +324,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
         "ssn",
         re.compile(
             r"\b\d{3}-\d{2}-\d{4}\b"
-            r"|\b(?:SSN|social security(?: number| no\.?)?)\s*[:#]?\s*(\d{3}[- ]?\d{2}[- ]?\d{4}|\d{4})\b",
+            r"|\b(?:SSN|social security(?: number| no\.?)?)\s{0,3}[:#]?\s{0,3}(\d{3}[- ]?\d{2}[- ]?\d{4}|\d{4})\b",
             IGNORE,
         ),
         0,
@@ -326,7 +334,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
         re.compile(
             r"\b(?:DL|CDL|driver'?s licen[cs]e|licen[cs]e (?:no\.?|number)|case|booking|CII|DOJ|inmate|A-?number|"
             r"alien (?:no\.?|number)|passport|client ID|ID|student ID|CDCR|FBI|docket|warrant|incident|report)"
-            r"\s*(?:no\.?|number|num|#)?\s*[:#]?\s*((?=[A-Z0-9-]{0,20}\d{4})(?!(?:19|20)\d\d(?:-\d\d(?:\d\d)?)?(?![A-Z0-9-]))[A-Z]{0,3}-?[0-9][A-Z0-9-]{4,16})\b",
+            r"\s{0,3}(?:no\.?|number|num|#)?\s{0,3}[:#]?\s{0,3}((?=[A-Z0-9-]{0,20}\d{4})(?!(?:19|20)\d\d(?:-\d\d(?:\d\d)?)?(?![A-Z0-9-]))[A-Z]{0,3}-?[0-9][A-Z0-9-]{4,16})\b",
             IGNORE,
         ),
         1,
@@ -334,7 +342,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     (
         "plate",
         re.compile(
-            r"\b(?:licen[cs]e plate|plate|plates|tag)\s*(?:no\.?|number|#)?\s*[:#]?\s*"
+            r"\b(?:licen[cs]e plate|plate|plates|tag)\s{0,3}(?:no\.?|number|#)?\s{0,3}[:#]?\s{0,3}"
             r"((?=[A-Z0-9 -]{0,8}\d)[A-Z0-9]{2,4}[ -]?[A-Z0-9]{2,4})\b"
             r"|\b(\d[A-Z]{3}\d{3})\b",
             IGNORE,
@@ -345,8 +353,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
         "email",
         re.compile(
             r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-            r"|(?<![\w.+-])[\w.+-]{2,64}\s*(?:\(at\)|\[at\]|\{at\}|\sat\s)\s*[\w-]+\s*(?:\(dot\)|\[dot\]|\{dot\}|\sdot\s|\.)\s*"
-            r"(?:com|org|net|edu|gov|us|io|co|me)\b",
+            r"|(?<![\w.+-])[\w.+-]{2,64}\s{0,3}(?:\(at\)|\[at\]|\{at\}|\sat\s)\s{0,3}[\w-]+\s{0,3}(?:\(dot\)|\[dot\]|\{dot\}|\sdot\s|\.)\s{0,3}"
+            r"(?-i:com|org|net|edu|gov|us|io|co|me)\b",
             IGNORE,
         ),
         0,
@@ -354,11 +362,11 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     (
         "dob",
         re.compile(
-            r"\b(?:DOB|D\.O\.B\.?|born(?:\s+on)?|date of birth|birth ?date|b\.)\s*[:\-]?\s*"
-            r"(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2}|in\s+(?:19|20)\d{2})"
-            rf"|\b{AGE}(?=[\s,-]+(?:{PERSON_NOUNS}|[A-Z][a-z]+))"
-            rf"|\b(?:age|aged)\s+\d{{1,2}}\b(?=[^.]{{0,40}}\b{PERSON_NOUNS})"
-            rf"|\b{PERSON_NOUNS},?\s+(?:age\s+|aged\s+)?(\d{{1,2}})(?=[,)])",
+            r"\b(?:DOB|D\.O\.B\.?|born(?:\s{1,3}on)?|date of birth|birth ?date|b\.)\s{0,3}[:\-]?\s{0,3}"
+            r"(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s{1,3}\d{1,2},?\s{1,3}\d{4}|\d{4}-\d{2}-\d{2}|in\s{1,3}(?:19|20)\d{2})"
+            rf"|\b{AGE}(?=[\s,-]{{1,3}}(?:{PERSON_NOUNS}|(?-i:[A-Z][a-z]+)))"
+            rf"|\b(?:age|aged)\s{{1,3}}\d{{1,2}}\b(?=[^.]{{0,40}}\b{PERSON_NOUNS})"
+            rf"|\b{PERSON_NOUNS},?\s{{1,3}}(?:age\s{{1,3}}|aged\s{{1,3}})?(\d{{1,2}})(?=[,)])",
             IGNORE,
         ),
         -1,
@@ -369,8 +377,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
             r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{1,28}[A-Za-z0-9_])\b(?!\.\w)"
             # after a platform: a handle with a digit, _ or . in it; a plain word only after "handle", "username"...
             r"|\b(?:IG|insta(?:gram)?|snap(?:chat)?|tiktok|twitter|facebook|FB|kik|telegram|whatsapp|discord)"
-            r"(?:\s*(?::|\bis\b|-)\s*@?([A-Za-z0-9_.]{0,30}[0-9_.][A-Za-z0-9_.]{0,30}[A-Za-z0-9_])"
-            r"|\s+(?:handle|username|user ?name|account name)\s*(?::|\bis\b|-)?\s*@?([A-Za-z0-9_.]{3,30}))\b",
+            r"(?:\s{0,3}(?::|\bis\b|-)\s{0,3}@?((?=[A-Za-z0-9_.]{0,60}[A-Za-z])[A-Za-z0-9_.]{0,30}[0-9_.][A-Za-z0-9_.]{0,30}[A-Za-z0-9_])"
+            r"|\s{1,3}(?:handle|username|user ?name|account name)"
+            r"\s{0,3}(?::|\bis\b|-)?\s{0,3}@?([A-Za-z0-9_.]{3,30}))\b",
             IGNORE,
         ),
         -1,
@@ -379,18 +388,24 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
         "name",
         re.compile(
             # "Jane, 15," / "Jane (15)" / "Jane, age 15"
-            rf"\b({NAME})(?:\s+[A-Z]\.)?(?:,\s*(?:age\s+)?\d{{1,2}}(?=[,;)\s])|\s*\(\s*(?:age\s+)?\d{{1,2}}\s*\))"
+            rf"\b({NAME})(?:\s{{1,3}}[A-Z]\.)?(?:,\s{{0,3}}(?:age\s{{1,3}})?\d{{1,2}}(?=[,;)\s])|\s{{0,3}}\(\s{{0,3}}(?:age\s{{1,3}})?\d{{1,2}}\s{{0,3}}\))"
             # "victim Maria", "a minor named Ana", "survivor, Rosa"
-            rf"|(?i:\b{PERSON_NOUNS})(?:\s+(?:named|called|known as|identified as))?,?\s+({NAME})\b"
+            rf"|(?i:\b{PERSON_NOUNS})(?:\s{{1,3}}(?:named|called|known as|identified as))?,?\s{{1,3}}"
+            # (not an organisation's name: "Victim Witness Program", "Youth Advisory Board")
+            rf"({NAME})\b(?!\s{{1,3}}[A-Z][a-z])"
             # "Maria is 15" / "Maria, a sophomore at" / "Maria from Shasta High"
-            rf"|\b({NAME}),?\s+(?:is|was)\s+(?:{AGE}|\d{{1,2}}\b)"
-            rf"|\b({NAME}),?\s+(?:a|an|the)?\s*"
-            r"(?:\d{1,2}(?:st|nd|rd|th)[- ]grader|freshman|sophomore|junior|senior|student)\s+(?:at|from|of)\s+[A-Z]"
-            rf"|\b({NAME})\s+(?:from|at|attends|goes to)\s+"
-            r"[A-Z][a-z]+\s+(?:High|Middle|Elementary|Junior High|Academy)\b"
+            rf"|\b({NAME}),?\s{{1,3}}(?:is|was)\s{{1,3}}(?:{AGE}|\d{{1,2}}\b(?!\s{{0,3}}(?:%|percent|dollars|people|members|agencies|participants|attendees|minutes|hours|days|weeks|months|years)))"
+            rf"|\b({NAME}),?\s{{1,3}}(?:a|an|the)?\s{{0,3}}"
+            r"(?:\d{1,2}(?:st|nd|rd|th)[- ]grader|freshman|sophomore|junior|senior|student)"
+            r"\s{1,3}(?:at|from|of)\s{1,3}[A-Z]"
+            rf"|\b({NAME})\s{{1,3}}(?:from|attends|goes to)\s{{1,3}}"
+            r"[A-Z][a-z]+\s{1,3}(?:High|Middle|Elementary|Junior High|Academy)\b"
             # "Maria in room 214" / "Rosa at the Motel 6, room 12"
-            rf"|\b({NAME})\s+(?:in|at|from|stayed in|staying in)\s+"
-            r"(?:the\s+)?(?:[A-Z][\w']*\s+){0,3}(?:room|rm\.?|unit)\s*#?\s*\d{1,4}\b",
+            rf"|\b({NAME})\s{{1,3}}(?:in|stayed in|staying in)\s{{1,3}}"
+            r"(?:room|rm\.?|unit)\s{0,3}#?\d{1,4}\s{1,3}(?:at|of)\s{1,3}"
+            r"(?:the\s{1,3})?[A-Z]"
+            rf"|\b({NAME})\s{{1,3}}(?:at|in|from)\s{{1,3}}(?:the\s{{1,3}})?(?:[A-Z0-9][\w']*\s{{1,3}}){{0,3}}"
+            r"(?:Motel|Hotel|Inn|Lodge|Suites)\b[^.,]{0,20},?\s{0,3}(?:room|rm\.?|unit)\s{0,3}#?\d{1,4}\b",
         ),
         -1,
     ),
@@ -399,10 +414,10 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
 # A house number and one to four capitalised words ending in a street type: a
 # candidate usaddress then confirms (it tags the number, the name and the type).
 STREET = re.compile(
-    r"\b\d{1,6}(?:\s+[NSEW]\.?)?\s+(?:[A-Z0-9][\w'.-]*\s+){1,4}"
+    r"\b\d{1,6}(?:\s{1,3}[NSEW]\.?)?\s{1,3}(?:[A-Z0-9][\w'.-]*\s{1,3}){1,4}"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Highway|Hwy|Circle|Cir|"
-    r"Parkway|Pkwy|Terrace|Trail|Loop|Route)\b\.?(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*#?\w+)?"
-    r"|\b(?:P\.?\s?O\.?\s+Box|PO Box)\s+\d+\b",
+    r"Parkway|Pkwy|Terrace|Trail|Loop|Route)\b\.?(?:,?\s{1,3}(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s{0,3}#?\w+)?"
+    r"|\b(?:P\.?\s?O\.?\s{1,3}Box|PO Box)\s{1,3}\d+\b",
     IGNORE,
 )
 

@@ -63,8 +63,9 @@ class CancelForm(forms.Form):
         looks like personal details."""
         reason = self.cleaned_data["reason"]
         if found := privacy.scan(reason):
+            # (the message names the kind, not the text: it travels in the messages storage)
             raise forms.ValidationError(
-                f"The reason goes to every invitee: write it without “{found[0].text}” ({found[0].what})."
+                f"The reason goes to every invitee and looks like it holds {found[0].what}: write it without."
             )
         return reason
 

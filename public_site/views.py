@@ -34,6 +34,7 @@ class ContactForm(PrivacyCheckedForm):
 
     privacy_fields = ("message",)
     privacy_stores = {"message": "public_site.Inquiry.message"}
+    log_when_valid = False  # logged once the message is received, not for a refused one
     name = forms.CharField(label=_("Your name"), max_length=150)
     email = forms.EmailField(label=_("Your e-mail address"), help_text=_("So the coalition can answer you."))
     message = forms.CharField(
@@ -161,6 +162,7 @@ def contact(request: HttpRequest, coalition_slug: str) -> HttpResponse:
                 language=get_language(),
                 **{k: form.cleaned_data[k] for k in ("name", "email", "message")},
             )
+            form.log_check()
             return redirect(reverse("public_contact", args=[coalition.slug]) + "?sent=1")
     sent = request.method == "GET" and request.GET.get("sent") == "1"
     return render(request, "public/contact.html", {"coalition": coalition, "form": form, "sent": sent})

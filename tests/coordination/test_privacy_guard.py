@@ -82,3 +82,87 @@ def test_an_agencys_published_line_is_never_flagged_but_another_number_is(world)
     agency.phone = "(530) 555-0199"
     agency.save()
     assert [f.kind for f in privacy.scan("Intake: 530-555-0188.")] == ["phone"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tag" + " " * 5_000,
+        "report" + "\n" * 5_000,
+        "DOB" + " " * 5_000,
+        "SSN" + " " * 5_000,
+        "Maria" + " " * 5_000,
+        "a." * 20_000,
+    ],
+    ids=["tag", "report", "dob", "ssn", "name", "dots"],
+)
+def test_hostile_text_cannot_stall_the_guard(text):
+    """A guard against catastrophic backtracking, which a count of Python calls
+    cannot see (it happens inside the regex engine): the unbounded patterns
+    took minutes on these (\"tag\" and 2,000 spaces: 219 s); bounded, they take
+    milliseconds. The bound is a hundred times what they need."""
+    import time
+
+    started = time.perf_counter()
+    privacy.scan(text, frozenset())
+    assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Quorum was 12.",
+        "Victim Witness Program presented the new protocol.",
+        "Youth Advisory Board met.",
+        "Presentation at Enterprise High School.",
+        "Lunch in room 105.",
+        "Facebook: 120 new followers.",
+        "Training held at Redding. Co-chairs met.",
+        "The coalition is 10 years old and growing.",
+        "For age 16 and up, many partners joined.",
+        "Report 2025 is due.",
+    ],
+)
+def test_ordinary_coalition_sentences_raise_no_alarm(text):
+    assert privacy.scan(text, frozenset()) == []
+
+
+def test_a_spanish_name_next_to_a_victim_is_found():
+    assert [f.text for f in privacy.scan("La víctima, María, 15, está en un hogar.", frozenset())] == ["María"]
+
+
+@pytest.mark.django_db
+def test_a_confirmation_is_logged_only_for_a_save_that_happens(world):
+    from coordination.models import PrivacyCheck
+    from tests.factories import PersonFactory
+
+    start = timezone.now() - timedelta(days=1)
+    meeting = Meeting.objects.create(
+        coalition=world.home, title="Monthly", starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+    client = world.client_for(world.organizer)
+    url = reverse("meeting_actions", args=[meeting.pk])
+    data = {
+        "action-title": "Call 530-555-0150",
+        "action-owner_agency": world.member_agency.pk,
+        "action-priority": 2,
+        "action-checked": "on",
+        "action-checked_reason": "the shelter's published line",
+    }
+    # refused for another reason (an assignee of another agency): no item, no log
+    client.post(url, {**data, "action-assignee": PersonFactory().pk})
+    assert not PrivacyCheck.objects.exists()
+    client.post(url, data)
+    assert PrivacyCheck.objects.get().form == "QuickItemForm"
+
+
+@pytest.mark.django_db
+def test_the_update_form_names_its_fields_in_the_warning(world):
+    from tasks.models import ActionItem
+
+    item = ActionItem.objects.create(coalition=world.home, title="Print cards", owner_agency=world.member_agency)
+    response = world.client_for(world.organizer).post(
+        item.get_absolute_url(), {"form": "update", "status": "in_progress", "comment": "Her cell is 530-555-0150."}
+    )
+    html = response.content.decode()
+    assert "Comment, Line 1: “530-555-0150” looks like a phone number." in html and "None," not in html

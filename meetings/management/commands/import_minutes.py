@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from coordination import privacy
 from coordination.models import Coalition
 from meetings.archive import import_archive
 
@@ -70,6 +71,8 @@ class Command(BaseCommand):
                 "was imported. Remove anything that could identify a victim from the files, or run again with "
                 '--checked "why these are not a victim\'s details".'
             )
+        if report.findings and privacy.scan(options["checked"]):
+            raise CommandError("Write the --checked reason without personal details: it goes to the log.")
         if report.findings:
             kinds = sorted({finding.kind for _, found in report.findings for finding in found})
             log.warning(
