@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import access
+from .privacy import KINDS as _KINDS
 from .text import whole_number
 
 
@@ -555,3 +556,62 @@ class PrivacyCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form}: {self.kinds} ({self.reason})"
+
+
+class StoredFinding(models.Model):
+    """Something in text already stored that may identify a victim, found by
+    the archive scan (coordination/stored_text.py) for the coalition's
+    organizers to review: where it is (the source, the row, the field), its
+    kind, and what became of it. Never the text itself: a keyed digest of it
+    tells the same finding again on the next scan, and the review page reads
+    the words from the row itself."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To review"
+        REDACTED = "redacted", "Removed"
+        DISMISSED = "dismissed", "Not personal details"
+        GONE = "gone", "No longer in the text"
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=40, help_text="Where it was found: the registered source's key.")
+    object_id = models.PositiveBigIntegerField()
+    field = models.CharField(max_length=40)
+    kind = models.CharField(max_length=10, choices=list(_KINDS.items()))
+    digest = models.CharField(max_length=64, help_text="A keyed digest of the text found, never the text.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    found_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reason = models.CharField(max_length=300, blank=True, help_text="Why it is not a victim's details.")
+
+    class Meta:
+        ordering = ["-found_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "object_id", "field", "digest"], name="stored_finding_once")
+        ]
+        indexes = [
+            # the review list: a coalition's, of a status, newest first
+            models.Index(fields=["coalition", "status", "-found_at"], name="stored_finding_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} in {self.source} {self.object_id}.{self.field} ({self.status})"
+
+
+class ArchiveScan(models.Model):
+    """One reading of a coalition's stored text by the privacy guard: who
+    asked (none: the weekly sweep), when, how far it got."""
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    texts = models.PositiveIntegerField(default=0, help_text="The texts read.")
+    found = models.PositiveIntegerField(default=0, help_text="New findings.")
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["coalition", "-requested_at"], name="archive_scan_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"Scan of {self.coalition_id} at {self.requested_at:%Y-%m-%d %H:%M}"

@@ -91,9 +91,10 @@ def public_contacts() -> frozenset[str]:
     global _public
     read_at, values = _public
     if read_at is None or time.monotonic() - read_at > PUBLIC_SECONDS:
-        values = frozenset(normalized(v) for source in _sources for v in source() if v)
+        # kept with the always-public ones: a scan of the archive asks for it once a text
+        values = frozenset(normalized(v) for source in _sources for v in source() if v) | ALWAYS_PUBLIC
         _public = (time.monotonic(), values)
-    return values | ALWAYS_PUBLIC
+    return values
 
 
 def forget_public_contacts() -> None:
@@ -362,7 +363,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     (
         "dob",
         re.compile(
-            r"\b(?:DOB|D\.O\.B\.?|born(?:\s{1,3}on)?|date of birth|birth ?date|b\.)\s{0,3}[:\-]?\s{0,3}"
+            r"\b(?:DOB|D\.O\.B\.?|born(?:\s{1,3}on)?|date of birth|birth ?date|b\.)\s{0,3}(?:[:\-]|is\b|was\b)?\s{0,3}"
             r"(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s{1,3}\d{1,2},?\s{1,3}\d{4}|\d{4}-\d{2}-\d{2}|in\s{1,3}(?:19|20)\d{2})"
             rf"|\b{AGE}(?=[\s,-]{{1,3}}(?:{PERSON_NOUNS}|(?-i:[A-Z][a-z]+)))"
             rf"|\b(?:age|aged)\s{{1,3}}\d{{1,2}}\b(?=[^.]{{0,40}}\b{PERSON_NOUNS})"

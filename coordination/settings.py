@@ -228,6 +228,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coordination.delete_expired_exports",
         "schedule": 3600.0,
     },
+    # the privacy guard reads all stored text again (what was confirmed since, or imported)
+    "weekly-scan-stored-text": {
+        "task": "coordination.scan_all_stored_text",
+        "schedule": 7 * 86400.0,
+    },
 }
 
 # --- Accounts and security --------------------------------------------------

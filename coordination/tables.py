@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 
 from .exports import export_table
-from .models import Notification
+from .models import Notification, StoredFinding
 
 PER_PAGE = 50
 MAX_PER_PAGE = 200
@@ -95,4 +95,52 @@ class NotificationTable(Table):
     def render_resend(self, record):
         if record.status != Notification.Status.FAILED:
             return ""
-        return render_to_string("coordination/_resend.html", {"record": record, "request": self.request})
+        return render_to_string("coordination/_resend.html", {"record": record}, request=self.request)
+
+
+class StoredFindingTable(Table):
+    """The archive scan's findings; the words in context come from the rows
+    of the page shown (`spots`, set by the view once the page is cut)."""
+
+    found_at = tables.DateTimeColumn(verbose_name="Found", format="M j, Y")
+    kind = tables.Column()
+    where = tables.Column(empty_values=(), orderable=False, verbose_name="Where")
+    words = tables.Column(empty_values=(), orderable=False, verbose_name="The text")
+    status = tables.Column(verbose_name="State")
+    act = tables.Column(empty_values=(), orderable=False, verbose_name="")
+
+    class Meta:
+        model = StoredFinding
+        fields = ["found_at", "kind", "where", "words", "status", "act"]
+        order_by = "-found_at"
+        attrs = {"class": "table table-sm align-middle"}
+        empty_text = "Nothing to review."
+
+    spots: dict = {}
+
+    def render_where(self, record):
+        spot = self.spots.get(record.pk)
+        if spot is None or not spot.url:
+            return "Deleted since"
+        return format_html('<a href="{}">{}</a>', spot.url, spot.where)
+
+    def render_words(self, record):
+        spot = self.spots.get(record.pk)
+        if spot is None or not spot.present:
+            return format_html('<span class="text-body-secondary">{}</span>', "No longer in the text")
+        return format_html('<span class="small">{}<mark>{}</mark>{}</span>', spot.before, spot.words, spot.after)
+
+    def render_status(self, record):
+        text = record.get_status_display()
+        if record.resolved_at:
+            who = record.resolved_by.full_name if record.resolved_by else "the scan"
+            text = f"{text}: {who}, {record.resolved_at:%b %-d, %Y}"
+        if record.reason:
+            text = f"{text} ({record.reason})"
+        return text
+
+    def render_act(self, record):
+        spot = self.spots.get(record.pk)
+        if record.status != StoredFinding.Status.OPEN or spot is None or not spot.present:
+            return ""
+        return render_to_string("coordination/_finding_actions.html", {"record": record}, request=self.request)

@@ -55,3 +55,31 @@ def delete_expired_exports() -> int:
     if deleted:
         log.info("Deleted %s expired exports.", deleted)
     return deleted
+
+
+@shared_task(name="coordination.scan_stored_text")
+def scan_stored_text(*, scan_id: int) -> dict:
+    """An organizer's (or the weekly) scan of a coalition's stored text."""
+    from . import stored_text
+    from .models import ArchiveScan
+
+    record = ArchiveScan.objects.select_related("coalition").filter(pk=scan_id).first()
+    if record is None or record.finished_at is not None:
+        return {"skipped": 1}
+    done = stored_text.run(record)
+    if done is None:
+        return {"skipped": 1}
+    return {"texts": done.texts, "found": done.found}
+
+
+@shared_task(name="coordination.scan_all_stored_text")
+def scan_all_stored_text() -> int:
+    """The weekly scan of every coalition's stored text, one task a coalition."""
+    from . import stored_text
+    from .models import Coalition
+
+    coalitions = list(Coalition.objects.all())
+    for coalition in coalitions:
+        if stored_text.under_way(coalition) is None:
+            stored_text.start(coalition)
+    return len(coalitions)

@@ -1,23 +1,26 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from . import autocomplete as choices
-from . import notifications, services
-from .filters import NotificationFilter
+from . import notifications, services, stored_text
+from .filters import NotificationFilter, StoredFindingFilter
 from .forms import LoginForm, PasswordResetForm
-from .models import Coalition, Committee, Notification
+from .models import ArchiveScan, Coalition, Committee, Notification, StoredFinding
 from .pages import get_coalition_for_user, organizers_only
-from .tables import PER_PAGE, NotificationTable
+from .tables import PER_PAGE, NotificationTable, StoredFindingTable
 from .text import whole_number
+
+FINDINGS_PER_PAGE = 25  # each finding shown reads its text again
 
 # --- Accounts -----------------------------------------------------------------
 
@@ -67,6 +70,11 @@ def coalition_detail(request: HttpRequest, coalition_slug: str) -> HttpResponse:
             coalition.memberships.values_list("status").annotate(n=Count("id")).values_list("status", "n")
         ),
         "invitations": (coalition.invitations.select_related("user", "invited_by")[:20] if is_organizer else []),
+        "privacy_waiting": (
+            StoredFinding.objects.filter(coalition=coalition, status=StoredFinding.Status.OPEN).count()
+            if is_organizer
+            else 0
+        ),
     }
     return render(request, "coordination/coalition_detail.html", context)
 
@@ -128,3 +136,62 @@ def notification_resend_failed(request: HttpRequest, coalition: Coalition) -> Ht
     else:
         messages.info(request, "No e-mail has failed: there is nothing to resend.")
     return redirect("notification_log", coalition.slug)
+
+
+# --- The archive, cleaned ---------------------------------------------------------
+
+
+@organizers_only
+def privacy_review(request: HttpRequest, coalition: Coalition) -> HttpResponse:
+    """What the scan of the stored text found, for the organizers to remove
+    or dismiss; a POST asks for a new scan."""
+    if request.method == "POST":
+        if stored_text.under_way(coalition):
+            messages.info(request, "A scan is under way already: its findings show here when it is done.")
+        else:
+            stored_text.start(coalition, request.user)
+            messages.success(request, "The scan has started. Its findings show here when it is done.")
+        return redirect("privacy_review", coalition.slug)
+    rows = StoredFinding.objects.filter(coalition=coalition).select_related("resolved_by")
+    filterset = StoredFindingFilter(request.GET, queryset=rows)
+    table = StoredFindingTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": FINDINGS_PER_PAGE}).configure(table)
+    table.spots = {spot.finding.pk: spot for spot in stored_text.spots(row.record for row in table.page.object_list)}
+    latest = ArchiveScan.objects.filter(coalition=coalition).select_related("requested_by").first()
+    context = {
+        "coalition": coalition,
+        "table": table,
+        "filter": filterset,
+        "latest": latest,
+        "under_way": stored_text.under_way(coalition),
+        "waiting": rows.filter(status=StoredFinding.Status.OPEN).count(),
+    }
+    return render(request, "coordination/privacy_review.html", context)
+
+
+@login_required
+@require_POST
+@organizers_only
+def privacy_finding(request: HttpRequest, coalition: Coalition, pk: int) -> HttpResponse:
+    """Remove a finding's words everywhere they are kept, or say they are not
+    a victim's details."""
+    finding = get_object_or_404(StoredFinding, coalition=coalition, pk=pk)
+    back = redirect(f"{reverse('privacy_review', args=[coalition.slug])}?{request.GET.urlencode()}")
+    action = request.POST.get("action")
+    try:
+        if action == "redact":
+            done = stored_text.redact(finding, request.user)
+            if done is None:
+                messages.info(
+                    request, "Those words are no longer there: the text was changed or deleted since the scan."
+                )
+            else:
+                messages.success(request, f"{done} The log keeps who removed it and when, not the words.")
+        elif action == "dismiss":
+            stored_text.dismiss(finding, request.user, request.POST.get("reason", ""))
+            messages.success(request, "Marked as not a victim's details. The reason is kept in the log.")
+        else:
+            messages.error(request, "Choose to remove the words or to mark them as not personal details.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return back

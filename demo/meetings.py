@@ -100,6 +100,15 @@ def build_meetings(coalitions: dict[str, Coalition], organizer: User) -> list[Me
     return _meeting_records(shasta, monthly)
 
 
+# Old minutes, as typed before Roundtable, hold what they should not: the
+# privacy review finds it (fictitious, like all the demo's people and numbers).
+SLIP_AT = 20
+ARCHIVE_SLIP = (
+    "\n\nFollow-up from the drop-in centre: Jasmine, 16, is staying with her aunt; "
+    "her cell is 530-555-0148 if the school needs to reach her."
+)
+
+
 def _meeting_records(shasta: Coalition, monthly: MeetingSeries) -> list[Meeting]:
     """Minutes for every meeting held (older ones as if imported from the
     coalition's files), attendance at each, and agendas for the last year."""
@@ -116,6 +125,7 @@ def _meeting_records(shasta: Coalition, monthly: MeetingSeries) -> list[Meeting]
                 body=(
                     f"Minutes of the coalition meeting, {meeting.local_start:%B %-d, %Y}.\n\n"
                     f"Welcome and introductions. {topic[0]}\n\nRound table: agencies shared updates."
+                    + (ARCHIVE_SLIP if index == SLIP_AT else "")
                 ),
                 decisions=topic[1],
                 status=Minutes.Status.DRAFT if last else Minutes.Status.APPROVED,

@@ -6,7 +6,8 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self) -> None:
-        from . import choices, notices
+        from . import choices, notices, stored_text
 
         notices.register()
         choices.register()
+        stored_text.register_sources()

@@ -9,6 +9,7 @@ class PublicSiteConfig(AppConfig):
         from coordination import notifications
         from coordination.models import Notification
 
-        from . import services, signals  # noqa: F401 - signals connects the receivers
+        from . import services, signals, stored_text  # noqa: F401 - signals connects the receivers
 
         notifications.register(Notification.Kind.INQUIRY, services.compose_inquiry)
+        stored_text.register_sources()

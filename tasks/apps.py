@@ -8,11 +8,12 @@ class TasksConfig(AppConfig):
     def ready(self) -> None:
         from coordination import pages
 
-        from . import choices, notices
+        from . import choices, notices, stored_text
         from . import pages as meeting_pages
 
         notices.register()
         choices.register()
+        stored_text.register_sources()
         pages.add_context_provider("meeting_detail", meeting_pages.meeting_detail)
         pages.add_context_provider("minutes_form", meeting_pages.minutes_form)
         pages.add_context_provider("agenda", meeting_pages.agenda)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from coordination.models import Coalition, CoalitionRole, Committee, Export, User
+from coordination.models import Coalition, CoalitionRole, Committee, Export, StoredFinding, User
 from coordination.notifications import Topic
 from meetings import invitations
 from meetings import services as meeting_services
@@ -93,6 +93,8 @@ def path_arguments() -> dict[str, list]:
         "coalition": [shasta.slug],
         "notification_log": [shasta.slug],
         "notification_resend_failed": [shasta.slug],
+        "privacy_review": [shasta.slug],
+        "privacy_finding": [shasta.slug, StoredFinding.objects.filter(coalition=shasta).first().pk],
         "autocomplete": [shasta.slug, "agency"],
         "export": [shasta.slug, export.pk],
         "export_download": [shasta.slug, export.pk],
@@ -184,6 +186,7 @@ LIST_PAGES = (
     "review_board",
     "activity_list",
     "notification_log",
+    "privacy_review",
     "inquiries",
     "report",
     "engagement",

@@ -110,6 +110,8 @@ minutes_read                         302   200   200   404   200   200   404   2
 minutes_read:restricted              302   404   200   404   404   200   404   404
 notification_log                     302   403   403   404   403   200   404   403
 notification_resend_failed           302   403   403   404   403   302   404   403
+privacy_finding                      302   403   403   404   403   302   404   403
+privacy_review                       302   403   403   404   403   200   404   403
 password_change                      302   200   200   200   200   200   200   200
 password_change_done                 302   200   200   200   200   200   200   200
 password_reset                       200   200   200   200   200   200   200   200

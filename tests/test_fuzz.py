@@ -239,3 +239,34 @@ def test_no_page_repeats_an_element_id(demo_urls):
             if twice := sorted(i for i, n in ids.items() if n > 1):
                 repeated.append(f"{name} as {role}: {twice}")
     assert not repeated, "\n".join(repeated)
+
+
+@pytest.mark.django_db
+def test_every_form_that_posts_carries_its_csrf_token(demo_urls):
+    """A form drawn by a template outside the page's own context (a table's
+    cell) gets no token unless given the request, and the browser's POST is
+    then refused: the test client does not check tokens, so this reads every
+    page, as everyone, with a failed e-mail to resend and findings to review."""
+    from django.urls import resolve
+
+    from coordination.models import Coalition, Notification
+
+    Notification.objects.create(
+        kind="action_digest",
+        object_id=1,
+        email="failed@example.org",
+        coalition=Coalition.objects.get(slug="shasta"),
+        status=Notification.Status.FAILED,
+    )
+    missing = []
+    for role, client in clients().items():
+        for name, url in demo_urls.items():
+            response = client.get(url)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            if getattr(resolve(url.split("?")[0]).func, "csrf_exempt", False):
+                continue  # a page that posts to itself without a token on purpose (RFC 8058's one click)
+            forms = re.findall(r'<form\b[^>]*method="post"[^>]*>(.*?)</form>', response.content.decode(), re.S | re.I)
+            if without := [form[:80] for form in forms if "csrfmiddlewaretoken" not in form]:
+                missing.append(f"{name} as {role}: {without}")
+    assert not missing, "\n".join(missing)

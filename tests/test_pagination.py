@@ -167,6 +167,23 @@ def _inquiries(world, n: int) -> None:
     )
 
 
+def _findings(world, n: int) -> None:
+    """Action items with a handle each, read by the archive scan."""
+    from coordination import stored_text
+
+    ActionItem.objects.bulk_create(
+        ActionItem(
+            coalition=world.home,
+            title="Paged finding",
+            description=f"Her IG is @paged{next(SERIAL):04}.",
+            owner_agency=world.member_agency,
+            due_on=timezone.localdate(),
+        )
+        for _ in range(n)
+    )
+    stored_text.scan(world.home)
+
+
 @dataclass
 class Case:
     url: Callable  # world -> the page's address
@@ -242,6 +259,7 @@ CASES = {
         r"status=all&amp;page=2",
     ),
     "notification_log": Case(_home("notification_log"), _notifications, r">paged\d+@example.org<", PER_PAGE, r"page=2"),
+    "privacy_review": Case(_home("privacy_review"), _findings, r"<mark>@?paged\d+</mark>", 25, r"page=2"),
     "report": Case(
         _home("report"),
         lambda w, n: _agencies(w, n, joined_on=date(2000, 1, 1)),

@@ -55,6 +55,7 @@ def test_the_command_prints_the_table(capsys):
         ("Write to jane15 at example dot org", ["email"]),
         ("Call the hotline, 1-888-373-7888, or 911.", []),
         ("SB 1193 passed 38-0 on 9/12/2024 at 10:30.", []),
+        ("Her date of birth is 04/12/2009.", ["dob"]),  # (missed until the archive scan read old minutes)
     ],
 )
 def test_what_the_issue_found_missed_or_flagged(text, kinds):

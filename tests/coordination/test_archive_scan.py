@@ -1,0 +1,350 @@
+"""The archive, cleaned: the privacy guard reads everything already stored,
+the organizers review what it found, and a removal leaves no trace of the
+words in the row, its history, the app's copies of it, or the search."""
+
+import io
+import os
+from datetime import timedelta
+
+import docx
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from coordination import stored_text
+from coordination.models import ArchiveScan, StoredFinding
+from meetings import services as meeting_services
+from meetings.models import AgendaItem, Attachment, Attendance, Meeting, MeetingEvent, Minutes
+from public_site.models import Inquiry
+from reports.models import Activity
+from tasks import services as task_services
+from tasks.models import ActionItem, ActionUpdate
+
+from ..factories import ActivityFactory
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "530-555-0142"
+
+
+def _meeting(coalition, days_ago=400, **fields) -> Meeting:
+    start = timezone.now() - timedelta(days=days_ago)
+    return Meeting.objects.create(
+        coalition=coalition, title="Monthly meeting", starts_at=start, ends_at=start + timedelta(hours=1), **fields
+    )
+
+
+def _item(world, **fields) -> ActionItem:
+    values = {"title": "Follow up with the shelter", "owner_agency": world.member_agency}
+    values.update(fields)
+    return ActionItem.objects.create(coalition=world.home, due_on=timezone.localdate(), **values)
+
+
+def _attach(minutes: Minutes, name: str, data: bytes) -> Attachment:
+    attachment = Attachment(minutes=minutes, name=name, size=len(data), content_type="text/plain", sha256=name)
+    attachment.file.save(name, ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
+def _docx(text: str) -> bytes:
+    document = docx.Document()
+    document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _found(coalition) -> set[tuple[str, str, str]]:
+    return set(
+        StoredFinding.objects.filter(coalition=coalition, status=StoredFinding.Status.OPEN).values_list(
+            "source", "field", "kind"
+        )
+    )
+
+
+def test_the_scan_finds_details_in_every_kind_of_stored_text_of_the_coalition_only(world):
+    meeting = _meeting(world.home)
+    minutes = Minutes.objects.create(
+        meeting=meeting,
+        body=f"Round table. Her cell is {PHONE}.",
+        decisions="Refer Jasmine, 16, to the drop-in centre.",
+        restricted_body="Her SSN is 123-45-6789.",
+    )
+    AgendaItem.objects.create(meeting=meeting, position=10, title="Case review", notes="Kayla, 14, from Central High.")
+    _meeting(world.home, days_ago=30, status=Meeting.Status.CANCELLED, cancel_reason="Write to jane15@example.org")
+    Attendance.objects.create(meeting=meeting, guest_name="Guest at 530-555-0177")
+    item = _item(world, description="Her IG is @jane_2010.", status_reason="")
+    ActionUpdate.objects.create(item=item, comment="She lives at 1234 Oak Street, Redding.")
+    Inquiry.objects.create(coalition=world.home, name="N", email="n@example.net", message="Plate 7ABC123.", source="x")
+    ActivityFactory(coalition=world.home, notes="DL number: D1234567 was shown.")
+    _attach(minutes, "notes.txt", f"Call {PHONE} after school.".encode())
+    _attach(minutes, "old.docx", _docx("Her date of birth is 04/12/2009."))
+    # another coalition's text is not this coalition's review
+    Minutes.objects.create(meeting=_meeting(world.other), body="Call 530-555-0199.")
+
+    record = stored_text.scan(world.home, world.organizer)
+
+    assert _found(world.home) == {
+        ("meetings.minutes", "body", "phone"),
+        ("meetings.minutes", "decisions", "name"),
+        ("meetings.minutes", "restricted_body", "ssn"),
+        ("meetings.agendaitem", "notes", "name"),
+        ("meetings.meeting", "cancel_reason", "email"),
+        ("meetings.attendance", "guest_name", "phone"),
+        ("tasks.actionitem", "description", "handle"),
+        ("tasks.actionupdate", "comment", "address"),
+        ("public_site.inquiry", "message", "plate"),
+        ("reports.activity", "notes", "id"),
+        ("meetings.attachment", "file", "phone"),
+        ("meetings.attachment", "file", "dob"),
+    }
+    assert record.finished_at and record.found == 12 and record.texts >= 12
+    assert not StoredFinding.objects.filter(coalition=world.other).exists()
+    # the words themselves are kept nowhere in the findings
+    assert not StoredFinding.objects.filter(digest__contains="555").exists()
+
+
+def test_a_second_scan_adds_nothing_keeps_dismissals_and_marks_what_changed_since(world):
+    minutes = Minutes.objects.create(meeting=_meeting(world.home), body=f"Call {PHONE}. Kayla, 14, came.")
+    stored_text.scan(world.home)
+    phone = StoredFinding.objects.get(kind="phone")
+    stored_text.dismiss(phone, world.organizer, "the agency's old main line")
+
+    again = stored_text.scan(world.home)
+    assert again.found == 0 and StoredFinding.objects.count() == 2
+    assert StoredFinding.objects.get(kind="phone").status == StoredFinding.Status.DISMISSED
+
+    minutes.body = f"Call {PHONE}."
+    minutes.save()
+    stored_text.scan(world.home)
+    assert StoredFinding.objects.get(kind="name").status == StoredFinding.Status.GONE
+
+
+def test_a_dismissal_needs_a_reason_without_personal_details(world):
+    Minutes.objects.create(meeting=_meeting(world.home), body=f"Call {PHONE}.")
+    stored_text.scan(world.home)
+    finding = StoredFinding.objects.get()
+    client = world.client_for(world.organizer)
+    url = reverse("privacy_finding", args=[world.home.slug, finding.pk])
+    for reason, message in [("  ", "Say why"), ("it is 530-555-0100", "without personal details")]:
+        page = client.post(url, {"action": "dismiss", "reason": reason}, follow=True).content.decode()
+        assert message in page
+        finding.refresh_from_db()
+        assert finding.status == StoredFinding.Status.OPEN
+    client.post(url, {"action": "dismiss", "reason": "the shelter's published line"})
+    finding.refresh_from_db()
+    assert (finding.status, finding.reason, finding.resolved_by) == (
+        StoredFinding.Status.DISMISSED,
+        "the shelter's published line",
+        world.organizer,
+    )
+
+
+def _holding(words: str) -> list[str]:
+    """Every text column of every table (history included) that holds the words."""
+    holding = []
+    for model in apps.get_models():
+        names = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField) and model._meta.db_table != "django_session"
+        ]
+        for name in names:
+            if model._default_manager.filter(**{f"{name}__contains": words}).exists():
+                holding.append(f"{model._meta.label}.{name}")
+    return holding
+
+
+def test_removing_leaves_no_trace_in_the_row_its_history_its_copies_or_the_search(world):
+    client = world.client_for(world.organizer)
+    item = _item(world, title="Call Kayla, 14, at the shelter")
+    task_services.manage(item, world.organizer, due_on=timezone.localdate() + timedelta(days=9))
+    item.description = "Kayla asked for a ride."
+    item.save()  # a second version in the history
+    meeting = _meeting(world.home, days_ago=3)
+    agenda = AgendaItem.objects.create(meeting=meeting, position=10, title="Kayla, 14, placement")
+    meeting_services.note(meeting, MeetingEvent.Kind.AGENDA, f"Added “{agenda.title}”.", world.organizer)
+    minutes = Minutes.objects.create(meeting=meeting, body=f"Reached her at {PHONE} on Monday.")
+    minutes.body += "\nAdjourned."
+    minutes.save()
+    stored_text.scan(world.home)
+    assert _holding("Kayla, 14") and _holding(PHONE)
+    search = reverse("meeting_search", args=[world.home.slug])
+    assert f"/meetings/{meeting.pk}/" in client.get(search, {"q": PHONE}).content.decode()
+    actions = client.get(reverse("action_list", args=[world.home.slug]), {"q": "Kayla"}).content.decode()
+    assert f"/actions/{item.pk}/" in actions
+
+    for finding in StoredFinding.objects.filter(coalition=world.home, status=StoredFinding.Status.OPEN):
+        if StoredFinding.objects.get(pk=finding.pk).status == StoredFinding.Status.OPEN:
+            page = client.post(reverse("privacy_finding", args=[world.home.slug, finding.pk]), {"action": "redact"})
+            assert page.status_code == 302
+
+    assert _holding("Kayla, 14") == [] and _holding(PHONE) == []
+    item.refresh_from_db()
+    assert item.title.startswith("Call [removed]") and "Kayla" not in item.title
+    assert item.history.count() >= 3 and all("Kayla, 14" not in h.title for h in item.history.all())
+    assert "[removed]" in Minutes.objects.get(pk=minutes.pk).body
+    assert not StoredFinding.objects.filter(status=StoredFinding.Status.OPEN).exists()
+    # the search finds the meeting by its other words, and never by the removed ones
+    assert f"/meetings/{meeting.pk}/" in client.get(search, {"q": "Monday"}).content.decode()
+    assert f"/meetings/{meeting.pk}/" not in client.get(search, {"q": PHONE}).content.decode()
+    actions = client.get(reverse("action_list", args=[world.home.slug]), {"q": "Kayla"}).content.decode()
+    assert f"/actions/{item.pk}/" not in actions
+    # the log says who and when, not the words
+    removed = StoredFinding.objects.filter(status=StoredFinding.Status.REDACTED)
+    assert removed.count() == 3 and {f.resolved_by for f in removed} == {world.organizer}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored search documents are PostgreSQL's")
+def test_the_search_documents_forget_the_words_in_the_same_update(world):
+    minutes = Minutes.objects.create(meeting=_meeting(world.home), body=f"Her cell is {PHONE}.")
+    stored_text.scan(world.home)
+    stored_text.redact(StoredFinding.objects.get(), world.organizer)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_document::text FROM meetings_minutes WHERE id = %s", [minutes.pk])
+        (document,) = cursor.fetchone()
+    assert "555" not in document and "0142" not in document and "cell" in document
+
+
+def test_a_text_file_is_rewritten_and_a_word_file_deleted(world, settings):
+    minutes = Minutes.objects.create(meeting=_meeting(world.home), body="Adjourned.")
+    text = _attach(minutes, "notes.txt", f"Call {PHONE} after school.".encode())
+    word = _attach(minutes, "old.docx", _docx(f"Call {PHONE} after school."))
+    word_path = word.file.path
+    stored_text.scan(world.home)
+    client = world.client_for(world.organizer)
+    for finding in StoredFinding.objects.order_by("object_id"):
+        client.post(reverse("privacy_finding", args=[world.home.slug, finding.pk]), {"action": "redact"})
+    text.refresh_from_db()
+    assert text.file.read() == b"Call [removed] after school."
+    assert text.size == len(b"Call [removed] after school.")
+    assert not Attachment.objects.filter(pk=word.pk).exists()
+    assert not os.path.exists(word_path)
+    assert client.get(reverse("attachment", args=[text.pk])).getvalue() == b"Call [removed] after school."
+
+
+def test_removing_deletes_the_coalitions_downloads_written_before(world):
+    from tests.demo_urls import written_export
+
+    export = written_export(world.home, world.member)
+    path = export.file.path
+    Minutes.objects.create(meeting=_meeting(world.home), body=f"Call {PHONE}.")
+    stored_text.scan(world.home)
+    stored_text.redact(StoredFinding.objects.get(), world.organizer)
+    assert not os.path.exists(path)
+    assert not type(export).objects.filter(pk=export.pk).exists()
+
+
+def test_words_changed_since_the_scan_are_not_removed_and_the_finding_is_closed(world):
+    minutes = Minutes.objects.create(meeting=_meeting(world.home), body=f"Call {PHONE}.")
+    stored_text.scan(world.home)
+    Minutes.objects.filter(pk=minutes.pk).update(body="Call the shelter.")
+    page = world.client_for(world.organizer).post(
+        reverse("privacy_finding", args=[world.home.slug, StoredFinding.objects.get().pk]),
+        {"action": "redact"},
+        follow=True,
+    )
+    assert "no longer there" in page.content.decode()
+    assert StoredFinding.objects.get().status == StoredFinding.Status.GONE
+    assert Minutes.objects.get(pk=minutes.pk).body == "Call the shelter."
+
+
+def test_a_finding_is_dealt_with_once(world):
+    Minutes.objects.create(meeting=_meeting(world.home), body=f"Call {PHONE}.")
+    stored_text.scan(world.home)
+    finding = StoredFinding.objects.get()
+    url = reverse("privacy_finding", args=[world.home.slug, finding.pk])
+    client = world.client_for(world.organizer)
+    client.post(url, {"action": "dismiss", "reason": "a training scenario"})
+    page = client.post(url, {"action": "redact"}, follow=True).content.decode()
+    assert "already dealt with" in page
+    assert PHONE in Minutes.objects.get().body
+
+
+def test_the_review_page_shows_the_words_in_context_for_organizers_only(world):
+    Minutes.objects.create(meeting=_meeting(world.home), body=f"Round table. Her cell is {PHONE}, call after six.")
+    Minutes.objects.create(meeting=_meeting(world.other), body="Call 530-555-0199.")
+    stored_text.scan(world.home)
+    stored_text.scan(world.other)
+    url = reverse("privacy_review", args=[world.home.slug])
+    page = world.client_for(world.organizer).get(url).content.decode()
+    assert f"Her cell is <mark>{PHONE}</mark>, call after six." in page
+    assert "Minutes of Monthly meeting" in page and "1 to review" in page
+    assert "555-0199" not in page
+    for user in (world.lead, world.member):
+        assert world.client_for(user).get(url).status_code == 403
+    other = StoredFinding.objects.get(coalition=world.other)
+    response = world.client_for(world.organizer).post(
+        reverse("privacy_finding", args=[world.home.slug, other.pk]), {"action": "redact"}
+    )
+    assert response.status_code == 404
+    assert "555-0199" in Minutes.objects.get(meeting__coalition=world.other).body
+    # the coalition's page points to it, with the count
+    assert "Privacy review" in world.client_for(world.organizer).get(world.home.get_absolute_url()).content.decode()
+
+
+def test_scan_now_runs_the_scan_and_says_so(world, django_capture_on_commit_callbacks):
+    Minutes.objects.create(meeting=_meeting(world.home), body=f"Call {PHONE}.")
+    client = world.client_for(world.organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("privacy_review", args=[world.home.slug]))
+    page = client.get(response.url).content.decode()
+    assert "The scan has started" in page
+    assert "1 new finding" in page and f"<mark>{PHONE}</mark>" in page
+    assert ArchiveScan.objects.get().requested_by == world.organizer
+
+
+def test_a_second_scan_is_not_started_while_one_is_under_way(world):
+    ArchiveScan.objects.create(coalition=world.home)  # asked for, not finished
+    page = world.client_for(world.organizer).post(reverse("privacy_review", args=[world.home.slug]), follow=True)
+    assert "under way already" in page.content.decode()
+    assert ArchiveScan.objects.count() == 1
+
+
+def test_the_review_page_runs_the_same_queries_for_a_few_findings_or_a_page_of_them(world):
+    client = world.client_for(world.organizer)
+    url = reverse("privacy_review", args=[world.home.slug])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    meeting = _meeting(world.home)
+    Minutes.objects.create(meeting=meeting, body=f"Call {PHONE}.")
+    _item(world, description="IG @kay_2012")
+    AgendaItem.objects.create(meeting=meeting, position=99, title="Review", notes="Call 530-555-0177.")
+    ActivityFactory(coalition=world.home, notes="DL number: D1234599")
+    stored_text.scan(world.home)
+    few = queries()
+    for n in range(30):
+        _item(world, description=f"Her IG is @kay_20{n:02}")
+        AgendaItem.objects.create(meeting=meeting, position=n, title="Review", notes=f"Call 530-555-01{n:02}.")
+        ActivityFactory(coalition=world.home, notes=f"DL number: D12345{n:02}")
+    stored_text.scan(world.home)
+    assert StoredFinding.objects.filter(status=StoredFinding.Status.OPEN).count() > 60
+    assert queries() <= few  # a query a source on the page, at most
+
+
+def test_the_command_scans_and_says_what_it_found(world, capsys):
+    Minutes.objects.create(meeting=_meeting(world.home), body=f"Call {PHONE}.")
+    call_command("privacy_scan", "--coalition", world.home.slug)
+    out = capsys.readouterr().out
+    assert f"{world.home.slug}: " in out and "1 new finding(s), 1 to review" in out
+
+
+def test_the_weekly_sweep_scans_every_coalition(world, django_capture_on_commit_callbacks):
+    from coordination.tasks import scan_all_stored_text
+
+    Minutes.objects.create(meeting=_meeting(world.home), body=f"Call {PHONE}.")
+    Activity.objects.filter(coalition=world.other).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert scan_all_stored_text() >= 2
+    assert ArchiveScan.objects.filter(finished_at__isnull=False).count() >= 2
+    assert StoredFinding.objects.filter(coalition=world.home).count() == 1
