@@ -23,6 +23,7 @@ the same words in the same place are the same finding at the next scan (a
 dismissed one stays dismissed), and the page reads the words from the row."""
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -98,8 +99,15 @@ def digest(words: str) -> str:
 # --- Scanning -------------------------------------------------------------------
 
 
+def _history(source: Source):
+    """The source's history records (django-simple-history), or None."""
+    return source.model.history if source.history and hasattr(source.model, "history") else None
+
+
 def _texts(source: Source, coalition_id: int) -> Iterable[tuple[int, str, str]]:
-    """(row, field, text) of every stored text of the source in the coalition."""
+    """(row, field, text) of every stored text of the source in the coalition:
+    the rows, then each version in their history that differs from the one
+    before (a deleted row's words, or words edited out, are still there)."""
     rows = source.rows(coalition_id)
     if source.read:
         for row in (rows.select_related(*source.related) if source.related else rows).iterator(chunk_size=200):
@@ -109,14 +117,27 @@ def _texts(source: Source, coalition_id: int) -> Iterable[tuple[int, str, str]]:
         for name, text in zip(source.fields, values, strict=True):
             if text:
                 yield pk, name, text
+    history = _history(source)
+    if history is None:
+        return
+    versions = history.filter(**{source.coalition: coalition_id}).order_by("id", "history_id")
+    last_id, last = None, ()
+    for pk, *values in versions.values_list("id", *source.fields).iterator(chunk_size=CHUNK):
+        for index, (name, text) in enumerate(zip(source.fields, values, strict=True)):
+            if text and (pk != last_id or text != last[index]):
+                yield pk, name, text
+        last_id, last = pk, values
 
 
-def start(coalition: Coalition, user=None) -> ArchiveScan:
-    """Ask a worker to scan the coalition's stored text, once the request commits."""
+def start(coalition: Coalition, user=None, then: Iterable[int] = ()) -> ArchiveScan:
+    """Ask a worker to scan the coalition's stored text once the request
+    commits, then the coalitions `then`, one after another (the weekly
+    sweep never fills the queue the e-mail shares)."""
     from .tasks import scan_stored_text
 
     record = ArchiveScan.objects.create(coalition=coalition, requested_by=user)
-    transaction.on_commit(lambda: scan_stored_text.delay(scan_id=record.pk))
+    after = list(then)
+    transaction.on_commit(lambda: scan_stored_text.delay(scan_id=record.pk, then=after))
     return record
 
 
@@ -131,12 +152,10 @@ def under_way(coalition: Coalition) -> ArchiveScan | None:
 
 def run(record: ArchiveScan) -> ArchiveScan | None:
     """Read all of the coalition's stored text; keep what is new, mark what
-    is no longer there. None when another scan of the coalition is under way."""
+    is no longer there. None when a scan of the coalition is under way (this
+    one, handed to a worker again, or another): it is left to finish."""
     with Lease.held(f"archive-scan-{record.coalition_id}", LEASE) as mine:
-        if not mine:
-            record.delete()
-            return None
-        return _scan(record)
+        return _scan(record) if mine else None
 
 
 def scan(coalition: Coalition, user=None) -> ArchiveScan | None:
@@ -146,7 +165,7 @@ def scan(coalition: Coalition, user=None) -> ArchiveScan | None:
 
 def _scan(record: ArchiveScan) -> ArchiveScan:
     coalition = record.coalition
-    now = record.requested_at
+    now = timezone.now()
     seen: set[tuple[str, int, str, str]] = set()
     new: list[StoredFinding] = []
     texts = 0
@@ -173,22 +192,32 @@ def _scan(record: ArchiveScan) -> ArchiveScan:
                 StoredFinding.objects.bulk_create(new, ignore_conflicts=True)
                 new = []
     StoredFinding.objects.bulk_create(new, ignore_conflicts=True)
-    # what was found before and is not there now was changed or deleted since
-    gone = [
-        pk
-        for pk, *key in StoredFinding.objects.filter(coalition=coalition, status=StoredFinding.Status.OPEN)
-        .values_list("pk", "source", "object_id", "field", "digest")
-        .iterator(chunk_size=CHUNK)
-        if tuple(key) not in seen
-    ]
-    for start in range(0, len(gone), BATCH):
-        StoredFinding.objects.filter(pk__in=gone[start : start + BATCH]).update(
+    # found again: words removed or edited out came back (a dismissal stays)
+    closed = StoredFinding.objects.filter(
+        coalition=coalition, status__in=[StoredFinding.Status.REDACTED, StoredFinding.Status.GONE]
+    )
+    back, gone = [], []
+    for pk, *key in closed.values_list("pk", "source", "object_id", "field", "digest").iterator(chunk_size=CHUNK):
+        if tuple(key) in seen:
+            back.append(pk)
+    # what was found before and is nowhere now, history included, was deleted with its history
+    still = StoredFinding.objects.filter(coalition=coalition, status=StoredFinding.Status.OPEN)
+    for pk, *key in still.values_list("pk", "source", "object_id", "field", "digest").iterator(chunk_size=CHUNK):
+        if tuple(key) not in seen:
+            gone.append(pk)
+    for start_at in range(0, len(back), BATCH):
+        StoredFinding.objects.filter(pk__in=back[start_at : start_at + BATCH]).update(
+            status=StoredFinding.Status.OPEN, found_at=now, resolved_at=None, resolved_by=None
+        )
+    for start_at in range(0, len(gone), BATCH):
+        StoredFinding.objects.filter(pk__in=gone[start_at : start_at + BATCH]).update(
             status=StoredFinding.Status.GONE, resolved_at=timezone.now()
         )
     record.texts = texts
     record.found = StoredFinding.objects.filter(coalition=coalition, found_at=now).count()
     record.finished_at = timezone.now()
-    record.save(update_fields=["texts", "found", "finished_at"])
+    # (an update, not a save: a record deleted meanwhile is no error)
+    ArchiveScan.objects.filter(pk=record.pk).update(texts=texts, found=record.found, finished_at=record.finished_at)
     return record
 
 
@@ -206,6 +235,7 @@ class Spot:
     before: str = ""
     words: str = ""
     after: str = ""
+    earlier: bool = False  # the words are in an earlier version only
 
     @property
     def present(self) -> bool:
@@ -219,94 +249,188 @@ def _located(text: str, wanted: str) -> privacy.Finding | None:
     return None
 
 
+def _in_context(spot: Spot, text: str, located: privacy.Finding) -> None:
+    first, last = max(0, located.start - CONTEXT), min(len(text), located.end + CONTEXT)
+    spot.words = located.text
+    spot.before = ("…" if first else "") + text[first : located.start]
+    spot.after = text[located.end : last] + ("…" if last < len(text) else "")
+
+
 def spots(findings: Iterable[StoredFinding]) -> list[Spot]:
-    """The findings of a page with their rows, one query a source."""
+    """The findings of a page with their rows: a query a source, and one
+    more a source for words found only in a row's history. Each text is
+    read once, however many findings it holds."""
     findings = list(findings)
     wanted: dict[str, set[int]] = {}
     for finding in findings:
         wanted.setdefault(finding.source, set()).add(finding.object_id)
     rows: dict[tuple[str, int], models.Model] = {}
     for key, ids in wanted.items():
-        source = SOURCES.get(key)
-        if source is not None:
-            found = source.loaded().in_bulk(ids)
-            rows.update({(key, pk): row for pk, row in found.items()})
-    result = []
+        if source := SOURCES.get(key):
+            rows.update({(key, pk): row for pk, row in source.loaded().in_bulk(ids).items()})
+    texts: dict[tuple, str] = {}
+    scanned: dict[tuple, list[privacy.Finding]] = {}
+
+    def locate(key: tuple, text: str, wanted_digest: str) -> privacy.Finding | None:
+        if key not in scanned:
+            scanned[key] = privacy.scan(text)
+        return next((f for f in scanned[key] if digest(f.text) == wanted_digest), None)
+
+    result, earlier = [], []
     for finding in findings:
         spot = Spot(finding)
         source, row = SOURCES.get(finding.source), rows.get((finding.source, finding.object_id))
-        if source is not None and row is not None:
+        if source is None:
+            result.append(spot)
+            continue
+        if row is not None:
             spot.where, spot.url = source.where(row)
-            text = source.text(row, finding.field)
-            located = _located(text, finding.digest)
-            if located:
-                first, last = max(0, located.start - CONTEXT), min(len(text), located.end + CONTEXT)
-                spot.words = located.text
-                spot.before = ("…" if first else "") + text[first : located.start]
-                spot.after = text[located.end : last] + ("…" if last < len(text) else "")
+            key = (finding.source, finding.object_id, finding.field)
+            if key not in texts:
+                texts[key] = source.text(row, finding.field)
+            if located := locate(key, texts[key], finding.digest):
+                _in_context(spot, texts[key], located)
+        else:
+            spot.where = f"{source.label} #{finding.object_id}, deleted"
+        if not spot.present and _history(source) is not None and finding.status == StoredFinding.Status.OPEN:
+            earlier.append(spot)
         result.append(spot)
+    _from_history(earlier, locate)
     return result
+
+
+def _from_history(spots_: list[Spot], locate) -> None:
+    """Words kept only in earlier versions, shown from the newest that has them."""
+    by_source: dict[str, list[Spot]] = {}
+    for spot in spots_:
+        by_source.setdefault(spot.finding.source, []).append(spot)
+    for key, waiting in by_source.items():
+        source = SOURCES[key]
+        names = {spot.finding.field for spot in waiting}
+        versions = _history(source).filter(id__in={spot.finding.object_id for spot in waiting})
+        versions = versions.order_by("-history_id").values_list("history_id", "id", *names)[: 20 * len(waiting)]
+        for history_id, pk, *values in versions:
+            for name, text in zip(names, values, strict=True):
+                for spot in waiting:
+                    finding = spot.finding
+                    if spot.present or finding.object_id != pk or finding.field != name or not text:
+                        continue
+                    if located := locate((key, pk, name, history_id), text, finding.digest):
+                        _in_context(spot, text, located)
+                        spot.earlier = True
 
 
 # --- Acting on a finding ---------------------------------------------------------------
 
+# Words this long are distinctive (a phone number, an address, a handle):
+# removed wherever they stand as words, as is a victim's first name. A
+# shorter one (an age, a year) is removed only where the guard finds it, so
+# the "16" of "June 16" stays.
+DISTINCTIVE = 7
 
-def _replaced(value, words: set[str]):
-    if not isinstance(value, str):
+
+def _everywhere(kind: str, words: str) -> bool:
+    return kind == "name" or len(words) >= DISTINCTIVE
+
+
+def _stripped(value, wanted: str, words: str, limit: int | None, everywhere: bool = False):
+    """The value without the finding's words, cut to the column's length
+    ("[removed]" may be longer than a name)."""
+    if not isinstance(value, str) or words not in value:
         return value
-    for word in sorted(words, key=len, reverse=True):
-        value = value.replace(word, REMOVED)
-    return value
+    for found in reversed(privacy.scan(value)):
+        if digest(found.text) == wanted:
+            at = value.find(found.text, found.start)
+            if at >= 0:
+                value = value[:at] + REMOVED + value[at + len(found.text) :]
+    if everywhere:
+        value = re.sub(rf"(?<!\w){re.escape(words)}(?!\w)", REMOVED, value)
+    return value[:limit] if limit else value
 
 
-def _rewrite(queryset: models.QuerySet, names: tuple[str, ...], words: set[str]) -> int:
-    """Replace the words in those fields of every row of the queryset that holds them."""
+def _rewrite(
+    queryset: models.QuerySet, names: tuple[str, ...], wanted: str, words: str, everywhere: bool = False
+) -> list[int]:
+    """Remove the words from those fields of the queryset's rows that hold
+    them; the primary keys of the rows changed."""
+    model = queryset.model
+    limits = {
+        name: model._meta.get_field(name).max_length
+        if isinstance(model._meta.get_field(name), models.CharField)
+        else None
+        for name in names
+    }
     holding = models.Q()
     for name in names:
-        for word in words:
-            holding |= models.Q(**{f"{name}__contains": word})
+        holding |= models.Q(**{f"{name}__contains": words})
     changed = []
-    for row in queryset.filter(holding).only("pk", *names).iterator(chunk_size=CHUNK):
+    for row in queryset.filter(holding).only("pk", *names).iterator(chunk_size=200):
+        before = [getattr(row, name) for name in names]
         for name in names:
-            setattr(row, name, _replaced(getattr(row, name), words))
-        changed.append(row)
-    queryset.model._default_manager.bulk_update(changed, list(names), batch_size=BATCH)
-    return len(changed)
+            setattr(row, name, _stripped(getattr(row, name), wanted, words, limits[name], everywhere))
+        if [getattr(row, name) for name in names] != before:
+            changed.append(row)
+    for start_at in range(0, len(changed), 100):
+        model._default_manager.bulk_update(changed[start_at : start_at + 100], list(names))
+    return [row.pk for row in changed]
+
+
+def _find(source: Source, finding: StoredFinding):
+    """The row (locked) and where the words are: in it, or else in the newest
+    version of its history that has them. (None, None) when nowhere."""
+    row = source.loaded().select_for_update(of=("self",)).filter(pk=finding.object_id).first()
+    if row is not None and (located := _located(source.text(row, finding.field), finding.digest)):
+        return row, located
+    history = _history(source)
+    if history is None or source.read:
+        return None, None
+    for version in history.filter(id=finding.object_id).order_by("-history_id").iterator(chunk_size=50):
+        if located := _located(getattr(version, finding.field) or "", finding.digest):
+            return row or version, located
+    return None, None
 
 
 @transaction.atomic
 def redact(finding: StoredFinding, user) -> str | None:
     """Remove the finding's words from the row, its history and the app's
-    copies of it, and say what was done; None when the words are no longer
-    there (someone changed or deleted the text since the scan)."""
+    copies of it, and say what was done; None when the words are nowhere now
+    (the row or its history was changed or deleted since the scan)."""
     finding = StoredFinding.objects.select_for_update().get(pk=finding.pk)
     if finding.status != StoredFinding.Status.OPEN:
         raise ValidationError("This finding was already dealt with.")
     source = SOURCES[finding.source]
-    row = source.loaded().select_for_update(of=("self",)).filter(pk=finding.object_id).first()
-    located = _located(source.text(row, finding.field), finding.digest) if row is not None else None
+    row, located = _find(source, finding)
     if located is None:
         _resolve(finding, StoredFinding.Status.GONE, user)
         return None
-    words = {located.text}
+    words, wanted = located.text, finding.digest
+    everywhere = _everywhere(finding.kind, words)
+    touched = {(source.key, finding.object_id)}
     if source.redact_file:
-        done = source.redact_file(row, words)
+        done = source.redact_file(row, {words})
     else:
-        _rewrite(source.model._default_manager.filter(pk=row.pk), source.fields, words)
-        if source.history and hasattr(source.model, "history"):
-            _rewrite(source.model.history.filter(id=row.pk), source.fields, words)
+        rows = source.model._default_manager.filter(pk=finding.object_id)
+        _rewrite(rows, source.fields, wanted, words, everywhere)
+        if (history := _history(source)) is not None:
+            _rewrite(history.filter(id=finding.object_id), source.fields, wanted, words, everywhere)
         for queryset, names in source.copies(row):
-            _rewrite(queryset, names, words)
+            changed = _rewrite(queryset, names, wanted, words, everywhere)
+            touched.update(
+                (other.key, pk) for other in SOURCES.values() if other.model is queryset.model for pk in changed
+            )
         done = "Removed from the text, its earlier versions and the history."
-    # the same words found in the row's other fields went with them
+    # the same words in the rows just cleaned (this row's other fields, the copies) went with them
     same = StoredFinding.objects.filter(
-        source=finding.source, object_id=finding.object_id, digest=finding.digest, status=StoredFinding.Status.OPEN
+        coalition_id=finding.coalition_id, digest=wanted, status=StoredFinding.Status.OPEN
     )
-    same.update(status=StoredFinding.Status.REDACTED, resolved_by=user, resolved_at=timezone.now())
-    downloads = Export.objects.filter(coalition_id=finding.coalition_id, status=Export.Status.DONE)
-    for export in downloads.exclude(file=""):
-        export.file.delete(save=False)
-    downloads.delete()
+    cleaned = [
+        pk for pk, key, object_id in same.values_list("pk", "source", "object_id") if (key, object_id) in touched
+    ]
+    StoredFinding.objects.filter(pk__in=cleaned).update(
+        status=StoredFinding.Status.REDACTED, resolved_by=user, resolved_at=timezone.now()
+    )
+    # downloads written before, or being written, may hold the words (each file goes with its row)
+    Export.objects.filter(coalition_id=finding.coalition_id).delete()
     log.info("Finding %s (%s) removed by user %s.", finding.pk, finding.kind, getattr(user, "pk", None))
     return done
 

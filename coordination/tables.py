@@ -102,12 +102,17 @@ class StoredFindingTable(Table):
     """The archive scan's findings; the words in context come from the rows
     of the page shown (`spots`, set by the view once the page is cut)."""
 
-    found_at = tables.DateTimeColumn(verbose_name="Found", format="M j, Y")
+    found_at = tables.DateTimeColumn(
+        verbose_name="Found",
+        format="M j, Y",
+        # a phone's screen keeps the words and the buttons
+        attrs={"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}},
+    )
     kind = tables.Column()
     where = tables.Column(empty_values=(), orderable=False, verbose_name="Where")
     words = tables.Column(empty_values=(), orderable=False, verbose_name="The text")
     status = tables.Column(verbose_name="State")
-    act = tables.Column(empty_values=(), orderable=False, verbose_name="")
+    act = tables.Column(empty_values=(), orderable=False, verbose_name="Review")
 
     class Meta:
         model = StoredFinding
@@ -120,15 +125,25 @@ class StoredFindingTable(Table):
 
     def render_where(self, record):
         spot = self.spots.get(record.pk)
-        if spot is None or not spot.url:
+        if spot is None or not spot.where:
             return "Deleted since"
+        if not spot.url:
+            return spot.where
         return format_html('<a href="{}">{}</a>', spot.url, spot.where)
 
     def render_words(self, record):
         spot = self.spots.get(record.pk)
         if spot is None or not spot.present:
             return format_html('<span class="text-body-secondary">{}</span>', "No longer in the text")
-        return format_html('<span class="small">{}<mark>{}</mark>{}</span>', spot.before, spot.words, spot.after)
+        return format_html(
+            '<span class="small">{}<mark><span class="visually-hidden">found: </span>{}</mark>{}</span>{}',
+            spot.before,
+            spot.words,
+            spot.after,
+            format_html('<br><span class="badge text-bg-light border">{}</span>', "in an earlier version")
+            if spot.earlier
+            else "",
+        )
 
     def render_status(self, record):
         text = record.get_status_display()
@@ -143,4 +158,6 @@ class StoredFindingTable(Table):
         spot = self.spots.get(record.pk)
         if record.status != StoredFinding.Status.OPEN or spot is None or not spot.present:
             return ""
-        return render_to_string("coordination/_finding_actions.html", {"record": record}, request=self.request)
+        return render_to_string(
+            "coordination/_finding_actions.html", {"record": record, "spot": spot}, request=self.request
+        )

@@ -58,28 +58,32 @@ def delete_expired_exports() -> int:
 
 
 @shared_task(name="coordination.scan_stored_text")
-def scan_stored_text(*, scan_id: int) -> dict:
-    """An organizer's (or the weekly) scan of a coalition's stored text."""
+def scan_stored_text(*, scan_id: int, then: list[int] | None = None) -> dict:
+    """An organizer's scan of a coalition's stored text, or the weekly one,
+    which then asks for the next coalition's (one scan at a time)."""
     from . import stored_text
-    from .models import ArchiveScan
+    from .models import ArchiveScan, Coalition
 
     record = ArchiveScan.objects.select_related("coalition").filter(pk=scan_id).first()
-    if record is None or record.finished_at is not None:
-        return {"skipped": 1}
-    done = stored_text.run(record)
-    if done is None:
-        return {"skipped": 1}
-    return {"texts": done.texts, "found": done.found}
+    done = stored_text.run(record) if record is not None and record.finished_at is None else None
+    for position, coalition_id in enumerate(then or []):
+        coalition = Coalition.objects.filter(pk=coalition_id).first()
+        if coalition is not None and stored_text.under_way(coalition) is None:
+            stored_text.start(coalition, then=(then or [])[position + 1 :])
+            break
+    return {"texts": done.texts, "found": done.found} if done else {"skipped": 1}
 
 
 @shared_task(name="coordination.scan_all_stored_text")
 def scan_all_stored_text() -> int:
-    """The weekly scan of every coalition's stored text, one task a coalition."""
+    """The weekly scan of every coalition's stored text, one after another."""
     from . import stored_text
     from .models import Coalition
 
-    coalitions = list(Coalition.objects.all())
-    for coalition in coalitions:
+    ids = list(Coalition.objects.order_by("pk").values_list("pk", flat=True))
+    for position, coalition_id in enumerate(ids):
+        coalition = Coalition.objects.get(pk=coalition_id)
         if stored_text.under_way(coalition) is None:
-            stored_text.start(coalition)
-    return len(coalitions)
+            stored_text.start(coalition, then=ids[position + 1 :])
+            break
+    return len(ids)

@@ -4,16 +4,21 @@ the files kept with the minutes. The meeting's history sentences may quote
 an agenda item's title or a cancellation reason: a removal reaches them too."""
 
 import hashlib
+import logging
 import tempfile
 from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.urls import reverse
 
 from coordination.stored_text import Source, register
 
 from . import archive
 from .models import AgendaItem, Attachment, Attendance, Meeting, Minutes
+from .services import STORED_NAME_LENGTH, shortened
+
+log = logging.getLogger(__name__)
 
 # The files whose text can be rewritten in place; others are deleted to remove a finding.
 REWRITABLE = {".txt", ".md", ".csv"}
@@ -27,7 +32,9 @@ def _events(meeting_id: int):
 
 
 def attachment_text(attachment: Attachment) -> str:
-    """The file's text, where Roundtable can read it (text, Word, PDF with text)."""
+    """The file's text, where Roundtable can read it (text, Word, PDF with
+    text); "" for any other file, and for one that cannot be read (an
+    encrypted PDF, a broken file), which is logged and never stops a scan."""
     suffix = Path(attachment.name).suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
@@ -39,28 +46,40 @@ def attachment_text(attachment: Attachment) -> str:
             copy.write(data)
             copy.flush()
             return reader(Path(copy.name))
-    except (OSError, archive.Unreadable):
+    except archive.Unreadable:
         return ""
+    except Exception:  # the readers' libraries raise many kinds for a file they cannot read
+        log.warning("Attachment %s could not be read for the privacy scan.", attachment.pk, exc_info=True)
+        return ""
+
+
+def _delete_file_on_commit(storage, name: str) -> None:
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def redact_attachment(attachment: Attachment, words: set[str]) -> str:
     """A text file is written again without the words; any other kind cannot
-    be rewritten safely, so it is deleted (the minutes keep their own text)."""
-    name = attachment.name
+    be rewritten safely, so it is deleted (the minutes keep their own text).
+    Old files leave storage once the removal commits."""
+    name, storage, old = attachment.name, attachment.file.storage, attachment.file.name
     if Path(name).suffix.lower() not in REWRITABLE:
-        attachment.file.delete(save=False)
         attachment.delete()
+        _delete_file_on_commit(storage, old)
         return f"The file “{name}” was deleted: a {Path(name).suffix or 'file'} cannot be rewritten safely."
     text = attachment_text(attachment)
     for word in sorted(words, key=len, reverse=True):
         text = text.replace(word, "[removed]")
     data = text.encode()
-    old = attachment.file.name
-    attachment.file.save(Path(old).name, ContentFile(data), save=False)
-    attachment.size, attachment.sha256 = len(data), hashlib.sha256(data).hexdigest()
+    sha256 = hashlib.sha256(data).hexdigest()
+    if attachment.minutes.attachments.filter(sha256=sha256).exclude(pk=attachment.pk).exists():
+        attachment.delete()  # now the same as another file of these minutes: one is enough
+        _delete_file_on_commit(storage, old)
+        return f"Removed: “{name}” is now the same as another file of these minutes, which is kept."
+    attachment.sha256, attachment.size = sha256, len(data)
+    attachment.file.save(shortened(name, STORED_NAME_LENGTH), ContentFile(data), save=False)
     attachment.save(update_fields=["file", "size", "sha256"])
     if attachment.file.name != old:
-        attachment.file.storage.delete(old)
+        _delete_file_on_commit(storage, old)
     return f"Removed from the file “{name}”."
 
 
@@ -97,7 +116,8 @@ def register_sources() -> None:
             coalition="coalition",
             label="Reason for cancelling",
             where=lambda meeting: (f"Cancellation of {meeting}", reverse("meeting", args=[meeting.pk])),
-            copies=lambda meeting: _events(meeting.pk),
+            related=("coalition",),
+            copies=lambda meeting: _events(meeting.id),
         )
     )
     register(

@@ -259,7 +259,7 @@ CASES = {
         r"status=all&amp;page=2",
     ),
     "notification_log": Case(_home("notification_log"), _notifications, r">paged\d+@example.org<", PER_PAGE, r"page=2"),
-    "privacy_review": Case(_home("privacy_review"), _findings, r"<mark>@?paged\d+</mark>", 25, r"page=2"),
+    "privacy_review": Case(_home("privacy_review"), _findings, r"found: </span>@?paged\d+</mark>", 25, r"page=2"),
     "report": Case(
         _home("report"),
         lambda w, n: _agencies(w, n, joined_on=date(2000, 1, 1)),
