@@ -390,7 +390,7 @@ def _write_file(export: Export, table) -> _Written:
     with _written_file(progress.count(table_rows(table)), export.format) as handle:
         export.file.save(f"{export.pk}-{secrets.token_hex(8)}.{export.format}", File(handle), save=False)
     now = timezone.now()
-    Export.objects.filter(pk=export.pk).update(
+    kept = Export.objects.filter(pk=export.pk).update(
         status=Export.Status.DONE,
         file=export.file.name,
         rows_done=progress.done,
@@ -398,6 +398,8 @@ def _write_file(export: Export, table) -> _Written:
         finished_at=now,
         expires_at=now + timedelta(hours=settings.EXPORT_KEEP_HOURS),
     )
+    if not kept:  # the row was deleted while the file was written (its words removed): no file without a row
+        export.file.storage.delete(export.file.name)
     return _Written(status=204)
 
 

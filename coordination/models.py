@@ -605,6 +605,7 @@ class ArchiveScan(models.Model):
     coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="+")
     requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When a worker began it.")
     finished_at = models.DateTimeField(null=True, blank=True)
     texts = models.PositiveIntegerField(default=0, help_text="The texts read.")
     found = models.PositiveIntegerField(default=0, help_text="New findings.")

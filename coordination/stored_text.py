@@ -53,7 +53,8 @@ class Source:
     quoting the text (a title may be what was found); `related` is what it
     reads through foreign keys. `copies(row)` gives the querysets and fields
     where the app wrote that text again. A file's text is read by `read(row)`
-    and removed by `redact_file(row, words)`, which says what it did."""
+    and removed by `redact_file(row, strip)`, which writes it again through
+    `strip(text)` (or deletes it) and says what it did."""
 
     key: str
     model: type[models.Model]
@@ -64,8 +65,11 @@ class Source:
     related: tuple[str, ...] = ()
     copies: Callable[[models.Model], Iterable[tuple[models.QuerySet, tuple[str, ...]]]] = lambda row: ()
     read: Callable[[models.Model], str] | None = None
-    redact_file: Callable[[models.Model, set[str]], str] | None = None
+    redact_file: Callable[[models.Model, Callable[[str], str]], str] | None = None
     history: bool = field(default=True)
+    # the coalition's history records, where the path to the coalition may
+    # run through a row deleted since (a deleted meeting's minutes)
+    history_coalition: Callable[[int], models.Q] | None = None
 
     def rows(self, coalition_id: int) -> models.QuerySet:
         return self.model._default_manager.filter(**{self.coalition: coalition_id})
@@ -120,25 +124,17 @@ def _texts(source: Source, coalition_id: int) -> Iterable[tuple[int, str, str]]:
     history = _history(source)
     if history is None:
         return
-    versions = history.filter(**{source.coalition: coalition_id}).order_by("id", "history_id")
+    if source.history_coalition:
+        mine = source.history_coalition(coalition_id)
+    else:
+        mine = models.Q(**{source.coalition: coalition_id})
+    versions = history.filter(mine).order_by("id", "history_id")
     last_id, last = None, ()
     for pk, *values in versions.values_list("id", *source.fields).iterator(chunk_size=CHUNK):
         for index, (name, text) in enumerate(zip(source.fields, values, strict=True)):
             if text and (pk != last_id or text != last[index]):
                 yield pk, name, text
         last_id, last = pk, values
-
-
-def start(coalition: Coalition, user=None, then: Iterable[int] = ()) -> ArchiveScan:
-    """Ask a worker to scan the coalition's stored text once the request
-    commits, then the coalitions `then`, one after another (the weekly
-    sweep never fills the queue the e-mail shares)."""
-    from .tasks import scan_stored_text
-
-    record = ArchiveScan.objects.create(coalition=coalition, requested_by=user)
-    after = list(then)
-    transaction.on_commit(lambda: scan_stored_text.delay(scan_id=record.pk, then=after))
-    return record
 
 
 def under_way(coalition: Coalition) -> ArchiveScan | None:
@@ -152,10 +148,19 @@ def under_way(coalition: Coalition) -> ArchiveScan | None:
 
 def run(record: ArchiveScan) -> ArchiveScan | None:
     """Read all of the coalition's stored text; keep what is new, mark what
-    is no longer there. None when a scan of the coalition is under way (this
-    one, handed to a worker again, or another): it is left to finish."""
+    is no longer there. None when a scan of the coalition is under way."""
     with Lease.held(f"archive-scan-{record.coalition_id}", LEASE) as mine:
-        return _scan(record) if mine else None
+        if not mine:
+            return None
+        record.started_at = timezone.now()
+        ArchiveScan.objects.filter(pk=record.pk).update(started_at=record.started_at)
+        return _scan(record)
+
+
+def close(record: ArchiveScan) -> None:
+    """A scan that will not run (another of the coalition was under way, or
+    it failed): finished, so that it blocks no other."""
+    ArchiveScan.objects.filter(pk=record.pk, finished_at__isnull=True).update(finished_at=timezone.now())
 
 
 def scan(coalition: Coalition, user=None) -> ArchiveScan | None:
@@ -193,8 +198,11 @@ def _scan(record: ArchiveScan) -> ArchiveScan:
                 new = []
     StoredFinding.objects.bulk_create(new, ignore_conflicts=True)
     # found again: words removed or edited out came back (a dismissal stays)
+    # (not one dealt with while this scan read: its words were read before the removal)
     closed = StoredFinding.objects.filter(
-        coalition=coalition, status__in=[StoredFinding.Status.REDACTED, StoredFinding.Status.GONE]
+        coalition=coalition,
+        status__in=[StoredFinding.Status.REDACTED, StoredFinding.Status.GONE],
+        resolved_at__lt=now,
     )
     back, gone = [], []
     for pk, *key in closed.values_list("pk", "source", "object_id", "field", "digest").iterator(chunk_size=CHUNK):
@@ -295,42 +303,53 @@ def spots(findings: Iterable[StoredFinding]) -> list[Spot]:
         if not spot.present and _history(source) is not None and finding.status == StoredFinding.Status.OPEN:
             earlier.append(spot)
         result.append(spot)
-    _from_history(earlier, locate)
+    _from_history(earlier, locate, scanned)
     return result
 
 
-def _from_history(spots_: list[Spot], locate) -> None:
-    """Words kept only in earlier versions, shown from the newest that has them."""
+# Characters of earlier versions read again for a page of findings, at most:
+# a finding beyond it shows without its words, and can still be removed.
+HISTORY_BUDGET = 2_000_000
+
+
+def _from_history(spots_: list[Spot], locate, scanned: dict) -> None:
+    """Words kept only in earlier versions, shown from the newest that has
+    them: a query a source, each distinct text read once."""
     by_source: dict[str, list[Spot]] = {}
     for spot in spots_:
         by_source.setdefault(spot.finding.source, []).append(spot)
+    budget = HISTORY_BUDGET
     for key, waiting in by_source.items():
         source = SOURCES[key]
-        names = {spot.finding.field for spot in waiting}
+        names = sorted({spot.finding.field for spot in waiting})
         versions = _history(source).filter(id__in={spot.finding.object_id for spot in waiting})
-        versions = versions.order_by("-history_id").values_list("history_id", "id", *names)[: 20 * len(waiting)]
-        for history_id, pk, *values in versions:
+        versions = versions.order_by("-history_id").values_list("id", *names)
+        for pk, *values in versions.iterator(chunk_size=50):
             for name, text in zip(names, values, strict=True):
                 for spot in waiting:
                     finding = spot.finding
                     if spot.present or finding.object_id != pk or finding.field != name or not text:
                         continue
-                    if located := locate((key, pk, name, history_id), text, finding.digest):
+                    same = (key, name, text)  # a text kept unchanged through many versions is read once
+                    if same not in scanned:
+                        if budget <= 0:
+                            continue
+                        budget -= len(text)
+                    if located := locate(same, text, finding.digest):
                         _in_context(spot, text, located)
                         spot.earlier = True
+            if all(spot.present for spot in waiting):
+                break
 
 
 # --- Acting on a finding ---------------------------------------------------------------
 
-# Words this long are distinctive (a phone number, an address, a handle):
-# removed wherever they stand as words, as is a victim's first name. A
-# shorter one (an age, a year) is removed only where the guard finds it, so
-# the "16" of "June 16" stays.
-DISTINCTIVE = 7
-
-
-def _everywhere(kind: str, words: str) -> bool:
-    return kind == "name" or len(words) >= DISTINCTIVE
+# Of these kinds the words are the detail itself (a number, an address, a
+# handle, a victim's first name): removed wherever they stand as words in
+# the row, its history and its copies. A date or an age is removed only where
+# the guard finds it again, so the "16" of "June 16" and "in 2016" of "began
+# in 2016" stay.
+EVERYWHERE = {"phone", "email", "address", "ssn", "id", "plate", "handle", "name"}
 
 
 def _stripped(value, wanted: str, words: str, limit: int | None, everywhere: bool = False):
@@ -345,14 +364,20 @@ def _stripped(value, wanted: str, words: str, limit: int | None, everywhere: boo
                 value = value[:at] + REMOVED + value[at + len(found.text) :]
     if everywhere:
         value = re.sub(rf"(?<!\w){re.escape(words)}(?!\w)", REMOVED, value)
-    return value[:limit] if limit else value
+    if limit and len(value) > limit:
+        cut = limit
+        for found in privacy.scan(value):  # never half a detail left at the end
+            if found.start < cut < found.end:
+                cut = found.start
+        value = value[:cut]
+    return value
 
 
 def _rewrite(
     queryset: models.QuerySet, names: tuple[str, ...], wanted: str, words: str, everywhere: bool = False
 ) -> list[int]:
     """Remove the words from those fields of the queryset's rows that hold
-    them; the primary keys of the rows changed."""
+    them; the ids of the rows changed."""
     model = queryset.model
     limits = {
         name: model._meta.get_field(name).max_length
@@ -364,7 +389,7 @@ def _rewrite(
     for name in names:
         holding |= models.Q(**{f"{name}__contains": words})
     changed = []
-    for row in queryset.filter(holding).only("pk", *names).iterator(chunk_size=200):
+    for row in queryset.filter(holding).only("pk", "id", *names).iterator(chunk_size=200):
         before = [getattr(row, name) for name in names]
         for name in names:
             setattr(row, name, _stripped(getattr(row, name), wanted, words, limits[name], everywhere))
@@ -372,7 +397,7 @@ def _rewrite(
             changed.append(row)
     for start_at in range(0, len(changed), 100):
         model._default_manager.bulk_update(changed[start_at : start_at + 100], list(names))
-    return [row.pk for row in changed]
+    return [row.id for row in changed]  # (of a history record, the row it is a version of)
 
 
 def _find(source: Source, finding: StoredFinding):
@@ -404,10 +429,10 @@ def redact(finding: StoredFinding, user) -> str | None:
         _resolve(finding, StoredFinding.Status.GONE, user)
         return None
     words, wanted = located.text, finding.digest
-    everywhere = _everywhere(finding.kind, words)
+    everywhere = finding.kind in EVERYWHERE
     touched = {(source.key, finding.object_id)}
     if source.redact_file:
-        done = source.redact_file(row, {words})
+        done = source.redact_file(row, lambda text: _stripped(text, wanted, words, None, everywhere))
     else:
         rows = source.model._default_manager.filter(pk=finding.object_id)
         _rewrite(rows, source.fields, wanted, words, everywhere)
@@ -415,9 +440,9 @@ def redact(finding: StoredFinding, user) -> str | None:
             _rewrite(history.filter(id=finding.object_id), source.fields, wanted, words, everywhere)
         for queryset, names in source.copies(row):
             changed = _rewrite(queryset, names, wanted, words, everywhere)
-            touched.update(
-                (other.key, pk) for other in SOURCES.values() if other.model is queryset.model for pk in changed
-            )
+            model = getattr(queryset.model, "instance_type", queryset.model)  # a history's model is its rows'
+            keys = [other.key for other in SOURCES.values() if other.model is model]
+            touched.update((key, pk) for key in keys for pk in changed)
         done = "Removed from the text, its earlier versions and the history."
     # the same words in the rows just cleaned (this row's other fields, the copies) went with them
     same = StoredFinding.objects.filter(

@@ -134,7 +134,10 @@ class StoredFindingTable(Table):
     def render_words(self, record):
         spot = self.spots.get(record.pk)
         if spot is None or not spot.present:
-            return format_html('<span class="text-body-secondary">{}</span>', "No longer in the text")
+            missing = (
+                "In an earlier version, too far back to show here" if record.status == StoredFinding.Status.OPEN else ""
+            )
+            return format_html('<span class="text-body-secondary">{}</span>', missing or "No longer in the text")
         return format_html(
             '<span class="small">{}<mark><span class="visually-hidden">found: </span>{}</mark>{}</span>{}',
             spot.before,
@@ -156,7 +159,7 @@ class StoredFindingTable(Table):
 
     def render_act(self, record):
         spot = self.spots.get(record.pk)
-        if record.status != StoredFinding.Status.OPEN or spot is None or not spot.present:
+        if record.status != StoredFinding.Status.OPEN or spot is None:
             return ""
         return render_to_string(
             "coordination/_finding_actions.html", {"record": record, "spot": spot}, request=self.request

@@ -57,33 +57,64 @@ def delete_expired_exports() -> int:
     return deleted
 
 
+def start_scan(coalition, user=None, then=()):
+    """Ask a worker to scan the coalition's stored text once the request
+    commits, then the coalitions `then`, one after another (the weekly
+    sweep never fills the queue the e-mail shares)."""
+    from django.db import transaction
+
+    from .models import ArchiveScan
+
+    record = ArchiveScan.objects.create(coalition=coalition, requested_by=user)
+    after = list(then)
+    transaction.on_commit(lambda: scan_stored_text.delay(scan_id=record.pk, then=after))
+    return record
+
+
 @shared_task(name="coordination.scan_stored_text")
 def scan_stored_text(*, scan_id: int, then: list[int] | None = None) -> dict:
     """An organizer's scan of a coalition's stored text, or the weekly one,
-    which then asks for the next coalition's (one scan at a time)."""
+    which then asks for the next coalition's (one scan at a time, whatever
+    happens to this one)."""
     from . import stored_text
-    from .models import ArchiveScan, Coalition
+    from .models import ArchiveScan
 
     record = ArchiveScan.objects.select_related("coalition").filter(pk=scan_id).first()
-    done = stored_text.run(record) if record is not None and record.finished_at is None else None
-    for position, coalition_id in enumerate(then or []):
+    if record is None or record.finished_at is not None:
+        return {"skipped": 1}
+    if record.started_at is not None:
+        # handed to a worker again while the first still runs (the broker's
+        # visibility timeout): the first finishes it and goes on with the chain
+        return {"skipped": 1}
+    done = None
+    try:
+        done = stored_text.run(record)
+    except Exception:
+        log.exception("The scan of coalition %s's stored text failed.", record.coalition_id)
+        raise
+    finally:
+        if done is None:
+            stored_text.close(record)  # another scan of the coalition ran, or this one failed
+        _next_scan(then or [])
+    return {"texts": done.texts, "found": done.found} if done else {"skipped": 1}
+
+
+def _next_scan(then: list[int]) -> None:
+    from . import stored_text
+    from .models import Coalition
+
+    for position, coalition_id in enumerate(then):
         coalition = Coalition.objects.filter(pk=coalition_id).first()
         if coalition is not None and stored_text.under_way(coalition) is None:
-            stored_text.start(coalition, then=(then or [])[position + 1 :])
-            break
-    return {"texts": done.texts, "found": done.found} if done else {"skipped": 1}
+            start_scan(coalition, then=then[position + 1 :])
+            return
 
 
 @shared_task(name="coordination.scan_all_stored_text")
 def scan_all_stored_text() -> int:
     """The weekly scan of every coalition's stored text, one after another."""
-    from . import stored_text
     from .models import Coalition
 
     ids = list(Coalition.objects.order_by("pk").values_list("pk", flat=True))
-    for position, coalition_id in enumerate(ids):
-        coalition = Coalition.objects.get(pk=coalition_id)
-        if stored_text.under_way(coalition) is None:
-            stored_text.start(coalition, then=ids[position + 1 :])
-            break
+    _next_scan(ids)
     return len(ids)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from . import autocomplete as choices
-from . import notifications, services, stored_text
+from . import notifications, services, stored_text, tasks
 from .filters import NotificationFilter, StoredFindingFilter
 from .forms import LoginForm, PasswordResetForm
 from .models import ArchiveScan, Coalition, Committee, Notification, StoredFinding
@@ -149,7 +149,7 @@ def privacy_review(request: HttpRequest, coalition: Coalition) -> HttpResponse:
         if stored_text.under_way(coalition):
             messages.info(request, "A scan is under way already: its findings show here when it is done.")
         else:
-            stored_text.start(coalition, request.user)
+            tasks.start_scan(coalition, request.user)
             messages.success(request, "The scan has started. Its findings show here when it is done.")
         return redirect("privacy_review", coalition.slug)
     rows = StoredFinding.objects.filter(coalition=coalition).select_related("resolved_by")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 
 from coordination.stored_text import Source, register
@@ -23,6 +24,14 @@ log = logging.getLogger(__name__)
 # The files whose text can be rewritten in place; others are deleted to remove a finding.
 REWRITABLE = {".txt", ".md", ".csv"}
 READERS = {**archive.READERS, ".csv": archive.read_text}
+
+
+def _deleted_meetings(coalition_id: int) -> Q:
+    """The history records of the coalition's meetings' rows, deleted
+    meetings' included (the meetings' own history says whose they were)."""
+    return Q(meeting_id__in=Meeting.objects.filter(coalition_id=coalition_id).values("id")) | Q(
+        meeting_id__in=Meeting.history.filter(coalition_id=coalition_id).values("id")
+    )
 
 
 def _events(meeting_id: int):
@@ -57,7 +66,7 @@ def _delete_file_on_commit(storage, name: str) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def redact_attachment(attachment: Attachment, words: set[str]) -> str:
+def redact_attachment(attachment: Attachment, strip) -> str:
     """A text file is written again without the words; any other kind cannot
     be rewritten safely, so it is deleted (the minutes keep their own text).
     Old files leave storage once the removal commits."""
@@ -66,10 +75,7 @@ def redact_attachment(attachment: Attachment, words: set[str]) -> str:
         attachment.delete()
         _delete_file_on_commit(storage, old)
         return f"The file “{name}” was deleted: a {Path(name).suffix or 'file'} cannot be rewritten safely."
-    text = attachment_text(attachment)
-    for word in sorted(words, key=len, reverse=True):
-        text = text.replace(word, "[removed]")
-    data = text.encode()
+    data = strip(attachment_text(attachment)).encode()
     sha256 = hashlib.sha256(data).hexdigest()
     if attachment.minutes.attachments.filter(sha256=sha256).exclude(pk=attachment.pk).exists():
         attachment.delete()  # now the same as another file of these minutes: one is enough
@@ -90,6 +96,7 @@ def register_sources() -> None:
             model=Minutes,
             fields=("body", "decisions", "restricted_body"),
             coalition="meeting__coalition",
+            history_coalition=_deleted_meetings,
             label="Minutes",
             related=("meeting__coalition",),
             where=lambda minutes: (f"Minutes of {minutes.meeting}", reverse("minutes_read", args=[minutes.meeting_id])),
@@ -102,6 +109,7 @@ def register_sources() -> None:
             model=AgendaItem,
             fields=("title", "notes"),
             coalition="meeting__coalition",
+            history_coalition=_deleted_meetings,
             label="Agenda item",
             related=("meeting__coalition",),
             where=lambda item: (f"Agenda of {item.meeting}", reverse("agenda_item", args=[item.meeting_id, item.pk])),

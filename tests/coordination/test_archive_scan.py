@@ -29,7 +29,7 @@ from ..factories import ActivityFactory
 
 pytestmark = pytest.mark.django_db
 
-PHONE = "530-555-0142"
+PHONE = "707-555-0142"
 MARK = '<mark><span class="visually-hidden">found: </span>'
 
 
@@ -79,7 +79,7 @@ def test_the_scan_finds_details_in_every_kind_of_stored_text_of_the_coalition_on
     )
     AgendaItem.objects.create(meeting=meeting, position=10, title="Case review", notes="Kayla, 14, from Central High.")
     _meeting(world.home, days_ago=30, status=Meeting.Status.CANCELLED, cancel_reason="Write to jane15@example.org")
-    Attendance.objects.create(meeting=meeting, guest_name="Guest at 530-555-0177")
+    Attendance.objects.create(meeting=meeting, guest_name="Guest at 707-555-0177")
     item = _item(world, description="Her IG is @jane_2010.", status_reason="")
     ActionUpdate.objects.create(item=item, comment="She lives at 1234 Oak Street, Redding.")
     Inquiry.objects.create(coalition=world.home, name="N", email="n@example.net", message="Plate 7ABC123.", source="x")
@@ -87,7 +87,7 @@ def test_the_scan_finds_details_in_every_kind_of_stored_text_of_the_coalition_on
     _attach(minutes, "notes.txt", f"Call {PHONE} after school.".encode())
     _attach(minutes, "old.docx", _docx("Her date of birth is 04/12/2009."))
     # another coalition's text is not this coalition's review
-    Minutes.objects.create(meeting=_meeting(world.other), body="Call 530-555-0199.")
+    Minutes.objects.create(meeting=_meeting(world.other), body="Call 707-555-0199.")
 
     record = stored_text.scan(world.home, world.organizer)
 
@@ -136,7 +136,7 @@ def test_a_dismissal_needs_a_reason_without_personal_details(world):
     finding = StoredFinding.objects.get()
     client = world.client_for(world.organizer)
     url = reverse("privacy_finding", args=[world.home.slug, finding.pk])
-    for reason, message in [("  ", "Say why"), ("it is 530-555-0100", "without personal details")]:
+    for reason, message in [("  ", "Say why"), ("it is 707-555-0100", "without personal details")]:
         page = client.post(url, {"action": "dismiss", "reason": reason}, follow=True).content.decode()
         assert message in page
         finding.refresh_from_db()
@@ -276,7 +276,7 @@ def test_a_finding_is_dealt_with_once(world):
 
 def test_the_review_page_shows_the_words_in_context_for_organizers_only(world):
     Minutes.objects.create(meeting=_meeting(world.home), body=f"Round table. Her cell is {PHONE}, call after six.")
-    Minutes.objects.create(meeting=_meeting(world.other), body="Call 530-555-0199.")
+    Minutes.objects.create(meeting=_meeting(world.other), body="Call 707-555-0199.")
     stored_text.scan(world.home)
     stored_text.scan(world.other)
     url = reverse("privacy_review", args=[world.home.slug])
@@ -335,15 +335,15 @@ def test_the_review_page_runs_the_same_queries_for_a_few_findings_or_a_page_of_t
 
     def one_of_each(n: int) -> None:
         item = _item(world, description=f"Her IG is @kay_20{n:02}")
-        ActionUpdate.objects.create(item=item, comment=f"Texted 530-555-01{n:02}.")
-        AgendaItem.objects.create(meeting=meeting, position=n, title="Review", notes=f"Call 530-555-01{n:02}.")
+        ActionUpdate.objects.create(item=item, comment=f"Texted 707-555-01{n:02}.")
+        AgendaItem.objects.create(meeting=meeting, position=n, title="Review", notes=f"Call 707-555-01{n:02}.")
         ActivityFactory(coalition=world.home, notes=f"DL number: D12345{n:02}")
         _meeting(world.home, days_ago=n, status=Meeting.Status.CANCELLED, cancel_reason=f"SSN 123-45-67{n:02}")
-        Attendance.objects.create(meeting=meeting, guest_name=f"Guest at 530-555-01{n:02}")
+        Attendance.objects.create(meeting=meeting, guest_name=f"Guest at 707-555-01{n:02}")
         Inquiry.objects.create(
             coalition=world.home, name="N", email="n@example.org", message=f"Plate 7ABC1{n:02}", source="x"
         )
-        _attach(minutes, f"list{n}.txt", f"Call 530-555-01{n:02}.".encode())
+        _attach(minutes, f"list{n}.txt", f"Call 707-555-01{n:02}.".encode())
 
     one_of_each(99)
     stored_text.scan(world.home)
@@ -460,7 +460,7 @@ def test_a_removal_never_makes_a_text_longer_than_its_column(world):
 
 def test_a_text_files_name_stays_the_same_however_many_removals(world, django_capture_on_commit_callbacks):
     minutes = Minutes.objects.create(meeting=_meeting(world.home), body="Adjourned.")
-    numbers = [f"530-555-01{n:02}" for n in range(10, 16)]
+    numbers = [f"707-555-01{n:02}" for n in range(10, 16)]
     text = _attach(minutes, "contact list.txt", "\n".join(f"Call {n}." for n in numbers).encode())
     stored_text.scan(world.home)
     with django_capture_on_commit_callbacks(execute=True):
@@ -478,3 +478,128 @@ def test_a_file_that_cannot_be_read_stops_nothing(world):
     _item(world, description=f"Her cell is {PHONE}.")
     record = stored_text.scan(world.home)
     assert record.finished_at and _found(world.home) == {("tasks.actionitem", "description", "phone")}
+
+
+def test_words_far_back_in_a_long_history_are_shown_and_removed(world):
+    item = _item(world, description=f"Her cell is {PHONE}.")
+    for n in range(25):
+        item.description = f"Call the shelter, week {n}."
+        item.save()
+    stored_text.scan(world.home)
+    page = world.client_for(world.organizer).get(reverse("privacy_review", args=[world.home.slug])).content.decode()
+    assert f"{MARK}{PHONE}</mark>" in page and "in an earlier version" in page and ">Remove<" in page
+    _remove_all(world)
+    assert _holding(PHONE) == [] and item.history.count() == 26
+
+
+def test_a_date_or_an_age_is_removed_only_where_it_is_a_detail(world):
+    minutes = Minutes.objects.create(
+        meeting=_meeting(world.home),
+        body="The task force began in 2016. Youth aged 15 to 24 may attend. A girl born in 2016 was placed.",
+    )
+    stored_text.scan(world.home)
+    assert _found(world.home) == {("meetings.minutes", "body", "dob")}
+    _remove_all(world)
+    minutes.refresh_from_db()
+    assert minutes.body == (
+        "The task force began in 2016. Youth aged 15 to 24 may attend. A girl born [removed] was placed."
+    )
+
+
+def test_a_text_file_loses_the_finding_only(world, django_capture_on_commit_callbacks):
+    minutes = Minutes.objects.create(meeting=_meeting(world.home), body="Adjourned.")
+    text = _attach(minutes, "notes.txt", f"Met June 16, 2016 with 16 agencies. Call {PHONE} after six.".encode())
+    stored_text.scan(world.home)
+    with django_capture_on_commit_callbacks(execute=True):
+        _remove_all(world)
+    text.refresh_from_db()
+    assert text.file.read() == b"Met June 16, 2016 with 16 agencies. Call [removed] after six."
+
+
+def test_a_deleted_meetings_minutes_are_still_read_in_their_history(world):
+    meeting = _meeting(world.home)
+    minutes = Minutes.objects.create(meeting=meeting, body=f"Her cell is {PHONE}.")
+    minutes.save()
+    meeting.delete()
+    stored_text.scan(world.home)
+    assert _found(world.home) == {("meetings.minutes", "body", "phone")}
+    _remove_all(world)
+    assert _holding(PHONE) == []
+
+
+def test_a_removal_cut_to_its_column_leaves_no_half_of_another_detail(world):
+    item = _item(world)
+    ActionUpdate.objects.create(item=item, changes=("x" * 475 + f" Ana, 15, ok {PHONE}")[:500])
+    stored_text.scan(world.home)
+    name = StoredFinding.objects.get(kind="name")
+    stored_text.redact(name, world.organizer)
+    changes = ActionUpdate.objects.get(item=item).changes
+    assert len(changes) <= 500 and "Ana" not in changes
+    assert PHONE in changes or "707-555" not in changes
+
+
+def test_a_removal_while_a_scan_reads_is_not_reopened_by_it(world):
+    minutes = Minutes.objects.create(meeting=_meeting(world.home), body=f"Call {PHONE}.")
+    stored_text.scan(world.home)
+    finding = StoredFinding.objects.get()
+    stored_text.redact(finding, world.organizer)
+    # the scan read the words just before they were removed: its start is before the removal
+    Minutes.objects.filter(pk=minutes.pk).update(body=f"Call {PHONE}.")
+    StoredFinding.objects.filter(pk=finding.pk).update(resolved_at=timezone.now() + timedelta(minutes=1))
+    stored_text.scan(world.home)
+    assert StoredFinding.objects.get(pk=finding.pk).status == StoredFinding.Status.REDACTED
+
+
+def test_a_scan_handed_to_a_worker_again_while_it_runs_is_left_to_the_first(world, django_capture_on_commit_callbacks):
+    from coordination.tasks import scan_stored_text
+
+    running = ArchiveScan.objects.create(coalition=world.home, started_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert scan_stored_text(scan_id=running.pk, then=[world.other.pk]) == {"skipped": 1}
+    running.refresh_from_db()
+    assert running.finished_at is None  # the first delivery finishes it
+    assert not ArchiveScan.objects.filter(coalition=world.other).exists()  # and goes on with the chain
+
+
+def test_a_scan_that_cannot_run_is_closed_and_the_chain_goes_on(world, django_capture_on_commit_callbacks):
+    from coordination.models import Lease
+    from coordination.tasks import scan_stored_text
+
+    waiting = ArchiveScan.objects.create(coalition=world.home)
+    # the command scans the coalition meanwhile
+    with (
+        Lease.held(f"archive-scan-{world.home.pk}", timedelta(minutes=5)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        scan_stored_text(scan_id=waiting.pk, then=[world.other.pk])
+    waiting.refresh_from_db()
+    assert waiting.finished_at is not None and stored_text.under_way(world.home) is None
+    assert ArchiveScan.objects.get(coalition=world.other).finished_at is not None
+
+
+def test_a_failed_scan_stops_no_other_coalitions(world, django_capture_on_commit_callbacks):
+    from coordination.models import Coalition
+    from coordination.tasks import scan_all_stored_text
+
+    def fails(coalition):
+        raise OSError("the disk went away")
+
+    home = world.home.pk
+    stored_text.register(
+        stored_text.Source(
+            key="test.failing",
+            model=Coalition,
+            fields=("name",),
+            coalition="pk",
+            label="Failing",
+            where=lambda row: ("", ""),
+            read=lambda row: fails(row) if row.pk == home else "",
+        )
+    )
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            scan_all_stored_text()  # (the failure is logged, and the task fails)
+    finally:
+        del stored_text.SOURCES["test.failing"]
+    assert ArchiveScan.objects.get(coalition=world.home).finished_at is not None  # closed, blocking nothing
+    assert ArchiveScan.objects.get(coalition=world.other).finished_at is not None
