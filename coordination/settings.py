@@ -353,6 +353,8 @@ MEETING_HORIZON_DAYS = env_int("MEETING_HORIZON_DAYS", 180, minimum=7)
 
 # The largest file that can be attached to minutes.
 ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 10, minimum=1)
+# An Office file (a zip) is not opened when its parts inflate past this (coordination/files.py).
+INFLATE_MAX_MB = env_int("INFLATE_MAX_MB", 50, minimum=1)
 # The longest text a form takes in one field: minutes (about 60 pages each
 # part), and every other description, note or comment. Forms refuse more with a
 # message and show the text again; the request limit below is set so that no

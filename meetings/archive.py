@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from coordination import privacy
+from coordination import files, privacy
 from coordination.models import Coalition
 
 from .models import Meeting, Minutes
@@ -89,6 +89,10 @@ def read_docx(path: Path) -> str:
     import docx
 
     try:
+        files.check_inflated_size(path)
+    except files.Refused as refused:
+        raise Unreadable(str(refused)) from None
+    try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several kinds for a broken file
         raise Unreadable(f"not a readable Word document ({type(exc).__name__})") from None
@@ -141,9 +145,14 @@ class Report:
 
 def parse_folder(folder: Path) -> tuple[list[Parsed], list[tuple[str, str]]]:
     parsed, unreadable = [], []
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-    for path in files:
+    paths = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    for path in paths:
         name = str(path.relative_to(folder))
+        try:
+            files.check_name(path.name)
+        except files.Refused as refused:
+            unreadable.append((files.shown(name), str(refused)))
+            continue
         reader = READERS.get(path.suffix.lower())
         if reader is None:
             unreadable.append((name, f"{path.suffix or 'no extension'} files are not minutes Roundtable can read"))
@@ -153,6 +162,12 @@ def parse_folder(folder: Path) -> tuple[list[Parsed], list[tuple[str, str]]]:
             unreadable.append(
                 (name, f"{size / 1024 / 1024:.1f} MB is larger than the {settings.ATTACHMENT_MAX_MB} MB a file may be")
             )
+            continue
+        try:
+            with path.open("rb") as stream:
+                files.check_content(path.name, stream)
+        except files.Refused as refused:
+            unreadable.append((name, str(refused)))
             continue
         try:
             text = reader(path)

@@ -3,7 +3,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 
-from coordination import autocomplete, privacy
+from coordination import autocomplete, files, privacy
 from coordination.forms import PrivacyCheckedForm
 from coordination.models import Coalition, Committee
 from members.models import Agency, Person
@@ -234,12 +234,20 @@ class AttachmentForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        try:
+            files.check_name(upload.name)
+        except files.Refused as refused:
+            raise forms.ValidationError(f"{files.shown(upload.name)}: {refused}") from None
         if Path(upload.name).suffix.lower() not in ATTACHMENT_TYPES:
             raise forms.ValidationError(
                 f"{upload.name}: this kind of file cannot be attached. Use PDF, Office documents, text or images."
             )
         if upload.size > settings.ATTACHMENT_MAX_MB * 1024 * 1024:
             raise forms.ValidationError(f"{upload.name} is larger than {settings.ATTACHMENT_MAX_MB} MB.")
+        try:
+            files.check_content(upload.name, upload)
+        except files.Refused as refused:
+            raise forms.ValidationError(f"{upload.name}: {refused}") from None
         return upload
 
 
