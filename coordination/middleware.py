@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 from .text import query_without_controls
 
@@ -24,6 +25,23 @@ class QueryWithoutControlsMiddleware:
     def __call__(self, request: HttpRequest):
         request.GET = query_without_controls(request.GET)
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Nothing Roundtable answers is kept by a browser or a proxy (a shared
+    computer's back button, a proxy's cache) unless its view says it is
+    public: signed-in pages, downloads, attachments, feeds and the pages of
+    signed links all go out with `Cache-Control: no-store`. Only the public
+    pages, for a visitor, may be kept (public_site's cached_for_the_public)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        if "public" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
+        return response
 
 
 class SessionIdleRefreshMiddleware:

@@ -92,7 +92,14 @@ def attendance_from_token(token: str) -> Attendance | None:
         pk = signing.loads(token, salt=RSVP_SALT, max_age=RSVP_LINK_DAYS * 86400)
     except signing.BadSignature:
         return None
-    return Attendance.objects.select_related("meeting__coalition", "person").filter(pk=pk).first()
+    row = Attendance.objects.select_related("meeting__coalition", "person__user").filter(pk=pk).first()
+    if row is not None and row.person is not None and not _still_active(row.person):
+        return None  # a person marked inactive (left the agency): their links stop working
+    return row
+
+
+def _still_active(person) -> bool:
+    return person.is_active and (person.user is None or person.user.is_active)
 
 
 RSVP_LINK_DAYS = 120

@@ -629,7 +629,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A user's subscription feed: the meetings they may see, from a year ago on.
     The secret address is the only credential, so it can be reset."""
     user = User.objects.filter(calendar_token=token, is_active=True).first()
-    if user is None:
+    # (one with no standing left, their person marked inactive, has no feed: not an empty one)
+    if user is None or not access.standing(user).coalitions:
         raise Http404("No such calendar.")
     meetings = list(
         Meeting.objects.visible_to(user)

@@ -47,7 +47,8 @@ def person_from_token(token: str) -> Person | None:
         person_id = signing.loads(token, salt=SALT, max_age=LINK_DAYS * 86400)
     except signing.BadSignature:
         return None
-    return Person.objects.filter(pk=person_id).first()
+    # a person marked inactive (left the agency), or whose login is, has no settings page any more
+    return Person.objects.filter(pk=person_id, is_active=True).exclude(user__is_active=False).first()
 
 
 # Beyond being active and not away, the choice each topic follows.

@@ -270,3 +270,32 @@ def test_every_form_that_posts_carries_its_csrf_token(demo_urls):
             if without := [form[:80] for form in forms if "csrfmiddlewaretoken" not in form]:
                 missing.append(f"{name} as {role}: {without}")
     assert not missing, "\n".join(missing)
+
+
+# The pages any cache may keep, for a visitor only (public_site's cached_for_the_public).
+PUBLIC_PAGES = {
+    "public_home",
+    "public_coalition",
+    "public_guide",
+    "public_guide_embed",
+    "public_events_feed",
+    "public_directory",
+}
+
+
+@pytest.mark.django_db
+def test_nothing_but_the_public_pages_may_be_kept_by_a_browser_or_a_proxy(demo_urls):
+    """Signed-in pages, downloads, attachments, feeds and signed links' pages
+    go out with no-store (a shared computer's back button, a proxy's cache);
+    the public pages may be kept, for a visitor only."""
+    kept, missing = set(), []
+    for role, client in clients().items():
+        for name, url in demo_urls.items():
+            response = client.get(url)
+            control = response.get("Cache-Control", "")
+            if "public" in control:
+                kept.add((role, name))
+            elif "no-store" not in control:
+                missing.append(f"{name} as {role}: {control!r}")
+    assert not missing, "\n".join(missing)
+    assert kept == {("visitor", name) for name in PUBLIC_PAGES}

@@ -73,6 +73,29 @@ def test_five_wrong_passwords_lock_the_account_from_that_address_only(client, wo
     assert elsewhere.get(reverse("dashboard")).status_code == 200
 
 
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_rotating_forged_forwarded_addresses_never_dodge_the_lockout(client, world, password, settings, proxies):
+    """Twelve wrong passwords, each with a new forged X-Forwarded-For: straight
+    to the app (no proxy trusted: the header is ignored), or through the
+    stack's one proxy, which adds the address it saw after what the client
+    sent. Either way they come from one address, locked after the fifth."""
+    settings.TRUSTED_PROXY_COUNT = proxies
+    client_address, proxy_address = "203.0.113.7", "172.18.0.5"
+    statuses = []
+    for attempt in range(12):
+        forged = f"198.51.100.{attempt}"
+        statuses.append(
+            log_in(
+                client,
+                world.member.email,
+                "wrong-password",
+                address=proxy_address if proxies else client_address,
+                HTTP_X_FORWARDED_FOR=f"{forged}, {client_address}" if proxies else forged,
+            ).status_code
+        )
+    assert statuses == [200] * 4 + [429] * 8  # the fifth failure locks
+
+
 def test_lockout_ends_after_the_cool_off(client, world, password, settings):
     email = world.member.email
     for _ in range(5):

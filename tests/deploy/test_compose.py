@@ -25,7 +25,7 @@ SECRET_KEY = "compose-test-" + "0123456789abcdefghijklmnopqrstuvwxyz" * 2
 def compose_config(**env: str) -> subprocess.CompletedProcess:
     binary = shutil.which("docker-compose")
     assert binary, "docker-compose is missing: `make test` installs Debian's docker-compose package"
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "EMAIL_HOST"}}
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "EMAIL_HOST", "SITE_HOST"}}
     return subprocess.run(
         [binary, "-f", str(ROOT / "docker-compose.yml"), "config"],
         cwd=ROOT / "tests",  # no stray .env file is read
@@ -38,14 +38,14 @@ def compose_config(**env: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def stack() -> dict:
-    result = compose_config(SECRET_KEY=SECRET_KEY, EMAIL_HOST="smtp.example.org")
+    result = compose_config(SECRET_KEY=SECRET_KEY, EMAIL_HOST="smtp.example.org", SITE_HOST="roundtable.example.org")
     assert result.returncode == 0, result.stderr
     return yaml.safe_load(result.stdout)
 
 
 def test_the_stack_has_web_worker_one_beat_postgres_and_redis(stack):
     services = stack["services"]
-    assert set(services) == {"migrate", "web", "worker", "beat", "db", "redis"}
+    assert set(services) == {"proxy", "migrate", "web", "worker", "beat", "db", "redis"}
     assert "gunicorn" in services["web"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "coordination", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "coordination", "beat"]
@@ -62,19 +62,43 @@ def test_redis_keeps_an_append_only_file_and_never_evicts(stack):
 
 
 def test_every_long_running_service_has_a_health_check_and_data_has_volumes(stack):
-    for name in ("web", "worker", "beat", "db", "redis"):
+    for name in ("proxy", "web", "worker", "beat", "db", "redis"):
         assert stack["services"][name]["healthcheck"]["test"], name
     assert {"postgres", "redis"} <= set(stack["volumes"])
 
 
+def _published(service: dict) -> set[str]:
+    return {
+        port if isinstance(port, str) else f"{port['published']}:{port['target']}" for port in service.get("ports", [])
+    }
+
+
+def test_only_the_proxy_is_reachable_from_outside_and_it_is_the_one_hop_the_app_trusts(stack):
+    """A web port published beside the proxy let anyone send a forged
+    X-Forwarded-For straight to the app, whose last hop it trusts: a login
+    lockout dodged by rotating addresses. Only Caddy publishes ports; it
+    trusts no proxy before it (so it writes the address it saw, dropping the
+    client's), and the app trusts exactly its one hop."""
+    services = stack["services"]
+    assert {name for name, service in services.items() if service.get("ports")} == {"proxy"}
+    assert {re.sub(r"/(tcp|udp)$", "", p) for p in _published(services["proxy"])} == {"80:80", "443:443"}
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    directives = "\n".join(line for line in caddyfile.splitlines() if not line.lstrip().startswith("#"))
+    assert "name web" in directives and "port 8000" in directives and "trusted_proxies" not in directives
+    mounted = [v if isinstance(v, str) else f"{v['source']}:{v['target']}" for v in services["proxy"]["volumes"]]
+    assert any(
+        v.endswith("deploy/Caddyfile:/etc/caddy/Caddyfile:ro") or "Caddyfile:/etc/caddy/Caddyfile" in v for v in mounted
+    )
+    for name in ("web", "worker", "beat", "migrate"):
+        assert services[name]["environment"]["TRUSTED_PROXY_COUNT"] in ("1", 1)
+        assert services[name]["environment"]["TRUST_X_FORWARDED_PROTO"] == "true"
+
+
 def test_web_scales_to_several_processes_sharing_the_database_and_the_files(stack):
-    """`docker compose up --scale web=3`: each replica needs a host port of its
-    own, and the files one replica stores (attachments, exports the worker
+    """`docker compose up --scale web=3`: the proxy finds every replica by
+    name, and the files one replica stores (attachments, exports the worker
     writes) must be there for the others."""
-    web = stack["services"]["web"]
-    published = web["ports"][0]
-    published = published if isinstance(published, str) else f"{published['published']}:{published['target']}"
-    assert re.fullmatch(r"8000-8009:8000(/tcp)?", published), published
+    assert not stack["services"]["web"].get("ports")  # (a fixed host port would forbid replicas)
     for name in ("web", "worker"):
         volumes = stack["services"][name]["volumes"]
         sources = {v.split(":")[0]: v.split(":")[1] if isinstance(v, str) else v["target"] for v in volumes}
@@ -92,10 +116,12 @@ def test_the_app_runs_in_production_mode_against_postgres_and_redis(stack):
     assert stack["services"]["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
 
-def test_the_stack_refuses_to_start_without_a_secret_key():
-    result = compose_config(EMAIL_HOST="smtp.example.org")
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "SITE_HOST"])
+def test_the_stack_refuses_to_start_without_a_secret_key_or_a_host_name(missing):
+    given = {"SECRET_KEY": SECRET_KEY, "EMAIL_HOST": "smtp.example.org", "SITE_HOST": "roundtable.example.org"}
+    result = compose_config(**{k: v for k, v in given.items() if k != missing})
     assert result.returncode != 0
-    assert "Set SECRET_KEY" in result.stderr
+    assert f"Set {missing}" in result.stderr
 
 
 # --- the image and the stack run what the app reads and what `make run` runs ---

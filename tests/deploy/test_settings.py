@@ -98,3 +98,26 @@ def test_development_generates_a_secret_key_once(tmp_path):
     assert len(key) >= 50
     assert second.stdout.strip() == key
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_cookies_are_for_this_host_over_https_only():
+    """__Host- cookies: sent over HTTPS only, set by this host alone (no
+    Domain a sibling subdomain could set), on every path."""
+    shown = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, "
+        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_DOMAIN, s.CSRF_COOKIE_DOMAIN, "
+        "s.SESSION_COOKIE_PATH, s.CSRF_COOKIE_PATH)",
+        **PRODUCTION,
+    )
+    assert shown.stdout.strip().splitlines()[-1].split() == [
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+        "True",
+        "None",
+        "None",
+        "/",
+        "/",
+    ]
