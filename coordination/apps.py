@@ -8,5 +8,6 @@ class CoordinationConfig(AppConfig):
     def ready(self) -> None:
         from . import (
             exports,  # noqa: F401 - an export's file goes with its row
+            reauth,  # noqa: F401 - notes the time of each sign-in
             tasks,  # noqa: F401 - registers the Celery tasks the ledger sends by name
         )

@@ -41,6 +41,7 @@ from django_tables2.utils import A, signature
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from . import reauth
 from .celery import app as celery_app
 from .models import Coalition, Export
 from .text import without_controls
@@ -281,8 +282,10 @@ def export_table(request, table, filename: str):
     export_format = request.GET.get("_export")
     if export_format not in FORMATS:
         return None
-    RequestConfig(request, paginate=False).configure(table)
     replay = getattr(request, "export_replay", None)
+    if replay is None and getattr(table, "contact_details", False) and not reauth.recent(request):
+        return reauth.ask_again(request, request.get_full_path())
+    RequestConfig(request, paginate=False).configure(table)
     if replay is not None:  # a worker writing an Export (see write_export)
         return replay(table)
     filename = f"{filename}-{timezone.localdate():%Y-%m-%d}"

@@ -20,6 +20,32 @@ class LoginForm(auth_forms.AuthenticationForm):
     }
 
 
+class ConfirmIdentityForm(forms.Form):
+    """The password of the person signed in, asked again before a sensitive
+    action (coordination/reauth.py). A wrong one counts towards the lockout."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autofocus": True, "autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_password(self):
+        from django.contrib.auth import authenticate
+
+        password = self.cleaned_data["password"]
+        user = authenticate(self.request, username=self.request.user.email, password=password)
+        if user is None or user.pk != self.request.user.pk:
+            raise forms.ValidationError(
+                "That is not your password. After five failed tries the account is locked for a while."
+            )
+        return password
+
+
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's form, sending through the notification ledger (and Celery)."""
 

@@ -267,6 +267,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Lockout: five failures for one e-mail from one address lock that pair out.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# Exporting contact details, changing who stands where or a security setting asks for the
+# password again when the sign-in is older than this (coordination/reauth.py).
+REAUTH_MINUTES = env_int("REAUTH_MINUTES", 15, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -8,15 +9,16 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from . import autocomplete as choices
-from . import notifications, services, stored_text, tasks
+from . import notifications, reauth, services, stored_text, tasks
 from .filters import NotificationFilter, StoredFindingFilter
-from .forms import LoginForm, PasswordResetForm
+from .forms import ConfirmIdentityForm, LoginForm, PasswordResetForm
 from .models import ArchiveScan, Coalition, Committee, Notification, StoredFinding
-from .pages import get_coalition_for_user, organizers_only
+from .pages import get_coalition_for_user, organizers_only, post_data
 from .tables import PER_PAGE, NotificationTable, StoredFindingTable
 from .text import whole_number
 
@@ -28,6 +30,26 @@ FINDINGS_PER_PAGE = 25  # each finding shown reads its text again
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+
+@login_required
+def confirm_identity(request: HttpRequest) -> HttpResponse:
+    """Asked before a sensitive action when the sign-in is old: the password
+    again, then back to where the person was going (on this site only)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("dashboard")
+    form = ConfirmIdentityForm(post_data(request), request=request)
+    if request.method == "POST" and form.is_valid():
+        reauth.note(request)
+        return redirect(target)
+    return render(
+        request,
+        "registration/confirm_identity.html",
+        {"form": form, "next": target, "minutes": settings.REAUTH_MINUTES},
+    )
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -17,6 +17,7 @@ from coordination.mail import absolute_url
 from coordination.models import Coalition, Notification, User, committee_or_none_filter
 from coordination.pages import get_coalition_for_user, permission_required, post_data, remember_coalition, require
 from coordination.paging import page_number, slice_of
+from coordination.reauth import recent_sign_in
 from coordination.text import whole_number, without_controls
 from members.email_settings import person_from_token
 
@@ -641,6 +642,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     return _ics_response(body, "roundtable.ics")
 
 
+@recent_sign_in  # the feed's secret address is a credential
 @login_required
 def calendar_settings(request: HttpRequest) -> HttpResponse:
     user = request.user

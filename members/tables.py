@@ -21,6 +21,9 @@ class MembershipTable(Table):
         verbose_name="MOU review", format="M j, Y", attrs={"td": {"class": "text-nowrap"}}
     )
 
+    # its download holds contact details: an old sign-in confirms the password first (coordination/reauth.py)
+    contact_details = True
+
     class Meta:
         model = Membership
         fields = ["agency", "sector", "status", "primary_representative", "phone", "counties", "joined_on"]

@@ -21,6 +21,7 @@ from coordination.pages import (
     require,
 )
 from coordination.paging import per_page, slice_of
+from coordination.reauth import recent_sign_in
 from coordination.tables import list_page
 
 from . import email_settings, services
@@ -130,6 +131,7 @@ def coverage(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     )
 
 
+@recent_sign_in
 @organizers_only
 def member_add(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     new_form = NewMemberForm(post_data(request) if request.POST.get("form") == "new" else None, prefix="new")
@@ -164,6 +166,7 @@ def member_add(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     )
 
 
+@recent_sign_in
 @login_required
 @require_POST
 def join_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
@@ -315,6 +318,7 @@ def role_form(request: HttpRequest, pk: int, role_pk: int | None = None) -> Http
     return render(request, "members/role_form.html", {"agency": agency, "role": role, "form": form, "lines": lines})
 
 
+@recent_sign_in
 @changes_agency
 def person_form(request: HttpRequest, agency: Agency, person_pk: int | None = None) -> HttpResponse:
     person = get_object_or_404(agency.people, pk=person_pk) if person_pk else Person(agency=agency)
@@ -326,6 +330,7 @@ def person_form(request: HttpRequest, agency: Agency, person_pk: int | None = No
     return render(request, "members/person_form.html", {"agency": agency, "person": person, "form": form})
 
 
+@recent_sign_in
 @login_required
 @require_POST
 def person_invite(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
@@ -355,6 +360,7 @@ def person_invite(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse
     return redirect(agency)
 
 
+@recent_sign_in
 @permission_required(
     "members.change_membership",
     get_membership_for_user,
@@ -443,6 +449,7 @@ def committee_detail(request: HttpRequest, coalition_slug: str, slug: str) -> Ht
     )
 
 
+@recent_sign_in
 @organizers_only
 def committee_form(request: HttpRequest, coalition: Coalition, slug: str | None = None) -> HttpResponse:
     committee = get_committee_for_user(request, coalition.slug, slug) if slug else None
@@ -457,6 +464,7 @@ def committee_form(request: HttpRequest, coalition: Coalition, slug: str | None 
     )
 
 
+@recent_sign_in
 @organizers_only
 def invite(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     data = post_data(request)

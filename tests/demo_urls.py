@@ -82,6 +82,7 @@ def path_arguments() -> dict[str, list]:
         "home": [],
         "login": [],
         "logout": [],
+        "confirm_identity": [],
         "password_change": [],
         "password_change_done": [],
         "password_reset": [],

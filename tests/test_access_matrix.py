@@ -72,6 +72,7 @@ committee_create                     302   403   403   404   403   200   404   4
 committee_edit                       302   403   403   404   403   200   404   403
 committee_edit:restricted            302   403   403   404   403   200   404   403
 confirm_by_link                      200   200   200   200   200   200   200   200
+confirm_identity                     302   200   200   200   200   200   200   200
 email_unsubscribe                    200   200   200   200   200   200   200   200
 coverage                             302   200   200   404   200   200   404   200
 dashboard                            302   200   200   200   200   200   200   200

@@ -69,6 +69,7 @@ PAGE_PARAMETERS = {
     "part",
     "stale",
     "sent",
+    "next",
 }
 
 # How the apps read a query parameter: request.GET.get("name"), "name" in
