@@ -169,3 +169,33 @@ def _link_person(user: User, agency: Agency, *, full_name: str, title: str) -> P
         person.title = title
     person.save()
     return person
+
+
+@transaction.atomic
+def mark_left(person: Person, by: User) -> None:
+    """The person left their agency: they receive nothing more, their access
+    through it ends at once, their calendar feed stops, and the apps above
+    hand on what was theirs (events.person_left: tasks moves their open
+    items to their backup or the agency's primary representative, each with
+    a line in its log). A login with no other standing is switched off,
+    which ends its sessions on their next request."""
+    from coordination import access
+
+    from .events import person_left
+
+    if not person.is_active:
+        raise ValidationError(f"{person.full_name} is already marked as having left.")
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    user = person.user
+    if user is not None:
+        user.reset_calendar_token()
+        access.forget_standing(user)
+        still = (
+            user.is_superuser
+            or Person.objects.filter(user=user, is_active=True).exists()
+            or CoalitionRole.objects.filter(user=user).exists()
+        )
+        user.is_active = still
+        user.save(update_fields=["calendar_token", "is_active"])
+    person_left.send(sender=Person, person=person, by=by)

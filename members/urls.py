@@ -23,6 +23,7 @@ agency_patterns = [
     path("<int:pk>/people/add/", views.person_form, name="person_add"),
     path("<int:pk>/people/<int:person_pk>/", views.person_form, name="person_edit"),
     path("<int:pk>/people/<int:person_pk>/invite/", views.person_invite, name="person_invite"),
+    path("<int:pk>/people/<int:person_pk>/left/", views.person_left, name="person_left"),
 ]
 
 confirm_patterns = [

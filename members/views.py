@@ -253,6 +253,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": can_change,
             "can_add_role": user.has_perm("members.add_agencyrole", agency),
             "can_invite": bool(organizes),
+            "can_mark_left": user.has_perm("members.mark_person_left", Person(agency=agency)),
             "join_requests": (
                 agency.join_requests.filter(status=JoinRequest.Status.PENDING).select_related(
                     "coalition", "requested_by"
@@ -357,6 +358,30 @@ def person_invite(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse
         messages.success(
             request, f"{person.full_name} is invited: an e-mail with a link to set a password is on its way."
         )
+    return redirect(agency)
+
+
+@recent_sign_in
+@login_required
+@require_POST
+def person_left(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    """Mark a person as having left the agency: access ends, e-mail stops,
+    their open items are handed on (members.services.mark_left)."""
+    agency = get_agency_for_user(request, pk)
+    person = get_object_or_404(agency.people.filter(is_active=True).select_related("user"), pk=person_pk)
+    require(
+        request,
+        "members.mark_person_left",
+        person,
+        "Only the coalition's organizers or the agency's primary representative can mark a person as having left.",
+    )
+    services.mark_left(person, request.user)
+    messages.success(
+        request,
+        f"{person.full_name} is marked as having left {agency.name}: they receive no more e-mail, their access "
+        "through the agency and their calendar feed have ended, and their open action items went to their "
+        "backup or the agency's primary representative (each item's log says so).",
+    )
     return redirect(agency)
 
 

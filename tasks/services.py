@@ -227,3 +227,46 @@ def review(items, today: date | None = None, list_url: str = "") -> dict:
             stale_only, "last_update_at", counts["stale"], more(silent="true"), "every item without news for 30 days"
         ),
     }
+
+
+def hand_on_items(sender, person, by, **kwargs) -> int:
+    """A person left their agency (members.events.person_left): each open
+    item they were assigned goes to its backup, or else to the agency's
+    primary representative in the item's coalition, and they leave the items
+    they backed up; each with a line in the item's log. How many changed."""
+    from members.models import Membership
+
+    items = (
+        ActionItem.objects.filter(Q(assignee=person) | Q(backup=person), status__in=ActionItem.OPEN_STATUSES)
+        .select_related("backup", "owner_agency")
+        .select_for_update(of=("self",))
+    )
+    primaries = {
+        (m.agency_id, m.coalition_id): m.primary_representative
+        for m in Membership.objects.filter(agency_id=person.agency_id, primary_representative__is_active=True)
+        .exclude(primary_representative=person)
+        .select_related("primary_representative")
+    }
+    changed = 0
+    for item in items:
+        described = []
+        if item.assignee_id == person.pk:
+            backup = item.backup if item.backup and item.backup.is_active and item.backup_id != person.pk else None
+            heir = backup or primaries.get((item.owner_agency_id, item.coalition_id))
+            described.append(f"Assignee: {person.full_name} → {heir.full_name if heir else '—'}")
+            item.assignee = heir
+            if heir is not None and item.backup_id == heir.pk:
+                item.backup = None
+        if item.backup_id == person.pk:
+            described.append(f"Backup: {person.full_name} → —")
+            item.backup = None
+        item.last_update_at = timezone.now()
+        item.save()
+        ActionUpdate.objects.create(
+            item=item,
+            author=by,
+            comment=f"{person.full_name} left {person.agency.name}.",
+            changes="; ".join(described)[:500],
+        )
+        changed += 1
+    return changed

@@ -116,6 +116,7 @@ def path_arguments() -> dict[str, list]:
         "person_add": [sheriff.pk],
         "person_edit": [sheriff.pk, person.pk],
         "person_invite": [unlinked.agency_id, unlinked.pk],
+        "person_left": [unlinked.agency_id, unlinked.pk],
         "membership_edit": [membership.pk],
         "join_request_answer": [JoinRequest.objects.first().pk],
         "join_request_withdraw": [JoinRequest.objects.first().pk],

@@ -124,6 +124,7 @@ person_add:shared                    302   403   403   403   200   403   403   4
 person_edit                          302   200   200   404   403   200   404   403
 person_edit:shared                   302   403   403   403   200   403   403   403
 person_invite                        302   403   403   404   403   302   404   403
+person_left                          302   403   403   404   403   302   404   403
 public_home                          200   200   200   200   200   200   200   200
 public_coalition                     200   200   200   200   200   200   200   200
 public_contact                       200   200   200   200   200   200   200   200
