@@ -7,6 +7,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
+from . import reauth
 from .exports import CONTENT_TYPES
 from .models import Export
 
@@ -36,6 +37,9 @@ def export_download(request: HttpRequest, coalition_slug: str, pk: int) -> HttpR
     export = get_export_for_user(request, coalition_slug, pk)
     if export.status != Export.Status.DONE:
         return redirect(export)
+    # a download written while the sign-in was recent is fetched under the same rule
+    if stale := reauth.ask_if_stale(request):
+        return stale
     if export.is_expired or not export.file.storage.exists(export.file.name):
         return render(request, "coordination/export_gone.html", {"export": export}, status=410)
     return FileResponse(

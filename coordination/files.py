@@ -44,6 +44,20 @@ NAMES = {".pdf": "a PDF", ".doc": "a Word document", ".docx": "a Word document",
 NAMES |= {".xlsx": "a workbook", ".pptx": "a presentation", ".odt": "an OpenDocument text", ".png": "a PNG image"}
 NAMES |= {".jpg": "a JPEG image", ".jpeg": "a JPEG image"}
 HEAD = 8192  # the bytes filetype reads
+# What a text file must never be. filetype knows more, but some of its
+# signatures are two or three letters a text may begin with ("CWS," reads as
+# Flash, "BM" as a bitmap, "ID3" as MP3): only unmistakable ones refuse a text.
+BINARY = {
+    "pdf", "zip", "docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "doc", "xls", "ppt", "rtf",
+    "png", "jpg", "gif", "webp", "tif", "exe", "elf", "7z", "rar", "gz", "bz2", "xz", "zst", "sqlite",
+}  # fmt: skip
+
+
+def _reads_as_text(head: bytes) -> bool:
+    """Text in a Windows encoding, UTF-8 or UTF-16 with its byte-order mark (Notepad's "Unicode")."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return b"\x00" not in head
 
 
 class Refused(ValueError):
@@ -74,8 +88,10 @@ def check_content(name: str, stream: BinaryIO) -> None:
     stream.seek(0)
     guessed = filetype.guess_extension(head)
     if suffix in TEXT:
-        if guessed is not None or b"\x00" in head:
-            raise Refused(f"it is not a text file: its content is {guessed or 'binary'} data.")
+        if guessed in BINARY:
+            raise Refused(f"it is not a text file: its content is {guessed} data.")
+        if not _reads_as_text(head):
+            raise Refused("it is not a text file: its content is binary data.")
         return
     expected = KINDS.get(suffix)
     if expected is None or guessed in expected:

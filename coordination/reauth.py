@@ -42,21 +42,28 @@ def ask_again(request: HttpRequest, back_to: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(f"{reverse('confirm_identity')}?{urlencode({'next': back_to})}")
 
 
+def ask_if_stale(request: HttpRequest) -> HttpResponseRedirect | None:
+    """For a view whose permission is checked in its body: call it after the
+    check (a person who may not is refused first, not asked for a password).
+    The way to confirm, or None when the sign-in is recent."""
+    if not request.user.is_authenticated or recent(request):
+        return None
+    if request.method == "GET":
+        return ask_again(request, request.get_full_path())
+    messages.info(request, "Confirm your password, then send the form again.")
+    # back to the page the form was on (a POST-only address has none of its own)
+    referer = request.headers.get("Referer", "")
+    safe = url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure())
+    return ask_again(request, referer if safe and referer else reverse("dashboard"))
+
+
 def recent_sign_in(view):
     """A view that changes who stands where, or a security setting: a person
     signed in long ago confirms their password first, then comes back to the
-    page (a form sent meanwhile is shown again, to send once more)."""
+    page. Put it below the decorators that check the permission."""
 
     @wraps(view)
     def checked(request: HttpRequest, *args, **kwargs):
-        if request.user.is_authenticated and not recent(request):
-            if request.method == "GET":
-                return ask_again(request, request.get_full_path())
-            messages.info(request, "Confirm your password, then send the form again.")
-            # back to the page the form was on (a POST-only address has none of its own)
-            referer = request.headers.get("Referer", "")
-            safe = url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure())
-            return ask_again(request, referer if safe and referer else reverse("dashboard"))
-        return view(request, *args, **kwargs)
+        return ask_if_stale(request) or view(request, *args, **kwargs)
 
     return checked

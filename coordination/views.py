@@ -1,3 +1,4 @@
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -15,6 +16,7 @@ from django_tables2 import RequestConfig
 
 from . import autocomplete as choices
 from . import notifications, reauth, services, stored_text, tasks
+from .backends import client_ip, login_identifier
 from .filters import NotificationFilter, StoredFindingFilter
 from .forms import ConfirmIdentityForm, LoginForm, PasswordResetForm
 from .models import ArchiveScan, Coalition, Committee, Notification, StoredFinding
@@ -43,7 +45,9 @@ def confirm_identity(request: HttpRequest) -> HttpResponse:
         target = reverse("dashboard")
     form = ConfirmIdentityForm(post_data(request), request=request)
     if request.method == "POST" and form.is_valid():
+        # a sign-in again: the time is noted, and the lockout's count of failures starts over
         reauth.note(request)
+        axes_reset(ip=client_ip(request), username=login_identifier(request, {"username": request.user.email}))
         return redirect(target)
     return render(
         request,

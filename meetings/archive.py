@@ -77,6 +77,11 @@ def find_date(*texts: str) -> date | None:
 
 def read_text(path: Path) -> str:
     data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark (Notepad's "Unicode")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise Unreadable("the text is in an unknown encoding") from None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)

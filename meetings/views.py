@@ -642,8 +642,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     return _ics_response(body, "roundtable.ics")
 
 
-@recent_sign_in  # the feed's secret address is a credential
 @login_required
+@recent_sign_in  # the feed's secret address is a credential
 def calendar_settings(request: HttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST" or not user.calendar_token:

@@ -230,8 +230,10 @@ ContactLineFormSet = forms.inlineformset_factory(
 class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
-        fields = ["full_name", "title", "email", "phone", "receives_reminders", "is_active"]
-        help_texts = {"email": "Work address only.", "is_active": "Untick when the person leaves the agency."}
+        # (no "active" box: a person who leaves is marked so on the agency's page, which ends
+        # their access and hands on their items; members.services.mark_left)
+        fields = ["full_name", "title", "email", "phone", "receives_reminders"]
+        help_texts = {"email": "Work address only."}
 
 
 class ResponseAreaForm(forms.ModelForm):

@@ -164,12 +164,21 @@ def organizes_a_coalition_of_person(user, person) -> bool:
 
 @rules.predicate
 def represents_agency_of_person(user, person) -> bool:
-    """The primary representative of the person's agency (in any coalition)."""
+    """The primary representative of the person's agency, in a coalition it is an active member of."""
     if person is None or not user.is_authenticated:
         return False
     return Membership.objects.filter(
-        agency_id=person.agency_id, primary_representative__user=user, primary_representative__is_active=True
+        agency_id=person.agency_id,
+        status=Membership.Status.ACTIVE,
+        primary_representative__user=user,
+        primary_representative__is_active=True,
     ).exists()
+
+
+@rules.predicate
+def governs_agency_of_person(user, person) -> bool:
+    """An organizer of every coalition of the person's agency (who may change its people)."""
+    return person is not None and governs_agency(user, person.agency)
 
 
 access.add_standing_source(person_standing)
@@ -185,5 +194,5 @@ rules.add_perm("members.change_person", can_change_person)
 # Any coalition's organizers may invite a person the agency (or whoever governs
 # it) has listed, at the address listed: the login goes to that person.
 rules.add_perm("members.invite_person", organizes_a_coalition_of_person)
-rules.add_perm("members.mark_person_left", organizes_a_coalition_of_person | represents_agency_of_person)
+rules.add_perm("members.mark_person_left", governs_agency_of_person | represents_agency_of_person)
 rules.add_perm("members.manage_response_areas", is_organizer_of)

@@ -183,10 +183,13 @@ def mark_left(person: Person, by: User) -> None:
 
     from .events import person_left
 
-    if not person.is_active:
+    # one at a time: of two clicks at once, the second finds them gone already
+    if not Person.objects.filter(pk=person.pk, is_active=True).update(is_active=False):
         raise ValidationError(f"{person.full_name} is already marked as having left.")
     person.is_active = False
-    person.save(update_fields=["is_active"])
+    # the agency names a representative who is no longer there
+    Membership.objects.filter(primary_representative=person).update(primary_representative=None)
+    Membership.objects.filter(alternate_representative=person).update(alternate_representative=None)
     user = person.user
     if user is not None:
         user.reset_calendar_token()
@@ -196,6 +199,7 @@ def mark_left(person: Person, by: User) -> None:
             or Person.objects.filter(user=user, is_active=True).exists()
             or CoalitionRole.objects.filter(user=user).exists()
         )
-        user.is_active = still
+        if not still:  # (never switched back on: a login switched off stays off)
+            user.is_active = False
         user.save(update_fields=["calendar_token", "is_active"])
     person_left.send(sender=Person, person=person, by=by)

@@ -21,7 +21,7 @@ from coordination.pages import (
     require,
 )
 from coordination.paging import per_page, slice_of
-from coordination.reauth import recent_sign_in
+from coordination.reauth import ask_if_stale, recent_sign_in
 from coordination.tables import list_page
 
 from . import email_settings, services
@@ -131,8 +131,8 @@ def coverage(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     )
 
 
-@recent_sign_in
 @organizers_only
+@recent_sign_in
 def member_add(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     new_form = NewMemberForm(post_data(request) if request.POST.get("form") == "new" else None, prefix="new")
     existing_form = ExistingAgencyForm(
@@ -166,7 +166,6 @@ def member_add(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     )
 
 
-@recent_sign_in
 @login_required
 @require_POST
 def join_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
@@ -184,6 +183,8 @@ def join_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
         agency,
         "Only the agency's own representatives, or organizers of every coalition it belongs to, can answer.",
     )
+    if stale := ask_if_stale(request):
+        return stale
     accept = request.POST.get("answer") == "accept"
     try:
         services.answer_join_request(join_request, request.user, accept=accept)
@@ -319,8 +320,8 @@ def role_form(request: HttpRequest, pk: int, role_pk: int | None = None) -> Http
     return render(request, "members/role_form.html", {"agency": agency, "role": role, "form": form, "lines": lines})
 
 
-@recent_sign_in
 @changes_agency
+@recent_sign_in
 def person_form(request: HttpRequest, agency: Agency, person_pk: int | None = None) -> HttpResponse:
     person = get_object_or_404(agency.people, pk=person_pk) if person_pk else Person(agency=agency)
     form = PersonForm(post_data(request), instance=person)
@@ -331,13 +332,14 @@ def person_form(request: HttpRequest, agency: Agency, person_pk: int | None = No
     return render(request, "members/person_form.html", {"agency": agency, "person": person, "form": form})
 
 
-@recent_sign_in
 @login_required
 @require_POST
 def person_invite(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     agency = get_agency_for_user(request, pk)
     person = get_object_or_404(agency.people.filter(is_active=True, user__isnull=True), pk=person_pk)
     require(request, "members.invite_person", person, "Only the coalition's organizers can invite people to log in.")
+    if stale := ask_if_stale(request):
+        return stale
     s = access.standing(request.user)
     coalition = Coalition.objects.filter(pk__in=s.organizer_of, memberships__agency=agency).order_by("name").first()
     if not person.email:
@@ -361,7 +363,6 @@ def person_invite(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse
     return redirect(agency)
 
 
-@recent_sign_in
 @login_required
 @require_POST
 def person_left(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
@@ -375,6 +376,8 @@ def person_left(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
         person,
         "Only the coalition's organizers or the agency's primary representative can mark a person as having left.",
     )
+    if stale := ask_if_stale(request):
+        return stale
     services.mark_left(person, request.user)
     messages.success(
         request,
@@ -385,13 +388,13 @@ def person_left(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     return redirect(agency)
 
 
-@recent_sign_in
 @permission_required(
     "members.change_membership",
     get_membership_for_user,
     "pk",
     message="Only the coalition's organizers can change a membership.",
 )
+@recent_sign_in
 def membership_edit(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = MembershipForm(post_data(request), instance=membership)
     if request.method == "POST" and form.is_valid():
@@ -474,8 +477,8 @@ def committee_detail(request: HttpRequest, coalition_slug: str, slug: str) -> Ht
     )
 
 
-@recent_sign_in
 @organizers_only
+@recent_sign_in
 def committee_form(request: HttpRequest, coalition: Coalition, slug: str | None = None) -> HttpResponse:
     committee = get_committee_for_user(request, coalition.slug, slug) if slug else None
     data = post_data(request)
@@ -489,8 +492,8 @@ def committee_form(request: HttpRequest, coalition: Coalition, slug: str | None 
     )
 
 
-@recent_sign_in
 @organizers_only
+@recent_sign_in
 def invite(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     data = post_data(request)
     form = InvitationForm(data, coalition=coalition, invited_by=request.user)

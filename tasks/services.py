@@ -233,7 +233,9 @@ def hand_on_items(sender, person, by, **kwargs) -> int:
     """A person left their agency (members.events.person_left): each open
     item they were assigned goes to its backup, or else to the agency's
     primary representative in the item's coalition, and they leave the items
-    they backed up; each with a line in the item's log. How many changed."""
+    they backed up; each with a line in the item's log. With neither (the
+    primary representative left too), the alternate representative. How
+    many changed."""
     from members.models import Membership
 
     items = (
@@ -241,11 +243,18 @@ def hand_on_items(sender, person, by, **kwargs) -> int:
         .select_related("backup", "owner_agency")
         .select_for_update(of=("self",))
     )
+
+    def heir_of(membership):
+        for representative in (membership.primary_representative, membership.alternate_representative):
+            if representative is not None and representative.is_active and representative.pk != person.pk:
+                return representative
+        return None
+
     primaries = {
-        (m.agency_id, m.coalition_id): m.primary_representative
-        for m in Membership.objects.filter(agency_id=person.agency_id, primary_representative__is_active=True)
-        .exclude(primary_representative=person)
-        .select_related("primary_representative")
+        (m.agency_id, m.coalition_id): heir_of(m)
+        for m in Membership.objects.filter(agency_id=person.agency_id).select_related(
+            "primary_representative", "alternate_representative"
+        )
     }
     changed = 0
     for item in items:
@@ -256,6 +265,7 @@ def hand_on_items(sender, person, by, **kwargs) -> int:
             described.append(f"Assignee: {person.full_name} → {heir.full_name if heir else '—'}")
             item.assignee = heir
             if heir is not None and item.backup_id == heir.pk:
+                described.append(f"Backup: {heir.full_name} → —")
                 item.backup = None
         if item.backup_id == person.pk:
             described.append(f"Backup: {person.full_name} → —")

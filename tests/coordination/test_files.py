@@ -80,6 +80,11 @@ def upload(world):
         ("notes.txt", "Notes, café, naïve.".encode()),
         ("notes.md", b"# Notes\n"),
         ("roster.csv", "Agency,Seats\r\nSheriff,2\r\n".encode("cp1252")),
+        # text that begins like a weak signature: Flash ("CWS"), a bitmap ("BM"), MP3 ("ID3")
+        ("services.csv", b"CWS,Child Welfare Services,555-0100\r\n"),
+        ("notes.txt", b"BM and the DA met on Tuesday.\n"),
+        ("tags.txt", b"ID3 tags are not ours.\n"),
+        ("notepad.txt", "Minutes, in Notepad's Unicode.".encode("utf-16")),
         ("flyer.png", PNG),
         ("photo.jpeg", JPEG),
     ],

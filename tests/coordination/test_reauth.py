@@ -62,9 +62,38 @@ def test_confirming_the_password_goes_back_and_a_wrong_one_counts_towards_the_lo
     assert client.post(reverse("confirm_identity"), {"password": password, "next": url}).url == url
     assert client.get(url).status_code == 200
     _stale(client)
-    for _ in range(5):
-        answer = client.post(reverse("confirm_identity"), {"password": "wrong", "next": url})
-    assert answer.status_code == 429  # locked out, as at the login page
+    answers = [
+        client.post(reverse("confirm_identity"), {"password": "wrong", "next": url}).status_code for _ in range(6)
+    ]
+    assert answers == [200] * 4 + [429] * 2  # locked at the fifth, as at the login page
+
+
+def test_a_confirmed_password_starts_the_count_of_failures_over(world, password):
+    client = world.client_for(world.organizer)
+    _stale(client)
+    confirm = reverse("confirm_identity")
+    answers = [client.post(confirm, {"password": "wrong"}).status_code for _ in range(4)]
+    assert client.post(confirm, {"password": password}).status_code == 302
+    answers += [client.post(confirm, {"password": "wrong"}).status_code for _ in range(4)]
+    assert answers == [200] * 8
+
+
+def test_a_person_who_may_not_is_refused_before_being_asked_for_a_password(world):
+    client = world.client_for(world.member)
+    _stale(client)
+    assert client.get(reverse("member_add", args=[world.home.slug])).status_code == 403
+    assert client.post(reverse("person_invite", args=[world.member_agency.pk, 1])).status_code in (403, 404)
+
+
+def test_a_finished_download_asks_too(world):
+    from tests.demo_urls import written_export
+
+    client = world.client_for(world.member)
+    export = written_export(world.home, world.member)
+    url = reverse("export_download", args=[world.home.slug, export.pk])
+    assert client.get(url).status_code == 200
+    _stale(client)
+    assert client.get(url).url == _confirm_url(url)
 
 
 @pytest.mark.parametrize("target", ["https://evil.example.org/", "//evil.example.org/", "javascript:alert(1)"])
@@ -75,16 +104,19 @@ def test_the_way_back_never_leaves_the_site(world, password, target):
     assert response.url == reverse("dashboard")
 
 
-def test_a_form_sent_after_a_while_is_kept_for_after_the_password(world):
+def test_a_form_sent_after_a_while_leads_back_to_its_page_after_the_password(world):
     """A POST-only address (answering a join request) sends the person back
     to the page they were on once confirmed, with a message to send again."""
-    client = world.client_for(world.organizer)
+    from members.models import JoinRequest
+
+    asked = JoinRequest.objects.create(agency=world.member_agency, coalition=world.other, requested_by=world.organizer)
+    client = world.client_for(world.member)  # the agency's own representative answers
     _stale(client)
-    page = world.home.get_absolute_url()
-    response = client.post(reverse("join_request_answer", args=[1]), HTTP_REFERER=f"http://testserver{page}")
+    page = reverse("agency", args=[world.member_agency.pk])
+    answer = reverse("join_request_answer", args=[asked.pk])
+    response = client.post(answer, {"answer": "accept"}, HTTP_REFERER=f"http://testserver{page}")
     assert response.url == _confirm_url(f"http://testserver{page}")
-    response = client.post(
-        reverse("join_request_answer", args=[1]), HTTP_REFERER="https://evil.example.org/", follow=True
-    )
+    response = client.post(answer, {"answer": "accept"}, HTTP_REFERER="https://evil.example.org/", follow=True)
     assert "Confirm your password, then send the form again." in response.content.decode()
     assert response.redirect_chain[0][0] == _confirm_url(reverse("dashboard"))
+    assert JoinRequest.objects.get(pk=asked.pk).status == JoinRequest.Status.PENDING  # nothing done unconfirmed

@@ -74,6 +74,13 @@ def test_marking_a_person_as_left_ends_their_access_and_hands_on_their_items(wor
         items["Backed up by the leaver"].backup is None and items["Backed up by the leaver"].assignee == team["backup"]
     )
     assert items["Done long ago"].assignee == leaver  # closed items keep who did them
+    took_over = ActionUpdate.objects.get(item=items["Has a backup"])
+    assert took_over.changes == f"Assignee: {leaver.full_name} → Bo Backup; Backup: Bo Backup → —"
+    # no more e-mail: the person is no one's recipient
+    from coordination.notifications import Topic
+    from members.email_settings import may_email
+
+    assert not may_email(leaver, Topic.REMINDERS, timezone.localdate())
     log = ActionUpdate.objects.get(item=items["Has none"])
     assert log.comment == f"{leaver.full_name} left {world.member_agency.name}." and log.author == marker
     assert log.changes == f"Assignee: {leaver.full_name} → Pat Primary"
@@ -96,3 +103,28 @@ def test_a_login_that_still_stands_elsewhere_stays_on(world, team):
     world.member.refresh_from_db()
     assert world.member.is_active
     assert not Person.objects.get(pk=team["leaver"].pk).is_active
+
+
+def test_when_the_primary_representative_leaves_the_alternate_takes_their_items(world, team):
+    alternate = PersonFactory(agency=world.member_agency, full_name="Al Alternate")
+    Membership.objects.filter(agency=world.member_agency, coalition=world.home).update(
+        alternate_representative=alternate
+    )
+    theirs = ActionItem.objects.create(
+        coalition=world.home, title="The primary's own", owner_agency=world.member_agency, assignee=team["primary"]
+    )
+    _mark_left(world.client_for(world.organizer), world, team["primary"])
+    assert ActionItem.objects.get(pk=theirs.pk).assignee == alternate
+    membership = Membership.objects.get(agency=world.member_agency, coalition=world.home)
+    assert membership.primary_representative is None  # the agency names someone no longer there: the page shows none
+
+
+def test_an_organizer_of_one_of_a_shared_agencys_coalitions_may_not(world, team):
+    """Changing a shared agency's people is for organizers of all its coalitions (as for editing them)."""
+    from ..factories import MembershipFactory
+
+    MembershipFactory(agency=world.member_agency, coalition=world.other)
+    response = world.client_for(world.organizer).post(
+        reverse("person_left", args=[world.member_agency.pk, team["backup"].pk])
+    )
+    assert response.status_code == 403 and Person.objects.get(pk=team["backup"].pk).is_active
