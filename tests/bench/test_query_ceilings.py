@@ -19,8 +19,9 @@ ABOVE = {
     # memberships, roles: a query each, to show what changed between two
     # versions of each), and a member of the agency, who may answer its join
     # requests, has those read too; its roles' contact lines, and their
-    # history, are two more.
-    "agency page": 15,
+    # history, are two more; and whether the reader is its primary
+    # representative, who may mark a person as having left, one more.
+    "agency page": 16,
 }
 
 
