@@ -87,15 +87,17 @@ def test_a_coalition_that_sends_by_hand_holds_invitations_and_changes_until_told
         "The coalition sends them when an organizer says so." in organizer.get(far.get_absolute_url()).content.decode()
     )
     organizer.post(reverse("send_invitations", args=[far.pk]), {"send": "invitations"})
-    assert len(mail.outbox) == 1
+    # (the meeting's own mail: at 8 in the morning the sweep owes the world's people their digest too)
+    about = lambda: [m for m in mail.outbox if far.title in m.subject]  # noqa: E731
+    assert len(about()) == 1
     # moved: nobody told yet; the page says changes are not yet sent
     was = far.local_start
     assert edit(organizer, far, place="County Library, Room B").status_code == 302
-    assert len(mail.outbox) == 1
+    assert len(about()) == 1
     page = organizer.get(far.get_absolute_url()).content.decode()
     assert "Changes not yet sent" in page and "Send update" in page
     organizer.post(reverse("send_invitations", args=[far.pk]), {"send": "update"})
-    [notice] = mail.outbox[1:]
+    [notice] = about()[1:]
     assert "Where: was not given; now County Library, Room B." in notice.body
     assert f"{was:%B} {was.day}" in notice.body
     far.refresh_from_db()
