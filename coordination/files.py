@@ -38,6 +38,10 @@ KINDS = {
     ".jpg": {"jpg"},
     ".jpeg": {"jpg"},
 }
+# Word and Excel before 2007 are OLE compound documents; filetype tells them apart by
+# bytes that LibreOffice's and Word 95's files do not have, so the container is enough.
+COMPOUND = {".doc", ".xls"}
+COMPOUND_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Of a zip whose first bytes did not say, the part that makes it one of these.
 ZIP_PARTS = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml", ".pptx": "ppt/presentation.xml"}
 NAMES = {".pdf": "a PDF", ".doc": "a Word document", ".docx": "a Word document", ".xls": "a workbook"}
@@ -96,6 +100,8 @@ def check_content(name: str, stream: BinaryIO) -> None:
     expected = KINDS.get(suffix)
     if expected is None or guessed in expected:
         return
+    if suffix in COMPOUND and head.startswith(COMPOUND_MAGIC):
+        return  # an old Word or Excel file filetype cannot place (LibreOffice's, Word 95's)
     if guessed == "zip" and suffix in ZIP_PARTS and _has_part(stream, ZIP_PARTS[suffix]):
         return  # (a part filetype's first bytes did not reach)
     what = f"{guessed} data" if guessed else "something else"

@@ -76,13 +76,27 @@ def register_public_source(source: Callable[[], Iterable[str]]) -> None:
         _sources.append(source)
 
 
+# How a street line is written varies: "100 North Main Street" is "100 N Main St".
+_STREET_WORDS = {
+    "north": "n", "south": "s", "east": "e", "west": "w",
+    "street": "st", "avenue": "ave", "road": "rd", "boulevard": "blvd", "lane": "ln", "drive": "dr",
+    "court": "ct", "place": "pl", "highway": "hwy", "circle": "cir", "parkway": "pkwy",
+}  # fmt: skip
+
+
 def normalized(value: str) -> str:
     """A phone number as its last ten digits, an e-mail address in lower
-    case, a street address as its number and first word ("1100 court")."""
+    case, a street address as its whole street line, abbreviated the usual
+    way and without a suite ("100 n main st"): an agency at 100 N Main Street
+    hides no one's 100 N Elm Street."""
     if "@" in value:
         return value.strip().lower()
-    if street := re.match(r"\s*(\d{1,6})\s+([A-Za-z]+)", value):
-        return f"{street[1]} {street[2].lower()}"
+    if re.match(r"\s*\d{1,6}\s+[A-Za-z]", value):
+        street = STREET.search(value)
+        line = street.group(0) if street else value
+        line = re.split(r",|\b(?:Apt|Apartment|Unit|Suite|Ste)\b|#", line, maxsplit=1, flags=re.IGNORECASE)[0]
+        words = re.findall(r"[a-z0-9]+", line.lower())
+        return "street " + " ".join(_STREET_WORDS.get(word, word) for word in words)
     digits = re.sub(r"\D", "", value)
     return digits[-10:] if len(digits) >= 10 else digits
 

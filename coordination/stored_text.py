@@ -419,7 +419,12 @@ def _find(source: Source, finding: StoredFinding):
 def redact(finding: StoredFinding, user) -> str | None:
     """Remove the finding's words from the row, its history and the app's
     copies of it, and say what was done; None when the words are nowhere now
-    (the row or its history was changed or deleted since the scan)."""
+    (the row or its history was changed or deleted since the scan).
+
+    Removals in one coalition run one at a time (its row is locked first): two
+    organizers removing words from an item and from its update at once would
+    each write back a copy read before the other's removal."""
+    list(Coalition.objects.select_for_update().filter(pk=finding.coalition_id).values_list("pk"))
     finding = StoredFinding.objects.select_for_update().get(pk=finding.pk)
     if finding.status != StoredFinding.Status.OPEN:
         raise ValidationError("This finding was already dealt with.")
@@ -433,6 +438,11 @@ def redact(finding: StoredFinding, user) -> str | None:
     touched = {(source.key, finding.object_id)}
     if source.redact_file:
         done = source.redact_file(row, lambda text: _stripped(text, wanted, words, None, everywhere))
+        if not source.model._default_manager.filter(pk=finding.object_id).exists():
+            # the file was deleted: whatever else was found in it went with it
+            StoredFinding.objects.filter(
+                source=source.key, object_id=finding.object_id, status=StoredFinding.Status.OPEN
+            ).update(status=StoredFinding.Status.REDACTED, resolved_by=user, resolved_at=timezone.now())
     else:
         rows = source.model._default_manager.filter(pk=finding.object_id)
         _rewrite(rows, source.fields, wanted, words, everywhere)

@@ -252,7 +252,8 @@ def hand_on_items(sender, person, by, **kwargs) -> int:
 
     primaries = {
         (m.agency_id, m.coalition_id): heir_of(m)
-        for m in Membership.objects.filter(agency_id=person.agency_id).select_related(
+        # (through an active membership only: an ended one's representative has no standing there)
+        for m in Membership.objects.filter(agency_id=person.agency_id, status=Membership.Status.ACTIVE).select_related(
             "primary_representative", "alternate_representative"
         )
     }

@@ -53,6 +53,9 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 40
 
 
+OLE_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1016)  # an OLE compound document's header
+
+
 @pytest.fixture
 def upload(world):
     meeting = Meeting.objects.create(
@@ -87,6 +90,9 @@ def upload(world):
         ("notepad.txt", "Minutes, in Notepad's Unicode.".encode("utf-16")),
         ("flyer.png", PNG),
         ("photo.jpeg", JPEG),
+        # Word and Excel before 2007, as LibreOffice and Word 95 write them (no sub-header filetype knows)
+        ("letter.doc", OLE_FILE),
+        ("budget.xls", OLE_FILE),
     ],
 )
 def test_a_file_that_is_what_its_name_says_is_kept(upload, name, data):
@@ -106,6 +112,7 @@ def test_a_file_that_is_what_its_name_says_is_kept(upload, name, data):
         ("notes.txt", b"MZ\x90\x00\x03\x00", "notes.txt: it is not a text file: its content is exe data."),
         ("notes.txt", b"plain\x00text", "notes.txt: it is not a text file: its content is binary data."),
         ("flyer.png", b"%PDF-1.7", "flyer.png: it is not a PNG image: its content is pdf data."),
+        ("letter.doc", PNG, "letter.doc: it is not a Word document: its content is png data."),
     ],
 )
 def test_a_file_that_is_not_what_its_name_says_is_refused_and_nothing_is_kept(upload, name, data, said):

@@ -62,6 +62,23 @@ def test_what_the_issue_found_missed_or_flagged(text, kinds):
     assert [f.kind for f in privacy.scan(text, frozenset())] == kinds
 
 
+@pytest.mark.parametrize(
+    ("published", "text", "flagged"),
+    [
+        ("100 N Main Street, Redding, CA 96001", "The girl stayed at 100 N Elm Street.", True),
+        ("1100 Court Street", "She was seen at 1100 Court Ave last week.", True),
+        ("200 W Cypress Ave", "The family moved to 200 W Oak Ave.", True),
+        ("100 N Main Street, Redding, CA 96001", "Drop the flyers at 100 North Main St.", False),
+        ("1100 Court Street, Suite 4", "The shelter is at 1100 Court St.", False),
+    ],
+)
+def test_a_published_address_hides_only_itself(published, text, flagged):
+    """Each published address stands for its own street line, not for every
+    address that starts with the same number and word."""
+    public = frozenset({privacy.normalized(published)})
+    assert [f.kind for f in privacy.scan(text, public)] == (["address"] if flagged else [])
+
+
 @pytest.mark.django_db
 def test_an_agencys_published_line_is_never_flagged_but_another_number_is(world):
     privacy.public_contacts()  # read (and kept) before the agency publishes its line
