@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -368,6 +369,8 @@ def _logins(busiest: Coalition, agency: int, committees: list[int], people_of: d
         users[role] = User.objects.create_user(email=email, password=PASSWORD, full_name=f"Bench {role}")
     CoalitionRole.objects.create(coalition=busiest, user=users["organizer"], role=CoalitionRole.Role.ORGANIZER)
     CoalitionRole.objects.create(coalition=busiest, user=users["lead"], role=CoalitionRole.Role.LEAD)
+    for role in ("organizer", "lead"):  # the second factor their standing needs (measured signed in)
+        TOTP.activate(users[role], generate_totp_secret())
     member = Person.objects.get(pk=people_of[agency][0])
     member.user = users["member"]
     member.save(update_fields=["user"])

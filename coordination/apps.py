@@ -9,5 +9,7 @@ class CoordinationConfig(AppConfig):
         from . import (
             exports,  # noqa: F401 - an export's file goes with its row
             reauth,  # noqa: F401 - notes the time of each sign-in
+            second_factor,  # noqa: F401 - the lockout counts wrong codes; factor changes are logged
+            security_log,  # noqa: F401 - sign-ins, failures, lockouts and roles are logged
             tasks,  # noqa: F401 - registers the Celery tasks the ledger sends by name
         )

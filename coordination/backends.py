@@ -19,6 +19,8 @@ def login_identifier(request, credentials) -> str | None:
     raw = (credentials or {}).get("username")
     if raw is None and request is not None:
         raw = request.POST.get("username")
+    if raw is None and request is not None and getattr(request, "user", None) and request.user.is_authenticated:
+        raw = request.user.email  # signed in at the second step, whose form has no e-mail
     return raw.strip().lower() if raw else raw
 
 

@@ -41,7 +41,7 @@ from django_tables2.utils import A, signature
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from . import reauth
+from . import reauth, security_log
 from .celery import app as celery_app
 from .models import Coalition, Export
 from .text import without_controls
@@ -289,12 +289,26 @@ def export_table(request, table, filename: str):
     if replay is not None:  # a worker writing an Export (see write_export)
         return replay(table)
     filename = f"{filename}-{timezone.localdate():%Y-%m-%d}"
+    if getattr(table, "contact_details", False):
+        _log_contact_export(request, export_format, filename, _count(table))
     total = _count(table)
     if total > settings.EXPORT_ASYNC_ROWS and (export := queue_export(request, export_format, filename, total)):
         response = HttpResponse(status=303)  # see the progress page, by GET
         response["Location"] = export.get_absolute_url()
         return response
     return export_rows(table_rows(table), export_format, filename)
+
+
+def _log_contact_export(request, export_format: str, filename: str, total: int) -> None:
+    slug = request.resolver_match.kwargs.get("coalition_slug") if request.resolver_match else None
+    security_log.record(
+        request,
+        security_log.Kind.CONTACT_EXPORT,
+        request.user,
+        coalition=Coalition.objects.filter(slug=slug).first() if slug else None,
+        detail=f"{filename}.{export_format}, {total} rows",
+        notify=False,
+    )
 
 
 # --- Exports written by a worker -------------------------------------------------

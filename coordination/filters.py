@@ -1,8 +1,19 @@
 import django_filters
 from django import forms
+from django.db.models import Q
 
 from . import stored_text
-from .models import Notification, StoredFinding
+from .models import Notification, SecurityEvent, StoredFinding
+
+
+def date_bound(field_name: str, lookup_expr: str, label: str) -> django_filters.DateFilter:
+    """One end of a list's date range, as a date picker."""
+    return django_filters.DateFilter(
+        field_name=field_name,
+        lookup_expr=lookup_expr,
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
 
 
 class NotificationFilter(django_filters.FilterSet):
@@ -52,3 +63,28 @@ class StoredFindingFilter(django_filters.FilterSet):
             data = data.copy()
             data["status"] = StoredFinding.Status.OPEN
         super().__init__(data, *args, **kwargs)
+
+
+class SecurityEventFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(
+        choices=SecurityEvent.Kind.choices, empty_label="Anything", widget=forms.Select(attrs={"class": "form-select"})
+    )
+    person = django_filters.CharFilter(
+        label="Person",
+        method="filter_person",
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search", "placeholder": "Name or e-mail"}),
+    )
+    since = date_bound("at__date", "gte", "From")
+    until = date_bound("at__date", "lte", "Until")
+
+    class Meta:
+        model = SecurityEvent
+        fields = ["kind", "person", "since", "until"]
+
+    def filter_person(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(identifier__icontains=value) | Q(user__full_name__icontains=value) | Q(actor__full_name__icontains=value)
+        )

@@ -5,7 +5,7 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from . import privacy, services
-from .models import User
+from .models import Coalition, User
 from .text import whole_number
 
 
@@ -185,3 +185,11 @@ class PrivacyCheckedForm(forms.Form):
             kinds=", ".join(sorted({flag.finding.kind for flag in self.findings}))[:200],
             reason=reason[:300],
         )
+
+
+class CoalitionSecurityForm(forms.ModelForm):
+    """Whether everyone in the coalition needs a second factor (organizers and leads always do)."""
+
+    class Meta:
+        model = Coalition
+        fields = ["require_second_factor"]

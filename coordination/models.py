@@ -165,6 +165,12 @@ class Coalition(models.Model):
     escalate_to_leads_days = models.PositiveSmallIntegerField(
         default=14, help_text="Days overdue before the coalition's leads are told."
     )
+    require_second_factor = models.BooleanField(
+        "require a second factor of every member",
+        default=False,
+        help_text="Organizers and leads always need one. With this, everyone who signs in to this coalition "
+        "adds an authenticator app or a passkey before they reach its pages.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CoalitionQuerySet.as_manager()
@@ -359,6 +365,7 @@ class Notification(models.Model):
         MOU_REVIEW = "mou_review", "MOU coming up for review"
         INQUIRY = "inquiry", "Message from the public"
         JOIN_REQUEST = "join_request", "A coalition asks an agency to join"
+        SECURITY_NOTICE = "security_notice", "A change to the person's sign-in"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -609,6 +616,7 @@ class ArchiveScan(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     texts = models.PositiveIntegerField(default=0, help_text="The texts read.")
     found = models.PositiveIntegerField(default=0, help_text="New findings.")
+    then = models.JSONField(default=list, blank=True, help_text="The coalitions to scan after this one.")
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -616,3 +624,48 @@ class ArchiveScan(models.Model):
 
     def __str__(self) -> str:
         return f"Scan of {self.coalition_id} at {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class SecurityEvent(models.Model):
+    """The security log: who signed in, failed or was locked out, whose second
+    factors or standing changed, who exported contact details; with the address
+    and browser it came from. Never a password or a code."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        ACCOUNT_LINKED = "account_linked", "Agency account linked (single sign-on)"
+        LOCKED_OUT = "locked_out", "Locked out"
+        FACTOR_ADDED = "factor_added", "Second factor added"
+        FACTOR_REMOVED = "factor_removed", "Second factor removed"
+        FACTOR_RESET = "factor_reset", "Second factors reset by an organizer"
+        RECOVERY_CODES = "recovery_codes", "New recovery codes"
+        RECOVERY_CODE_USED = "recovery_code_used", "Signed in with a recovery code"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        ROLE_CHANGED = "role_changed", "Standing changed"
+        CONTACT_EXPORT = "contact_export", "Contact details exported"
+
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="Whom it concerns."
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="Who did it, if not they."
+    )
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    identifier = models.CharField(max_length=254, blank=True, help_text="The e-mail address typed, for a failure.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    device = models.CharField(max_length=200, blank=True, help_text="The browser, as it names itself.")
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["-at"], name="security_event_at_idx"),
+            models.Index(fields=["user", "-at"], name="security_event_user_idx"),
+            models.Index(fields=["coalition", "-at"], name="security_event_coalition_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

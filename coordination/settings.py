@@ -4,7 +4,9 @@ Every variable is documented in `.env.example` and the README. A value that
 cannot be read stops start-up with a message that names the variable.
 """
 
+import json
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -101,6 +103,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # (allauth's list of passkeys says when each was last used)
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",
@@ -110,6 +113,13 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",  # imports each app's rules.py
     "simple_history",
     "axes",
+    # second factors and single sign-on (coordination/second_factor.py); our login
+    # view asks for the password, then hands the sign-in to allauth's stages
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "coordination",
     "members",
     "meetings",
@@ -134,6 +144,9 @@ MIDDLEWARE = [
     "coordination.middleware.QueryWithoutControlsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # organizers and leads (and everyone, where a coalition says so) add a second factor first
+    "coordination.second_factor.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -231,6 +244,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     # the privacy guard reads all stored text again (what was confirmed since, or imported)
+    # the security log forgets what is older than SECURITY_LOG_DAYS
+    "daily-forget-old-security-log": {
+        "task": "coordination.forget_old_security_log",
+        "schedule": 86400.0,
+    },
+    # a scan whose worker died is closed once its lease lapses, and its chain goes on
+    "hourly-resume-lost-scans": {
+        "task": "coordination.resume_lost_scans",
+        "schedule": 3600.0,
+    },
     "weekly-scan-stored-text": {
         "task": "coordination.scan_all_stored_text",
         "schedule": 7 * 86400.0,
@@ -279,6 +302,73 @@ AXES_CLIENT_IP_CALLABLE = "coordination.backends.client_ip"
 # How many reverse proxies in front of the app append to X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_VERBOSE = False
+
+# The security log (coordination/security_log.py) keeps its lines this long.
+SECURITY_LOG_DAYS = env_int("SECURITY_LOG_DAYS", 365, minimum=1)
+
+# Second factors (django-allauth's mfa): an authenticator app (TOTP), passkeys or
+# security keys (WebAuthn), and single-use recovery codes. Organizers and leads must
+# have one; a coalition can require one of everyone (Coalition.require_second_factor).
+ACCOUNT_ADAPTER = "coordination.second_factor.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# the notices of a changed factor go through the ledger (coordination/second_factor.py)
+ACCOUNT_EMAIL_NOTIFICATIONS = False
+# allauth's own confirmation (asked before a factor is added or removed) keeps our clock
+ACCOUNT_REAUTHENTICATION_TIMEOUT = REAUTH_MINUTES * 60
+MFA_ADAPTER = "coordination.second_factor.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "Roundtable"
+# a code from the step before or after is taken too (a phone's clock a little off)
+MFA_TOTP_TOLERANCE = 1
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TRUST_ENABLED = False
+# WebAuthn demands HTTPS, except on this machine (runserver on http://localhost)
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+
+# Single sign-on with OpenID Connect (coordination/single_sign_on.py): the agencies'
+# own identity providers, each {"id", "name", "server_url", "client_id", "secret"}.
+# A person signs in with one when its verified e-mail is a Roundtable login's.
+
+
+def _oidc_providers(raw: str) -> list[dict]:
+    if not raw:
+        return []
+    try:
+        entries = json.loads(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"OIDC_PROVIDERS must be a JSON list of providers: {error}") from error
+    needed = ("id", "name", "server_url", "client_id", "secret")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ImproperlyConfigured("OIDC_PROVIDERS must be a JSON list of objects, one per provider.")
+    apps = []
+    for entry in entries:
+        if missing := [key for key in needed if not str(entry.get(key, "")).strip()]:
+            raise ImproperlyConfigured(f"OIDC_PROVIDERS: a provider lacks {', '.join(missing)}.")
+        if not re.fullmatch(r"[a-z0-9-]{1,40}", entry["id"]):
+            raise ImproperlyConfigured(f"OIDC_PROVIDERS: {entry['id']!r} is not an id (a-z, 0-9 and -).")
+        apps.append(
+            {
+                "provider_id": entry["id"],
+                "name": entry["name"],
+                "client_id": entry["client_id"],
+                "secret": entry["secret"],
+                "settings": {"server_url": entry["server_url"]},
+            }
+        )
+    return apps
+
+
+SOCIALACCOUNT_ADAPTER = "coordination.single_sign_on.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"APPS": _oidc_providers(env_str("OIDC_PROVIDERS")), "OAUTH_PKCE_ENABLED": True}
+}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in starts with a POST (CSRF), never a link
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

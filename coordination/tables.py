@@ -5,9 +5,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from .exports import export_table
-from .models import Notification, StoredFinding
+from .models import Notification, SecurityEvent, StoredFinding
 
 PER_PAGE = 50
 MAX_PER_PAGE = 200
@@ -164,3 +165,36 @@ class StoredFindingTable(Table):
         return render_to_string(
             "coordination/_finding_actions.html", {"record": record, "spot": spot}, request=self.request
         )
+
+
+class SecurityEventTable(Table):
+    """The security log, newest first; a download has every column."""
+
+    at = tables.DateTimeColumn(verbose_name="When", format="M j, Y H:i")
+    kind = tables.Column(verbose_name="What")
+    user = tables.Column(verbose_name="Person", accessor="identifier", order_by=("identifier",))
+    actor = tables.Column(verbose_name="By", accessor="actor__full_name", order_by=("actor__full_name",))
+    ip_address = tables.Column(verbose_name="Address")
+    device = tables.Column(verbose_name="Browser", orderable=False)
+    detail = tables.Column(orderable=False)
+
+    class Meta:
+        model = SecurityEvent
+        fields = ["at", "kind", "user", "actor", "ip_address", "device", "detail"]
+        order_by = "-at"
+        attrs = {"class": "table table-sm align-middle small"}
+        empty_text = "Nothing logged with these filters."
+
+    def render_user(self, record, value):
+        if record.user is not None and record.user.full_name:
+            return f"{record.user.full_name} ({value})"
+        return value
+
+    def value_user(self, record, value):
+        return self.render_user(record, value)
+
+    def render_device(self, value):
+        return Truncator(value).chars(60)
+
+    def value_device(self, value):
+        return value

@@ -65,9 +65,8 @@ def start_scan(coalition, user=None, then=()):
 
     from .models import ArchiveScan
 
-    record = ArchiveScan.objects.create(coalition=coalition, requested_by=user)
-    after = list(then)
-    transaction.on_commit(lambda: scan_stored_text.delay(scan_id=record.pk, then=after))
+    record = ArchiveScan.objects.create(coalition=coalition, requested_by=user, then=list(then))
+    transaction.on_commit(lambda: scan_stored_text.delay(scan_id=record.pk))
     return record
 
 
@@ -82,9 +81,11 @@ def scan_stored_text(*, scan_id: int, then: list[int] | None = None) -> dict:
     record = ArchiveScan.objects.select_related("coalition").filter(pk=scan_id).first()
     if record is None or record.finished_at is not None:
         return {"skipped": 1}
+    then = record.then or then
     if record.started_at is not None:
         # handed to a worker again while the first still runs (the broker's
-        # visibility timeout): the first finishes it and goes on with the chain
+        # visibility timeout), or after it died: the first finishes it and goes
+        # on with the chain; if it died, resume_lost_scans does, once its lease lapses
         return {"skipped": 1}
     done = None
     try:
@@ -108,6 +109,35 @@ def _next_scan(then: list[int]) -> None:
         if coalition is not None and stored_text.under_way(coalition) is None:
             start_scan(coalition, then=then[position + 1 :])
             return
+
+
+@shared_task(name="coordination.forget_old_security_log")
+def forget_old_security_log() -> int:
+    from . import security_log
+
+    return security_log.forget_old()
+
+
+@shared_task(name="coordination.resume_lost_scans")
+def resume_lost_scans() -> int:
+    """Scans whose worker died (killed mid-way, the machine restarted) are
+    closed once their lease has lapsed, and their chain goes on: the weekly
+    sweep's next coalitions are scanned all the same."""
+    from django.utils import timezone
+
+    from . import stored_text
+    from .models import ArchiveScan
+
+    lost = list(
+        ArchiveScan.objects.filter(
+            finished_at__isnull=True, started_at__isnull=False, started_at__lt=timezone.now() - stored_text.LEASE
+        )
+    )
+    for record in lost:
+        stored_text.close(record)
+        log.warning("The scan of coalition %s's stored text was lost; closed.", record.coalition_id)
+        _next_scan(record.then)
+    return len(lost)
 
 
 @shared_task(name="coordination.scan_all_stored_text")

@@ -1,21 +1,38 @@
+from allauth.account.decorators import secure_admin_login
+from allauth.socialaccount import views as socialaccount_views
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import export_views, views
+from . import export_views, second_factor, single_sign_on, views
+
+# The administration site signs in through our login (the lockout, the second factor).
+admin.site.login = secure_admin_login(admin.site.login)
 
 accounts = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("confirm/", views.confirm_identity, name="confirm_identity"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    # the names allauth's pages know these by
+    path("login/", views.LoginView.as_view(), name="account_login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
+    path("confirm/", views.confirm_identity, name="account_reauthenticate"),
+    # the second factor: allauth's pages, its sign-in step under the lockout
+    path("second-factor/authenticate/", second_factor.authenticate, name="mfa_authenticate"),
+    path("second-factor/", include("allauth.mfa.urls")),
+    # single sign-on: /accounts/oidc/<provider>/login/ and its callback
+    path("oidc/<str:provider_id>/login/", single_sign_on.login, name="openid_connect_login"),
+    path("", include("allauth.socialaccount.providers.openid_connect.urls")),  # (its own oidc/ prefix)
+    path("oidc/cancelled/", socialaccount_views.login_cancelled, name="socialaccount_login_cancelled"),
+    path("oidc/error/", socialaccount_views.login_error, name="socialaccount_login_error"),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(post_reset_login=False),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
@@ -27,6 +44,8 @@ coalition = [
     path("emails/", views.notification_log, name="notification_log"),
     path("emails/resend-failed/", views.notification_resend_failed, name="notification_resend_failed"),
     path("privacy/", views.privacy_review, name="privacy_review"),
+    path("security/", views.coalition_security, name="coalition_security"),
+    path("security/log/", views.security_log_page, name="security_log"),
     path("privacy/<int:pk>/", views.privacy_finding, name="privacy_finding"),
     path("choices/<slug:kind>/", views.autocomplete, name="autocomplete"),
     path("exports/<int:pk>/", export_views.export_progress, name="export"),

@@ -1,3 +1,6 @@
+from allauth.account.internal.flows import login as login_flows
+from allauth.account.internal.flows.login import record_authentication
+from allauth.account.models import Login
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
@@ -15,13 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from . import autocomplete as choices
-from . import notifications, reauth, services, stored_text, tasks
+from . import notifications, reauth, security_log, services, single_sign_on, stored_text, tasks
 from .backends import client_ip, login_identifier
-from .filters import NotificationFilter, StoredFindingFilter
-from .forms import ConfirmIdentityForm, LoginForm, PasswordResetForm
+from .filters import NotificationFilter, SecurityEventFilter, StoredFindingFilter
+from .forms import CoalitionSecurityForm, ConfirmIdentityForm, LoginForm, PasswordResetForm
 from .models import ArchiveScan, Coalition, Committee, Notification, StoredFinding
 from .pages import get_coalition_for_user, organizers_only, post_data
-from .tables import PER_PAGE, NotificationTable, StoredFindingTable
+from .tables import PER_PAGE, NotificationTable, SecurityEventTable, StoredFindingTable, list_page
 from .text import whole_number
 
 FINDINGS_PER_PAGE = 25  # each finding shown reads its text again
@@ -30,8 +33,22 @@ FINDINGS_PER_PAGE = 25  # each finding shown reads its text again
 
 
 class LoginView(auth_views.LoginView):
+    """The password, under the lockout; then allauth's stages ask a person who
+    has a second factor for it (coordination/second_factor.py)."""
+
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "sso_providers": single_sign_on.providers()}
+
+    def render_to_response(self, context, **kwargs):
+        return single_sign_on.reach_providers(super().render_to_response(context, **kwargs))
+
+    def form_valid(self, form):
+        user = form.get_user()
+        login = Login(user=user, redirect_url=self.get_success_url(), email=user.email)
+        return login_flows.perform_password_login(self.request, {"email": user.email}, login)
 
 
 @login_required
@@ -47,6 +64,7 @@ def confirm_identity(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # a sign-in again: the time is noted, and the lockout's count of failures starts over
         reauth.note(request)
+        record_authentication(request, request.user, method="password", reauthenticated=True)
         axes_reset(ip=client_ip(request), username=login_identifier(request, {"username": request.user.email}))
         return redirect(target)
     return render(
@@ -54,6 +72,24 @@ def confirm_identity(request: HttpRequest) -> HttpResponse:
         "registration/confirm_identity.html",
         {"form": form, "next": target, "minutes": settings.REAUTH_MINUTES},
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        security_log.record(
+            self.request, security_log.Kind.PASSWORD_CHANGED, form.user, detail="changed when signed in"
+        )
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        security_log.record(self.request, security_log.Kind.PASSWORD_CHANGED, form.user, detail="reset by e-mail link")
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -71,6 +107,9 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        security_log.record(
+            self.request, security_log.Kind.PASSWORD_CHANGED, form.user, detail="set from an invitation", notify=False
+        )
         services.accept_invitations(form.user)
         messages.success(self.request, "Welcome to Roundtable. Your password is set and you are logged in.")
         return response
@@ -164,6 +203,43 @@ def notification_resend_failed(request: HttpRequest, coalition: Coalition) -> Ht
     return redirect("notification_log", coalition.slug)
 
 
+# --- Sign-in security ---------------------------------------------------------------
+
+
+@organizers_only
+@reauth.recent_sign_in
+def coalition_security(request: HttpRequest, coalition: Coalition) -> HttpResponse:
+    """The coalition's security settings: whether every member needs a second factor."""
+    form = CoalitionSecurityForm(post_data(request), instance=coalition)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if coalition.require_second_factor:
+            messages.success(
+                request, "Everyone in the coalition now adds a second factor at their next sign-in, before its pages."
+            )
+        else:
+            messages.success(request, "Only organizers and leads need a second factor now.")
+        return redirect("coalition_security", coalition.slug)
+    return render(request, "coordination/coalition_security.html", {"coalition": coalition, "form": form})
+
+
+@organizers_only
+def security_log_page(request: HttpRequest, coalition: Coalition) -> HttpResponse:
+    """Who signed in, failed or was locked out, whose factors, password or
+    standing changed, who exported contact details: about the coalition's
+    people, newest first, filtered, downloadable."""
+    rows = security_log.of_coalition(coalition).select_related("user", "actor")
+    filterset = SecurityEventFilter(request.GET, queryset=rows)
+    return list_page(
+        request,
+        SecurityEventTable(filterset.qs),
+        export_name=f"{coalition.slug}-security-log",
+        template="coordination/security_log.html",
+        partial="coordination/_security_log_table.html",
+        context={"coalition": coalition, "filter": filterset, "keep_days": settings.SECURITY_LOG_DAYS},
+    )
+
+
 # --- The archive, cleaned ---------------------------------------------------------
 
 
@@ -204,6 +280,8 @@ def privacy_finding(request: HttpRequest, coalition: Coalition, pk: int) -> Http
     finding = get_object_or_404(StoredFinding, coalition=coalition, pk=pk)
     back = redirect(f"{reverse('privacy_review', args=[coalition.slug])}?{request.GET.urlencode()}")
     action = request.POST.get("action")
+    if action == "redact" and (stale := reauth.ask_if_stale(request)):
+        return stale  # a removal cannot be undone: an old sign-in confirms the password first
     try:
         if action == "redact":
             done = stored_text.redact(finding, request.user)

@@ -6,7 +6,7 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
-        from coordination import notifications, privacy
+        from coordination import notifications, privacy, security_log
 
         from . import choices, email_settings, notices, signals  # noqa: F401 - signals connects the receivers
 
@@ -15,6 +15,19 @@ class MembersConfig(AppConfig):
         notices.register()
         choices.register()
         privacy.register_public_source(published_contacts)
+        security_log.add_people_source(logins_of_coalition)
+
+
+def logins_of_coalition(coalition):
+    """The logins of the people of the coalition's member agencies (what the
+    organizers' security log reads about), as a subquery."""
+    from .models import Membership, Person
+
+    return Person.objects.filter(
+        user__isnull=False,
+        agency__memberships__coalition=coalition,
+        agency__memberships__status=Membership.Status.ACTIVE,
+    ).values("user")
 
 
 def published_contacts():

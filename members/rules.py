@@ -195,4 +195,6 @@ rules.add_perm("members.change_person", can_change_person)
 # it) has listed, at the address listed: the login goes to that person.
 rules.add_perm("members.invite_person", organizes_a_coalition_of_person)
 rules.add_perm("members.mark_person_left", governs_agency_of_person | represents_agency_of_person)
+# A lost phone or key: an organizer of a coalition of the person's agency resets their second factor.
+rules.add_perm("members.reset_second_factor", organizes_a_coalition_of_person)
 rules.add_perm("members.manage_response_areas", is_organizer_of)

@@ -3,6 +3,7 @@ rows at once, inviting a person included."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from coordination import notifications
@@ -179,7 +180,7 @@ def mark_left(person: Person, by: User) -> None:
     items to their backup or the agency's primary representative, each with
     a line in its log). A login with no other standing is switched off,
     which ends its sessions on their next request."""
-    from coordination import access
+    from coordination import access, security_log
 
     from .events import person_left
 
@@ -187,9 +188,13 @@ def mark_left(person: Person, by: User) -> None:
     if not Person.objects.filter(pk=person.pk, is_active=True).update(is_active=False):
         raise ValidationError(f"{person.full_name} is already marked as having left.")
     person.is_active = False
+    person.save(update_fields=["is_active"])  # (again, through save: the agency's history shows who and when)
     # the agency names a representative who is no longer there
-    Membership.objects.filter(primary_representative=person).update(primary_representative=None)
-    Membership.objects.filter(alternate_representative=person).update(alternate_representative=None)
+    for membership in Membership.objects.filter(Q(primary_representative=person) | Q(alternate_representative=person)):
+        for field in ("primary_representative", "alternate_representative"):
+            if getattr(membership, f"{field}_id") == person.pk:
+                setattr(membership, field, None)
+        membership.save(update_fields=["primary_representative", "alternate_representative"])
     user = person.user
     if user is not None:
         user.reset_calendar_token()
@@ -202,4 +207,8 @@ def mark_left(person: Person, by: User) -> None:
         if not still:  # (never switched back on: a login switched off stays off)
             user.is_active = False
         user.save(update_fields=["calendar_token", "is_active"])
+    if user is not None:
+        security_log.record(
+            None, security_log.Kind.ROLE_CHANGED, user, actor=by, detail=f"left {person.agency.name}", notify=False
+        )
     person_left.send(sender=Person, person=person, by=by)

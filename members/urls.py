@@ -24,6 +24,11 @@ agency_patterns = [
     path("<int:pk>/people/<int:person_pk>/", views.person_form, name="person_edit"),
     path("<int:pk>/people/<int:person_pk>/invite/", views.person_invite, name="person_invite"),
     path("<int:pk>/people/<int:person_pk>/left/", views.person_left, name="person_left"),
+    path(
+        "<int:pk>/people/<int:person_pk>/second-factor/reset/",
+        views.person_second_factor_reset,
+        name="person_second_factor_reset",
+    ),
 ]
 
 confirm_patterns = [

@@ -1,14 +1,16 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from coordination import access
+from coordination import access, second_factor
 from coordination.models import Coalition, Invitation
 from coordination.notifications import Topic
 from coordination.pages import (
@@ -208,6 +210,8 @@ def join_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    if stale := ask_if_stale(request):
+        return stale
     try:
         services.withdraw_join_request(join_request, request.user)
     except ValidationError as exc:
@@ -247,7 +251,9 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members/agency_detail.html",
         {
             "agency": agency,
-            "people": agency.people.select_related("user").order_by("-is_active", "full_name"),
+            "people": agency.people.select_related("user")
+            .annotate(has_factor=Exists(Authenticator.objects.filter(user_id=OuterRef("user_id"))))
+            .order_by("-is_active", "full_name"),
             "memberships": memberships,
             "roles": roles,
             "changeable_roles": changeable,
@@ -255,6 +261,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_add_role": user.has_perm("members.add_agencyrole", agency),
             "can_invite": bool(organizes),
             "can_mark_left": user.has_perm("members.mark_person_left", Person(agency=agency)),
+            "can_reset_factor": user.has_perm("members.reset_second_factor", Person(agency=agency)),
             "join_requests": (
                 agency.join_requests.filter(status=JoinRequest.Status.PENDING).select_related(
                     "coalition", "requested_by"
@@ -385,6 +392,32 @@ def person_left(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
         "through the agency and their calendar feed have ended, and their open action items went to their "
         "backup or the agency's primary representative (each item's log says so).",
     )
+    return redirect(agency)
+
+
+@login_required
+@require_POST
+def person_second_factor_reset(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    """An organizer resets a person's second factors (a lost phone or key): they
+    are told by e-mail and add a new one at their next sign-in."""
+    agency = get_agency_for_user(request, pk)
+    person = get_object_or_404(agency.people.filter(user__isnull=False).select_related("user"), pk=person_pk)
+    require(
+        request,
+        "members.reset_second_factor",
+        person,
+        "Only the organizers of the agency's coalitions can reset a person's second factor.",
+    )
+    if stale := ask_if_stale(request):
+        return stale
+    if second_factor.reset(request, person.user):
+        messages.success(
+            request,
+            f"{person.full_name}'s second factor is reset: they are told by e-mail, and add a new one at their "
+            "next sign-in.",
+        )
+    else:
+        messages.info(request, f"{person.full_name} has no second factor to reset.")
     return redirect(agency)
 
 

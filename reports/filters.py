@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 
 from coordination import autocomplete
+from coordination.filters import date_bound
 
 from .models import Activity
 
@@ -33,18 +34,8 @@ class ActivityFilter(django_filters.FilterSet):
     presenting_agency = django_filters.ModelChoiceFilter(
         label="Presented by", queryset=None, empty_label="Any presenter"
     )
-    held_after = django_filters.DateFilter(
-        field_name="held_on",
-        lookup_expr="gte",
-        label="From",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
-    )
-    held_before = django_filters.DateFilter(
-        field_name="held_on",
-        lookup_expr="lte",
-        label="Until",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
-    )
+    held_after = date_bound("held_on", "gte", "From")
+    held_before = date_bound("held_on", "lte", "Until")
 
     class Meta:
         model = Activity

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from coordination import autocomplete, fulltext
+from coordination.filters import date_bound
 from coordination.models import Committee
 
 from .models import ActionItem
@@ -25,18 +26,8 @@ class ActionItemFilter(django_filters.FilterSet):
     )
     assignee = django_filters.ModelChoiceFilter(queryset=None, empty_label="Anyone")
     meeting = django_filters.ModelChoiceFilter(label="From meeting", queryset=None, empty_label="Any meeting")
-    due_after = django_filters.DateFilter(
-        field_name="due_on",
-        lookup_expr="gte",
-        label="Due from",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
-    )
-    due_before = django_filters.DateFilter(
-        field_name="due_on",
-        lookup_expr="lte",
-        label="Due until",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
-    )
+    due_after = date_bound("due_on", "gte", "Due from")
+    due_before = date_bound("due_on", "lte", "Due until")
     overdue = django_filters.BooleanFilter(
         label="Overdue only", method="only_overdue", widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
     )

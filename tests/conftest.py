@@ -40,6 +40,15 @@ def _published_contacts_read_afresh():
 
 
 @pytest.fixture(autouse=True)
+def _cache_of_its_own():
+    """The cache holds the codes already used and the rate limits' counts (this
+    process's memory): each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Real hashing costs a second a user; the tests are about access, not hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -26,6 +26,7 @@ from members.models import Agency, JoinRequest, Membership, Person
 from public_site.models import GuideStep
 from reports.models import Activity
 from tasks.models import ActionItem
+from tests.factories import give_second_factor
 
 
 def url_names() -> set[str]:
@@ -83,6 +84,28 @@ def path_arguments() -> dict[str, list]:
         "login": [],
         "logout": [],
         "confirm_identity": [],
+        "account_login": [],
+        "account_logout": [],
+        "account_reauthenticate": [],
+        "openid_connect_login": ["county"],
+        "openid_connect_callback": ["county"],
+        "socialaccount_login_cancelled": [],
+        "socialaccount_login_error": [],
+        "mfa_index": [],
+        "mfa_authenticate": [],
+        "mfa_reauthenticate": [],
+        "mfa_activate_totp": [],
+        "mfa_deactivate_totp": [],
+        "mfa_list_webauthn": [],
+        "mfa_add_webauthn": [],
+        "mfa_reauthenticate_webauthn": [],
+        "mfa_remove_webauthn": [999999],
+        "mfa_edit_webauthn": [999999],
+        "mfa_view_recovery_codes": [],
+        "mfa_generate_recovery_codes": [],
+        "mfa_download_recovery_codes": [],
+        "coalition_security": [shasta.slug],
+        "security_log": [shasta.slug],
         "password_change": [],
         "password_change_done": [],
         "password_reset": [],
@@ -117,6 +140,7 @@ def path_arguments() -> dict[str, list]:
         "person_edit": [sheriff.pk, person.pk],
         "person_invite": [unlinked.agency_id, unlinked.pk],
         "person_left": [unlinked.agency_id, unlinked.pk],
+        "person_second_factor_reset": [sheriff.pk, sheriff.people.filter(user__isnull=False).first().pk],
         "membership_edit": [membership.pk],
         "join_request_answer": [JoinRequest.objects.first().pk],
         "join_request_withdraw": [JoinRequest.objects.first().pk],
@@ -189,6 +213,7 @@ LIST_PAGES = (
     "activity_list",
     "notification_log",
     "privacy_review",
+    "security_log",
     "inquiries",
     "report",
     "engagement",
@@ -212,6 +237,7 @@ def _login(email: str, *, agency: str | None = None, organizer_of: str | None = 
         CoalitionRole.objects.create(
             coalition=Coalition.objects.get(slug=organizer_of), user=user, role=CoalitionRole.Role.ORGANIZER
         )
+        give_second_factor(user)  # the one their standing needs
     return user
 
 

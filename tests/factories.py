@@ -1,6 +1,9 @@
+import time
 from datetime import timedelta
 
 import factory
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -9,6 +12,7 @@ from members.models import Agency, Membership, Person, Sector
 from reports.models import Activity
 
 PASSWORD = "correct-horse-battery"
+TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
 
 class UserFactory(DjangoModelFactory):
@@ -37,12 +41,33 @@ class CoalitionFactory(DjangoModelFactory):
 
 
 class CoalitionRoleFactory(DjangoModelFactory):
+    """An organizer or lead, with the second factor their standing requires (an
+    authenticator app with TOTP_SECRET); `second_factor=False` for one who has
+    yet to add it."""
+
     class Meta:
         model = CoalitionRole
+        skip_postgeneration_save = True
 
     coalition = factory.SubFactory(CoalitionFactory)
     user = factory.SubFactory(UserFactory)
     role = CoalitionRole.Role.ORGANIZER
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            give_second_factor(self.user)
+
+
+def give_second_factor(user: User) -> None:
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, TOTP_SECRET)
+
+
+def totp_code(secret: str | None = None) -> str:
+    """The authenticator app's code now."""
+    counter = int(time.time()) // 30
+    return format_hotp_value(hotp_value(secret or TOTP_SECRET, counter))
 
 
 class AgencyFactory(DjangoModelFactory):
@@ -133,3 +158,16 @@ class ActivityFactory(DjangoModelFactory):
 
 # What the role form posts beside the role when no contact line is added or changed.
 NO_LINES = {"lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0"}
+
+
+def sign_in_as_demo(client, email: str):
+    """A demo login signs in as the README says: the password, then (organizer
+    and lead) the demo authenticator app's code. The last answer."""
+    from django.urls import reverse
+
+    from demo.logins import DEMO_PASSWORD, DEMO_TOTP_SECRET
+
+    response = client.post(reverse("login"), {"username": email, "password": DEMO_PASSWORD}, follow=True)
+    if response.redirect_chain and response.redirect_chain[-1][0] == reverse("mfa_authenticate"):
+        response = client.post(reverse("mfa_authenticate"), {"code": totp_code(DEMO_TOTP_SECRET)}, follow=True)
+    return response

@@ -23,7 +23,8 @@ no data; each cell is its own test and its changes are rolled back.
 
 The statuses: 200 a page, 302 a redirect (to the login page for anon, else on
 to the next page: the form's own answer), 403 refused with a reason, 404
-nothing there for this user, 405 the wrong method, 410 a link no longer valid.
+nothing there for this user, 405 the wrong method, 410 a link no longer valid, 401 the page
+of a sign-in with an agency's provider that failed (none is configured here: their pages are 404).
 A new URL pattern without a row fails `test_every_url_pattern_has_a_row`."""
 
 import pytest
@@ -40,6 +41,9 @@ from .demo_urls import ROLES, build_world, url_names
 # fmt: off
 # page                               anon mem_a  cmte mem_b shared org_x org_y lead_x
 EXPECTED = """
+account_login                        200   302   302   302   302   302   302   302
+account_logout                       302   302   302   302   302   302   302   302
+account_reauthenticate               302   200   200   200   200   200   200   200
 action                               302   404   404   404   404   200   404   200
 action:restricted                    302   404   200   404   404   200   404   404
 action_create                        302   403   403   404   403   200   404   200
@@ -51,10 +55,10 @@ activity_delete                      302   403   403   404   403   302   404   3
 activity_edit                        302   403   403   404   403   200   404   200
 activity_list                        302   200   200   404   200   200   404   200
 agency                               302   200   200   404   200   200   404   200
+agency:shared                        302   200   200   200   200   200   200   200
 agency_confirm                       302   302   302   404   403   302   404   403
 agency_edit                          302   200   200   404   403   200   404   403
 agency_edit:shared                   302   403   403   403   200   403   403   403
-agency:shared                        302   200   200   200   200   200   200   200
 agenda                               302   403   403   404   403   200   404   403
 agenda_item                          302   403   403   404   403   200   404   403
 agenda_open_items                    302   403   403   404   403   302   404   403
@@ -66,6 +70,7 @@ autocomplete                         302   200   200   404   200   200   404   2
 calendar_feed                        200   200   200   200   200   200   200   200
 calendar_settings                    302   200   200   200   200   200   200   200
 coalition                            302   200   200   404   200   200   404   200
+coalition_security                   302   403   403   404   403   200   404   403
 committee                            302   200   200   404   200   200   404   200
 committee:restricted                 302   404   200   404   404   200   404   404
 committee_create                     302   403   403   404   403   200   404   403
@@ -73,9 +78,9 @@ committee_edit                       302   403   403   404   403   200   404   4
 committee_edit:restricted            302   403   403   404   403   200   404   403
 confirm_by_link                      200   200   200   200   200   200   200   200
 confirm_identity                     302   200   200   200   200   200   200   200
-email_unsubscribe                    200   200   200   200   200   200   200   200
 coverage                             302   200   200   404   200   200   404   200
 dashboard                            302   200   200   200   200   200   200   200
+email_unsubscribe                    200   200   200   200   200   200   200   200
 engagement                           302   403   403   404   403   200   404   200
 export                               302   404   200   404   404   404   404   404
 export_download                      302   404   200   404   404   404   404   404
@@ -104,6 +109,19 @@ meeting_settings                     302   403   403   404   403   200   404   4
 member_add                           302   403   403   404   403   200   404   403
 member_list                          302   200   200   404   200   200   404   200
 membership_edit                      302   403   403   404   403   200   404   403
+mfa_activate_totp                    302   200   200   200   200   302   302   302
+mfa_add_webauthn                     302   200   200   200   200   200   200   200
+mfa_authenticate                     302   302   302   302   302   302   302   302
+mfa_deactivate_totp                  302   404   404   404   404   200   200   200
+mfa_download_recovery_codes          302   404   404   404   404   404   404   404
+mfa_edit_webauthn                    302   404   404   404   404   404   404   404
+mfa_generate_recovery_codes          302   200   200   200   200   200   200   200
+mfa_index                            302   200   200   200   200   200   200   200
+mfa_list_webauthn                    302   200   200   200   200   200   200   200
+mfa_reauthenticate                   302   302   302   302   302   200   200   200
+mfa_reauthenticate_webauthn          302   302   302   302   302   302   302   302
+mfa_remove_webauthn                  302   404   404   404   404   404   404   404
+mfa_view_recovery_codes              302   404   404   404   404   404   404   404
 minutes_approve                      302   403   403   404   403   403   404   302
 minutes_edit                         302   403   403   404   403   200   404   403
 minutes_edit:restricted              302   404   403   404   404   200   404   404
@@ -111,8 +129,8 @@ minutes_read                         302   200   200   404   200   200   404   2
 minutes_read:restricted              302   404   200   404   404   200   404   404
 notification_log                     302   403   403   404   403   200   404   403
 notification_resend_failed           302   403   403   404   403   302   404   403
-privacy_finding                      302   403   403   404   403   302   404   403
-privacy_review                       302   403   403   404   403   200   404   403
+openid_connect_callback              404   404   404   404   404   404   404   404
+openid_connect_login                 404   404   404   404   404   404   404   404
 password_change                      302   200   200   200   200   200   200   200
 password_change_done                 302   200   200   200   200   200   200   200
 password_reset                       200   200   200   200   200   200   200   200
@@ -125,13 +143,16 @@ person_edit                          302   200   200   404   403   200   404   4
 person_edit:shared                   302   403   403   403   200   403   403   403
 person_invite                        302   403   403   404   403   302   404   403
 person_left                          302   403   403   404   403   302   404   403
-public_home                          200   200   200   200   200   200   200   200
+person_second_factor_reset           302   403   403   404   403   302   404   403
+privacy_finding                      302   403   403   404   403   302   404   403
+privacy_review                       302   403   403   404   403   200   404   403
 public_coalition                     200   200   200   200   200   200   200   200
 public_contact                       200   200   200   200   200   200   200   200
 public_directory                     200   200   200   200   200   200   200   200
 public_events_feed                   200   200   200   200   200   200   200   200
 public_guide                         200   200   200   200   200   200   200   200
 public_guide_embed                   200   200   200   200   200   200   200   200
+public_home                          200   200   200   200   200   200   200   200
 reminder_settings                    200   200   200   200   200   200   200   200
 report                               302   403   403   404   403   200   404   200
 response_area_edit                   302   200   200   404   200   200   404   200
@@ -142,9 +163,12 @@ role_add:shared                      302   403   403   403   200   200   200   4
 role_edit                            302   200   200   404   404   200   404   404
 rsvp                                 302   302   302   404   302   302   404   302
 rsvp_link                            410   410   410   410   410   410   410   410
+security_log                         302   403   403   404   403   200   404   403
 send_invitations                     302   403   403   404   403   302   404   403
 series_create                        302   403   403   404   403   200   404   403
 series_edit                          302   403   403   404   403   200   404   403
+socialaccount_login_cancelled        200   200   200   200   200   200   200   200
+socialaccount_login_error            401   401   401   401   401   401   401   401
 switch_coalition                     302   404   404   404   404   404   404   404
 """
 # fmt: on

@@ -118,6 +118,13 @@ NOT_SAVING = {
     "ReportPeriodForm": "chooses a report's period",
     "ManagementForm": "counts a formset's forms; the formset's forms are round-tripped",
     "ContactForm": "a message from the public; tests/public_site/test_public.py",
+    "CoalitionSecurityForm": "one switch, read back; tests/coordination/test_second_factor.py",
+    # django-allauth's second-factor forms: each adds or removes an authenticator, tested as people use them
+    "ActivateTOTPForm": "adds an authenticator app; tests/coordination/test_second_factor.py",
+    "DeactivateTOTPForm": "removes it; tests/coordination/test_second_factor.py",
+    "AddWebAuthnForm": "adds a passkey; tests/browser/test_second_factor.py",
+    "GenerateRecoveryCodesForm": "renews the recovery codes; allauth's own",
+    "ReauthenticateForm": "confirms with a code; allauth's own",
 }
 
 # Which page each round trip uses, and as whom: organizers may use them all,

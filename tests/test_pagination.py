@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination.models import Notification
+from coordination.models import Notification, SecurityEvent
 from coordination.tables import PER_PAGE
 from meetings.models import AgendaItem, Attachment, Attendance, Meeting, Minutes
 from members.coverage import AGENCIES_PER_PAGE, STALE_PER_PAGE
@@ -145,6 +145,13 @@ def _activities(world, n: int) -> None:
     )
 
 
+def _security_lines(world, n: int) -> None:
+    SecurityEvent.objects.bulk_create(
+        SecurityEvent(kind="contact_export", coalition=world.home, identifier=f"paged{next(SERIAL):04}@example.org")
+        for _ in range(n)
+    )
+
+
 def _notifications(world, n: int) -> None:
     Notification.objects.bulk_create(
         Notification(
@@ -259,6 +266,7 @@ CASES = {
         r"status=all&amp;page=2",
     ),
     "notification_log": Case(_home("notification_log"), _notifications, r">paged\d+@example.org<", PER_PAGE, r"page=2"),
+    "security_log": Case(_home("security_log"), _security_lines, r">paged\d+@example.org<", PER_PAGE, r"page=2"),
     "privacy_review": Case(_home("privacy_review"), _findings, r"found: </span>@?paged\d+</mark>", 25, r"page=2"),
     "report": Case(
         _home("report"),

@@ -18,6 +18,9 @@ APPS = {"coordination", "members", "meetings", "tasks", "reports", "public_site"
 # Text that is not a victim's to hold: written by the app, a member's own or an
 # agency's public facts, or published on purpose. Each with its reason.
 EXEMPT = {
+    "coordination.SecurityEvent.identifier": "an e-mail address as typed at the login page, kept for the lockout's log",
+    "coordination.SecurityEvent.device": "a browser's name for itself (its User-Agent)",
+    "coordination.SecurityEvent.detail": "written by the app (what happened), never typed by a person",
     "coordination.User.password": "a password hash",
     "coordination.User.full_name": "a member's own name: staff of a member agency, not a victim",
     "coordination.User.calendar_token": "a secret the app makes",

@@ -2,6 +2,7 @@
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from django.core.management import call_command
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 DEMO_PASSWORD = "roundtable-demo"
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPROUNDTABLEDEMO22"  # demo/logins.py
 
 # Playwright's sync API keeps an event loop on the test thread; the Django
 # code that runs there (fixtures, ORM checks) is still plain synchronous code.
@@ -71,15 +73,38 @@ class Visit:
         blocked = [line for line in self.console if "Content Security Policy" in line]
         assert blocked == [], blocked
 
-    def log_in(self, email: str, password: str = DEMO_PASSWORD):
+    def log_in(self, email: str, password: str = DEMO_PASSWORD, secret: str = DEMO_TOTP_SECRET):
+        """The password, then (for a login with an authenticator app) its code."""
         page = self.go("/accounts/login/")
         page.get_by_label("E-mail address").fill(email)
         page.get_by_label("Password").fill(password)
         page.locator("main").get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        if "/accounts/second-factor/authenticate/" in page.url:
+            page.get_by_label("Code").fill(fresh_code(email, secret))
+            page.locator("main").get_by_role("button", name="Sign in").click()
+            page.wait_for_url(lambda url: "/second-factor/authenticate/" not in url)
         return page
 
     def close(self):
         self.page.close()
+
+
+_used_codes: set[tuple[str, int]] = set()
+
+
+def fresh_code(email: str, secret: str) -> str:
+    """A code of the authenticator app not used yet by this login: a code works
+    once, and a step either side of now is taken too (MFA_TOTP_TOLERANCE)."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    now = int(time.time()) // 30
+    for counter in (now, now + 1, now - 1):
+        if (email, counter) not in _used_codes:
+            _used_codes.add((email, counter))
+            return format_hotp_value(hotp_value(secret, counter))
+    time.sleep(30)
+    return fresh_code(email, secret)
 
 
 @pytest.fixture
@@ -91,6 +116,7 @@ def demo(live_server):
 @pytest.fixture
 def visit(browser, demo, request):
     visits = []
+    _used_codes.clear()  # (the cache of used codes starts empty each test: tests/conftest.py)
 
     def open_visit(name: str, width: int = 1280, locale: str = "en-US") -> Visit:
         v = Visit(browser, demo, f"{request.node.originalname.removeprefix('test_')[:40]}-{name}", width, locale)

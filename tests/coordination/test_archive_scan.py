@@ -236,6 +236,17 @@ def test_a_text_file_is_rewritten_and_a_word_file_deleted(world, django_capture_
     assert client.get(reverse("attachment", args=[text.pk])).getvalue() == b"Call [removed] after school."
 
 
+def test_a_deleted_files_other_findings_go_with_it(world, django_capture_on_commit_callbacks):
+    minutes = Minutes.objects.create(meeting=_meeting(world.home), body="Adjourned.")
+    _attach(minutes, "old.docx", _docx(f"Call {PHONE} after school, or write to jane.doe@gmail.com."))
+    stored_text.scan(world.home)
+    assert StoredFinding.objects.filter(status=StoredFinding.Status.OPEN).count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        stored_text.redact(StoredFinding.objects.first(), world.organizer)
+    assert not StoredFinding.objects.filter(status=StoredFinding.Status.OPEN).exists()
+    assert set(StoredFinding.objects.values_list("resolved_by", flat=True)) == {world.organizer.pk}
+
+
 def test_removing_deletes_the_coalitions_downloads_written_before(world, django_capture_on_commit_callbacks):
     from tests.demo_urls import written_export
 
@@ -555,19 +566,40 @@ def test_a_removal_while_a_scan_reads_is_not_reopened_by_it(world):
 def test_a_scan_handed_to_a_worker_again_while_it_runs_is_left_to_the_first(world, django_capture_on_commit_callbacks):
     from coordination.tasks import scan_stored_text
 
-    running = ArchiveScan.objects.create(coalition=world.home, started_at=timezone.now())
+    running = ArchiveScan.objects.create(coalition=world.home, started_at=timezone.now(), then=[world.other.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        assert scan_stored_text(scan_id=running.pk, then=[world.other.pk]) == {"skipped": 1}
+        assert scan_stored_text(scan_id=running.pk) == {"skipped": 1}
     running.refresh_from_db()
     assert running.finished_at is None  # the first delivery finishes it
     assert not ArchiveScan.objects.filter(coalition=world.other).exists()  # and goes on with the chain
+
+
+def test_a_scan_whose_worker_died_is_closed_and_its_chain_goes_on(world, django_capture_on_commit_callbacks):
+    """A worker killed mid-scan: the redelivered task leaves it (the lease may
+    still be the dead worker's); once the lease lapses, the hourly check closes
+    it and the weekly chain scans the next coalition."""
+    from coordination.tasks import resume_lost_scans, scan_stored_text
+
+    started = timezone.now() - timedelta(minutes=5)
+    lost = ArchiveScan.objects.create(coalition=world.home, started_at=started, then=[world.other.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert scan_stored_text(scan_id=lost.pk) == {"skipped": 1}
+        assert resume_lost_scans() == 0  # within its lease: perhaps still running
+    assert not ArchiveScan.objects.filter(coalition=world.other).exists()
+
+    ArchiveScan.objects.filter(pk=lost.pk).update(started_at=started - stored_text.LEASE)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resume_lost_scans() == 1
+    lost.refresh_from_db()
+    assert lost.finished_at is not None
+    assert ArchiveScan.objects.get(coalition=world.other).finished_at is not None  # the chain went on
 
 
 def test_a_scan_that_cannot_run_is_closed_and_the_chain_goes_on(world, django_capture_on_commit_callbacks):
     from coordination.models import Lease
     from coordination.tasks import scan_stored_text
 
-    waiting = ArchiveScan.objects.create(coalition=world.home)
+    waiting = ArchiveScan.objects.create(coalition=world.home, then=[world.other.pk])
     # the command scans the coalition meanwhile
     with (
         Lease.held(f"archive-scan-{world.home.pk}", timedelta(minutes=5)),

@@ -19,7 +19,7 @@ from django_tables2.utils import A
 
 from coordination.exports import replay_list, table_rows
 from coordination.models import Coalition, Committee, User
-from coordination.tables import NotificationTable, StoredFindingTable, Table
+from coordination.tables import NotificationTable, SecurityEventTable, StoredFindingTable, Table
 from members.models import Agency
 from tasks.models import ActionItem
 
@@ -28,6 +28,8 @@ from ..demo_urls import LIST_PAGES, path_arguments
 # Tables that no list page exports (the e-mail log is a page, not a download).
 # (the privacy review's findings are not downloaded: their words in context must not leave Roundtable)
 NOT_EXPORTED = {NotificationTable, StoredFindingTable, "EveryKindOfColumn"}
+# Exported by organizers only (a member's export of them is refused).
+ORGANIZERS_ONLY = {SecurityEventTable}
 
 
 def bound_row_values(table) -> list[list]:
@@ -86,6 +88,8 @@ def test_fast_rows_equal_bound_row_values_for_every_exported_table(demo, email):
     tables = exported_tables(demo, User.objects.get(email=email))
     kinds = {type(table) for table in tables}
     listed = {table for table in every_table() if table not in NOT_EXPORTED and table.__name__ not in NOT_EXPORTED}
+    if not email.startswith("organizer"):
+        listed -= ORGANIZERS_ONLY
     assert kinds == listed, "a table is exported that this test does not read"
     for table in tables:
         expected = bound_row_values(table)

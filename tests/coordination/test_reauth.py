@@ -38,6 +38,8 @@ def _sensitive(world) -> dict[str, str]:
         "person_add": reverse("person_add", args=[world.member_agency.pk]),
         "person_edit": reverse("person_edit", args=[world.member_agency.pk, person.pk]),
         "calendar_settings": reverse("calendar_settings"),
+        "coalition_security": reverse("coalition_security", args=[world.home.slug]),
+        "mfa_add_webauthn": reverse("mfa_add_webauthn"),
         "member_list export": reverse("member_list", args=[world.home.slug]) + "?_export=csv",
     }
 

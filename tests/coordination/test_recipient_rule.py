@@ -13,7 +13,7 @@ import time_machine
 from django.core import mail
 
 from coordination import notifications
-from coordination.models import Invitation, Notification
+from coordination.models import Invitation, Notification, SecurityEvent
 from meetings.models import Attendance, Meeting, Minutes
 from members import email_settings
 from members.models import JoinRequest, Person
@@ -29,7 +29,7 @@ Topic = notifications.Topic
 # Tuesday, January 12, 2027, 08:05 in the coalition's time zone (Los Angeles).
 NOW = datetime(2027, 1, 12, 16, 5, tzinfo=UTC)
 TODAY = date(2027, 1, 12)
-ACCOUNT_KINDS = [Kind.INVITATION, Kind.PASSWORD_RESET]
+ACCOUNT_KINDS = [Kind.INVITATION, Kind.PASSWORD_RESET, Kind.SECURITY_NOTICE]
 RECIPIENT_KINDS = [kind for kind in Kind if kind not in ACCOUNT_KINDS]
 
 # Which of a person's choices each kind follows, beyond "active and not away".
@@ -256,16 +256,17 @@ def test_each_kind_is_registered_with_the_topic_of_its_choice():
 
 
 @pytest.mark.parametrize("kind", ACCOUNT_KINDS)
-def test_invitations_and_password_resets_reach_someone_away_or_inactive(world, kind):
+def test_account_messages_reach_someone_away_or_inactive(world, kind):
     user = world.member
     Person.objects.filter(user=user).update(
         email=user.email, away_until=TODAY + timedelta(days=30), is_active=False, receives_reminders=False
     )
-    object_id = (
-        Invitation.objects.create(coalition=world.home, user=user, role=Invitation.Role.MEMBER).pk
-        if kind == Kind.INVITATION
-        else user.pk
-    )
+    if kind == Kind.INVITATION:
+        object_id = Invitation.objects.create(coalition=world.home, user=user, role=Invitation.Role.MEMBER).pk
+    elif kind == Kind.SECURITY_NOTICE:  # a change to their sign-in reaches them whatever they chose
+        object_id = SecurityEvent.objects.create(kind=SecurityEvent.Kind.FACTOR_RESET, user=user).pk
+    else:
+        object_id = user.pk
     message = Message(row(kind, object_id, user.email, user=user), user.person)
     assert delivered(message) == (notifications.Outcome.SENT, Notification.Status.SENT, [[user.email]])
 

@@ -3,10 +3,10 @@
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.urls import reverse
 
 from coordination.models import Coalition, CoalitionRole, Committee, User
 from members.models import Agency, Membership, Person
+from tests.factories import sign_in_as_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_each_demo_login_reaches_its_dashboard(email, expected, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     call_command("seed_demo")
     client = Client()
-    response = client.post(reverse("login"), {"username": email, "password": "roundtable-demo"}, follow=True)
+    response = sign_in_as_demo(client, email)
     page = response.content.decode().replace("&#x27;", "'")
     for text in expected:
         assert text in page

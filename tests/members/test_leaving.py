@@ -128,3 +128,29 @@ def test_an_organizer_of_one_of_a_shared_agencys_coalitions_may_not(world, team)
         reverse("person_left", args=[world.member_agency.pk, team["backup"].pk])
     )
     assert response.status_code == 403 and Person.objects.get(pk=team["backup"].pk).is_active
+
+
+def test_leaving_is_in_the_agencys_history_with_who_marked_it(world, team):
+    """The person's change and the memberships that no longer name them are
+    recorded like any edit: the agency page's history shows who and when."""
+    Membership.objects.filter(agency=world.member_agency, coalition=world.home).update(
+        alternate_representative=team["leaver"]
+    )
+    _mark_left(world.client_for(world.organizer), world, team["leaver"])
+    person_record = team["leaver"].history.first()
+    assert person_record.is_active is False and person_record.history_user == world.organizer
+    membership = Membership.objects.get(agency=world.member_agency, coalition=world.home)
+    record = membership.history.first()
+    assert record.alternate_representative_id is None and record.history_user == world.organizer
+
+
+def test_an_ended_membership_hands_nothing_to_its_representative(world, team):
+    """An item of a coalition the agency has left goes to no one rather than to
+    a representative who has no standing there any more."""
+    Membership.objects.filter(agency=world.member_agency, coalition=world.home).update(
+        status=Membership.Status.INACTIVE
+    )
+    from members.services import mark_left
+
+    mark_left(team["leaver"], world.organizer)
+    assert ActionItem.objects.get(pk=team["without"].pk).assignee is None

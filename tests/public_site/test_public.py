@@ -13,6 +13,7 @@ from django.utils import timezone
 from coordination.models import Notification
 from public_site import services as public
 from public_site.models import Inquiry
+from tests.factories import sign_in_as_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +142,7 @@ def test_organizers_triage_messages_and_old_ones_are_deleted(demo):
         created_at=timezone.now() - timedelta(days=181),
     )
     organizer = Client()
-    organizer.post(reverse("login"), {"username": "organizer@example.org", "password": "roundtable-demo"})
+    sign_in_as_demo(organizer, "organizer@example.org")
     assert "New" in organizer.get(reverse("inquiries", args=["shasta"])).content.decode()
     organizer.post(reverse("inquiries", args=["shasta"]), {"inquiry": fresh.pk, "status": "answered"})
     fresh.refresh_from_db()
@@ -149,7 +150,7 @@ def test_organizers_triage_messages_and_old_ones_are_deleted(demo):
     assert public.delete_expired() == 1
     assert list(Inquiry.objects.values_list("name", flat=True)) == ["New"]
     member = Client()
-    member.post(reverse("login"), {"username": "member@example.org", "password": "roundtable-demo"})
+    sign_in_as_demo(member, "member@example.org")
     assert member.get(reverse("inquiries", args=["shasta"])).status_code == 403
 
 
@@ -170,7 +171,7 @@ def test_marking_a_message_on_a_later_page_returns_to_that_page_and_status(demo)
         for n in range(60)
     )
     organizer = Client()
-    organizer.post(reverse("login"), {"username": "organizer@example.org", "password": "roundtable-demo"})
+    sign_in_as_demo(organizer, "organizer@example.org")
     url = reverse("inquiries", args=["shasta"]) + "?status=new&page=2"
     page = organizer.get(url).content.decode()
     assert "Sender 59" in page and "Sender 00" not in page
@@ -187,7 +188,7 @@ def test_organizers_word_the_guide_and_others_cannot(demo):
 
     step = GuideStep.objects.filter(coalition__slug="shasta").first()
     organizer = Client()
-    organizer.post(reverse("login"), {"username": "organizer@example.org", "password": "roundtable-demo"})
+    sign_in_as_demo(organizer, "organizer@example.org")
     areas = list(step.response_areas.values_list("pk", flat=True))
     organizer.post(
         reverse("guide_step_edit", args=["shasta", step.pk]),
@@ -203,7 +204,7 @@ def test_organizers_word_the_guide_and_others_cannot(demo):
     html = Client().get(reverse("public_guide", args=["shasta"])).content.decode()
     assert "If the person is or seems to be a minor" in html and "Call CPS now." in html
     lead = Client()
-    lead.post(reverse("login"), {"username": "lead@example.org", "password": "roundtable-demo"})
+    sign_in_as_demo(lead, "lead@example.org")
     assert (
         lead.post(reverse("guide_step_edit", args=["shasta", step.pk]), {"title": "x", "body": "y"}).status_code == 403
     )

@@ -12,7 +12,7 @@ from demo.actions import build_action_items
 from demo.activities import build_activities
 from demo.agencies import build_agencies, build_agency_roles, build_join_requests
 from demo.coalitions import appoint_organizer_and_lead, build_coalitions, build_committees
-from demo.logins import DEMO_PASSWORD, LOGINS
+from demo.logins import DEMO_PASSWORD, DEMO_TOTP_SECRET, LOGINS
 from demo.meetings import build_meetings
 from demo.people import build_people
 
@@ -44,3 +44,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo coalitions are ready. Log in with:"))
         for email, what in LOGINS:
             self.stdout.write(f"  {email:<24} password {DEMO_PASSWORD}   ({what})")
+        self.stdout.write(
+            f"The organizer and the lead also give a code from an authenticator app: add the secret "
+            f"{DEMO_TOTP_SECRET} to yours, or run `manage.py demo_code`."
+        )

@@ -1,0 +1,152 @@
+"""The security log: sign-ins and their failures, lockouts, changes to second
+factors, passwords and standing, and exports of contact details; with the
+address and browser each came from, never a password or a code.
+
+The coalition's organizers read the lines about its people (Coalition → Sign-in
+security → Security log); each person is e-mailed when their factors change
+(coordination/second_factor.py) and when they sign in from a browser the log
+has not seen them use. Lines older than SECURITY_LOG_DAYS are deleted daily."""
+
+import logging
+from datetime import timedelta
+
+from axes.signals import user_locked_out
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from . import notifications
+from .backends import client_ip, login_identifier
+from .models import Coalition, CoalitionRole, Notification, SecurityEvent, User
+
+log = logging.getLogger(__name__)
+Kind = SecurityEvent.Kind
+# What the person concerned is e-mailed about (besides a new browser).
+NOTIFIED = {Kind.FACTOR_ADDED, Kind.FACTOR_REMOVED, Kind.FACTOR_RESET, Kind.RECOVERY_CODES, Kind.RECOVERY_CODE_USED}
+NOTIFIED |= {Kind.PASSWORD_CHANGED}
+
+
+def _device(request: HttpRequest | None) -> str:
+    return " ".join((request.META.get("HTTP_USER_AGENT", "") if request is not None else "").split())[:200]
+
+
+def record(
+    request: HttpRequest | None,
+    kind: str,
+    user: User | None,
+    *,
+    actor: User | None = None,
+    coalition: Coalition | None = None,
+    identifier: str = "",
+    detail: str = "",
+    notify: bool | None = None,
+) -> SecurityEvent:
+    """A line of the log. The person concerned is e-mailed (after commit,
+    through the ledger) for the kinds in NOTIFIED, unless `notify` says."""
+    event = SecurityEvent.objects.create(
+        kind=kind,
+        user=user,
+        actor=actor,
+        coalition=coalition,
+        identifier=(identifier or (user.email if user else ""))[:254],
+        ip_address=client_ip(request) if request is not None else None,
+        device=_device(request),
+        detail=detail[:200],
+    )
+    if user is not None and (kind in NOTIFIED if notify is None else notify):
+        notifications.queue(Notification.Kind.SECURITY_NOTICE, event.pk, user.email, user=user)
+    return event
+
+
+def _acting_user() -> User | None:
+    """Who is making the change: the request's user (simple_history keeps the
+    request for its own records), none from a command or a task."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def _request() -> HttpRequest | None:
+    return getattr(HistoricalRecords.context, "request", None)
+
+
+# --- Signing in -----------------------------------------------------------------
+
+
+@receiver(user_logged_in)
+def _signed_in(sender, request, user, **kwargs) -> None:
+    if request is None or not hasattr(request, "META"):
+        return
+    device = _device(request)
+    seen = SecurityEvent.objects.filter(user=user, kind=Kind.SIGN_IN)
+    # a browser the log has not seen this person sign in with, after their first sign-in
+    new = device and seen.exists() and not seen.filter(device=device).exists()
+    record(request, Kind.SIGN_IN, user, detail="from a new browser" if new else "", notify=bool(new))
+
+
+@receiver(user_login_failed)
+def _failed(sender, credentials, request=None, **kwargs) -> None:
+    typed = login_identifier(request, credentials) or ""
+    user = User.objects.filter(email__iexact=typed).first() if typed else None
+    detail = "wrong code" if sender == "coordination.second_factor" else "wrong password"
+    record(request, Kind.SIGN_IN_FAILED, user, identifier=typed, detail=detail, notify=False)
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
+    user = User.objects.filter(email__iexact=username).first() if username else None
+    record(request, Kind.LOCKED_OUT, user, identifier=username or "", notify=False)
+
+
+# --- Standing --------------------------------------------------------------------
+
+
+@receiver(post_save, sender=CoalitionRole)
+def _role_given(sender, instance: CoalitionRole, created: bool, **kwargs) -> None:
+    detail = f"{instance.get_role_display()} of {instance.coalition.name}" + ("" if created else " (changed)")
+    record(_request(), Kind.ROLE_CHANGED, instance.user, actor=_acting_user(), coalition=instance.coalition,
+           detail=detail, notify=False)  # fmt: skip
+
+
+@receiver(post_delete, sender=CoalitionRole)
+def _role_taken(sender, instance: CoalitionRole, origin=None, **kwargs) -> None:
+    if getattr(origin, "model", type(origin)) is not CoalitionRole:
+        return  # the login or the coalition is being deleted, not the role alone
+    coalition = Coalition.objects.get(pk=instance.coalition_id)
+    record(_request(), Kind.ROLE_CHANGED, instance.user, actor=_acting_user(), coalition=coalition,
+           detail=f"no longer {instance.get_role_display().lower()} of {coalition.name}", notify=False)  # fmt: skip
+
+
+# --- Reading it -------------------------------------------------------------------
+
+# Apps add the users who stand in a coalition through them (members: the logins
+# of its member agencies' people): fn(coalition) -> a queryset of user ids.
+_people_sources: list = []
+
+
+def add_people_source(source) -> None:
+    if source not in _people_sources:
+        _people_sources.append(source)
+
+
+def of_coalition(coalition: Coalition):
+    """The lines an organizer of the coalition reads: about it (its roles, its
+    exports), and about the people who stand in it."""
+    people = Q(user__in=CoalitionRole.objects.filter(coalition=coalition).values("user"))
+    for source in _people_sources:
+        people |= Q(user__in=source(coalition))
+    return SecurityEvent.objects.filter(Q(coalition=coalition) | people)
+
+
+def forget_old(now=None) -> int:
+    """Delete the lines older than SECURITY_LOG_DAYS, in one statement."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SECURITY_LOG_DAYS)
+    deleted, _ = SecurityEvent.objects.filter(at__lt=cutoff).delete()
+    if deleted:
+        log.info("Deleted %s security log lines older than %s days.", deleted, settings.SECURITY_LOG_DAYS)
+    return deleted
