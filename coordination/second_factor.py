@@ -103,8 +103,8 @@ class SecondFactorRequiredMiddleware:
             return None
         messages.warning(
             request,
-            "Add a second factor before you go on: your standing in the coalition lets you read restricted "
-            "minutes and members' contact details, so a password alone is not enough.",
+            "Add a second factor before you go on: what you can read here (restricted minutes, members' contact "
+            "details) needs more than a password. It takes a minute with an authenticator app or a passkey.",
         )
         return HttpResponseRedirect(reverse("mfa_index"))
 

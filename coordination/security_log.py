@@ -136,11 +136,12 @@ def add_people_source(source) -> None:
 
 def of_coalition(coalition: Coalition):
     """The lines an organizer of the coalition reads: about it (its roles, its
-    exports), and about the people who stand in it."""
+    exports), and the sign-in lines (of no coalition) of the people who stand in
+    it; another coalition's roles and exports stay that coalition's."""
     people = Q(user__in=CoalitionRole.objects.filter(coalition=coalition).values("user"))
     for source in _people_sources:
         people |= Q(user__in=source(coalition))
-    return SecurityEvent.objects.filter(Q(coalition=coalition) | people)
+    return SecurityEvent.objects.filter(Q(coalition=coalition) | (Q(coalition__isnull=True) & people))
 
 
 def forget_old(now=None) -> int:

@@ -216,6 +216,19 @@ if not REDIS_URL.startswith(("redis://", "rediss://", "redis+socket://")):
     raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or redis+socket://, not {REDIS_URL!r}.")
 
 CELERY_BROKER_URL = REDIS_URL
+
+# The cache holds the second-factor codes already used and the sign-in rate limits:
+# with REDIS_URL (production, CI) every process shares it in Redis, so a code used
+# on one gunicorn worker is refused on the others. `make run` serves from one
+# process, which keeps them in its memory.
+if env_str("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL.replace("redis+socket://", "unix://", 1),
+            "KEY_PREFIX": "roundtable-cache",
+        }
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task not acknowledged within this time is handed to another worker; no
 # countdown or retry delay may come near it.

@@ -167,6 +167,9 @@ class StoredFindingTable(Table):
         )
 
 
+WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
+
+
 class SecurityEventTable(Table):
     """The security log, newest first; a download has every column."""
 
@@ -174,8 +177,9 @@ class SecurityEventTable(Table):
     kind = tables.Column(verbose_name="What")
     user = tables.Column(verbose_name="Person", accessor="identifier", order_by=("identifier",))
     actor = tables.Column(verbose_name="By", accessor="actor__full_name", order_by=("actor__full_name",))
-    ip_address = tables.Column(verbose_name="Address")
-    device = tables.Column(verbose_name="Browser", orderable=False)
+    # a phone's screen keeps when, what and who
+    ip_address = tables.Column(verbose_name="Address", attrs=WIDE_ONLY)
+    device = tables.Column(verbose_name="Browser", orderable=False, attrs=WIDE_ONLY)
     detail = tables.Column(orderable=False)
 
     class Meta:

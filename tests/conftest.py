@@ -41,11 +41,24 @@ def _published_contacts_read_afresh():
 
 @pytest.fixture(autouse=True)
 def _cache_of_its_own():
-    """The cache holds the codes already used and the rate limits' counts (this
-    process's memory): each test starts with none."""
+    """The cache holds the codes already used and the rate limits' counts: each
+    test starts with none. (In Redis, only the cache's keys go: the broker's
+    queues share the database.)"""
     from django.core.cache import cache
 
-    cache.clear()
+    forget_cache(cache)
+
+
+def forget_cache(cache) -> None:
+    from django.core.cache.backends.redis import RedisCache
+
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

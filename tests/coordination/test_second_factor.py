@@ -366,3 +366,29 @@ def test_people_without_a_login_have_nothing_to_reset(world):
     person = PersonFactory(agency=world.member_agency, user=None)
     url = reverse("person_second_factor_reset", args=[world.member_agency.pk, person.pk])
     assert world.client_for(world.organizer).post(url).status_code == 404
+
+
+def test_a_used_code_is_kept_where_every_process_reads_it(client, world, settings, redis_url):
+    """With REDIS_URL (production) the cache is Redis: the mark that a code was
+    used is there, for every gunicorn worker to see, not in one process's memory."""
+    import redis as redis_client
+    from django.core.cache import cache
+
+    from tests.conftest import forget_cache
+
+    location = redis_url.replace("redis+socket://", "unix://", 1)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": "roundtable-cache-test",
+        }
+    }
+    forget_cache(cache)
+    sign_in(client, world.organizer.email)
+    give_code(client, totp_code())
+    assert signed_in(client)
+    server = redis_client.Redis.from_url(location)
+    used = [key.decode() for key in server.scan_iter(match="roundtable-cache-test:*")]
+    assert any("totp.used" in key for key in used), used
+    forget_cache(cache)

@@ -130,10 +130,13 @@ def logged(world):
 
 
 def test_organizers_read_the_lines_about_their_coalitions_people_only(world, logged):
+    # the home lead is given a role in the other coalition: that coalition's line
+    CoalitionRoleFactory(coalition=world.other, user=world.lead, role=CoalitionRole.Role.LEAD)
     page = world.client_for(world.organizer).get(reverse("security_log", args=[world.home.slug]))
     text = page.content.decode()
     assert world.member.email in text and world.lead.email in text
     assert world.other_member.email not in text and "stranger@example.org" not in text
+    assert world.other.name not in text
     other_organizer = CoalitionRoleFactory(coalition=world.other).user
     other_page = world.client_for(other_organizer).get(reverse("security_log", args=[world.other.slug]))
     assert world.other_member.email in other_page.content.decode()
