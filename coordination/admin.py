@@ -1,6 +1,8 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from . import security_log
 from .models import (
     Coalition,
     CoalitionRole,
@@ -9,6 +11,7 @@ from .models import (
     Invitation,
     Notification,
     PrivacyCheck,
+    SecurityEvent,
     User,
 )
 
@@ -80,4 +83,65 @@ class PrivacyCheckAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# Second factors: an administrator removes a lost one (an organizer's reset is the
+# usual way); each removal is logged and e-mailed like any other. Nothing else
+# about them is edited here: their secrets are the person's.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    raw_id_fields = ("user",)
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type", "created_at", "last_used_at")
+    search_fields = ("user__email", "user__full_name")
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _removed_by_admin(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        removed = list(queryset.select_related("user"))
+        super().delete_queryset(request, queryset)
+        _removed_by_admin(request, removed)
+
+
+def _removed_by_admin(request, removed) -> None:
+    for authenticator in removed:
+        security_log.record(
+            request,
+            security_log.Kind.FACTOR_RESET,
+            authenticator.user,
+            actor=request.user,
+            detail=f"{authenticator.get_type_display()} removed in the administration site",
+        )
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The whole log, every coalition's and the failures of unknown addresses; read only."""
+
+    list_display = ("at", "kind", "identifier", "actor", "ip_address", "detail")
+    list_filter = ("kind",)
+    search_fields = ("identifier", "user__email", "ip_address")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -27,7 +27,7 @@ from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import transaction
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from . import access, notifications, reauth
@@ -61,7 +61,10 @@ NAMES = {
 
 
 def must_have(user: User) -> bool:
-    """An organizer or lead anywhere, or a member of a coalition that requires it."""
+    """An administrator, an organizer or lead anywhere, or a member of a
+    coalition that requires it."""
+    if user.is_staff or user.is_superuser:
+        return True  # the administration site reads and changes everything
     s = access.standing(user)
     if s.organizer_of or s.lead_of:
         return True
@@ -94,7 +97,8 @@ class SecondFactorRequiredMiddleware:
             return None
         if request.session.get(SESSION_KEY) == SATISFIED:
             return None
-        name = request.resolver_match.url_name or ""
+        # (by the full name: the administration site's "login" or "password_change" are not ours)
+        name = request.resolver_match.view_name or ""
         if name in OPEN_NAMES or name.startswith(OPEN_PREFIXES):
             return None
         # asked again until satisfied: the factor may have been added a moment ago
@@ -106,6 +110,10 @@ class SecondFactorRequiredMiddleware:
             "Add a second factor before you go on: what you can read here (restricted minutes, members' contact "
             "details) needs more than a password. It takes a minute with an authenticator app or a passkey.",
         )
+        if getattr(request, "htmx", False):  # a whole page, not a part swapped into this one
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("mfa_index")
+            return response
         return HttpResponseRedirect(reverse("mfa_index"))
 
 

@@ -342,8 +342,9 @@ MFA_TRUST_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 # Single sign-on with OpenID Connect (coordination/single_sign_on.py): the agencies'
-# own identity providers, each {"id", "name", "server_url", "client_id", "secret"}.
-# A person signs in with one when its verified e-mail is a Roundtable login's.
+# own identity providers, each {"id", "name", "server_url", "client_id", "secret",
+# "domains"} and optionally "trust_email". A person signs in with one when its
+# verified e-mail, in one of its domains, is a Roundtable login's.
 
 
 def _oidc_providers(raw: str) -> list[dict]:
@@ -353,7 +354,7 @@ def _oidc_providers(raw: str) -> list[dict]:
         entries = json.loads(raw)
     except ValueError as error:
         raise ImproperlyConfigured(f"OIDC_PROVIDERS must be a JSON list of providers: {error}") from error
-    needed = ("id", "name", "server_url", "client_id", "secret")
+    needed = ("id", "name", "server_url", "client_id", "secret", "domains")
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise ImproperlyConfigured("OIDC_PROVIDERS must be a JSON list of objects, one per provider.")
     apps = []
@@ -362,13 +363,25 @@ def _oidc_providers(raw: str) -> list[dict]:
             raise ImproperlyConfigured(f"OIDC_PROVIDERS: a provider lacks {', '.join(missing)}.")
         if not re.fullmatch(r"[a-z0-9-]{1,40}", entry["id"]):
             raise ImproperlyConfigured(f"OIDC_PROVIDERS: {entry['id']!r} is not an id (a-z, 0-9 and -).")
+        domains = entry["domains"]
+        if not isinstance(domains, list) or not all(
+            isinstance(d, str) and re.fullmatch(r"[a-z0-9.-]+\.[a-z]{2,}", d) for d in domains
+        ):
+            raise ImproperlyConfigured(
+                f"OIDC_PROVIDERS: {entry['id']}'s domains must be a list of e-mail domains in lower case, "
+                'such as ["co.shasta.ca.us"]: the addresses this provider may vouch for.'
+            )
         apps.append(
             {
                 "provider_id": entry["id"],
                 "name": entry["name"],
                 "client_id": entry["client_id"],
                 "secret": entry["secret"],
-                "settings": {"server_url": entry["server_url"]},
+                "settings": {
+                    "server_url": entry["server_url"],
+                    "domains": domains,
+                    "trust_email": entry.get("trust_email") is True,
+                },
             }
         )
     return apps

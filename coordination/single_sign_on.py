@@ -4,7 +4,8 @@ a county's Keycloak) instead of their Roundtable password.
 
 - The providers come from OIDC_PROVIDERS (settings.py); the login page offers
   each, by a POST (CSRF-protected; PKCE with every provider).
-- The first time, the provider's *verified* e-mail address must be that of an
+- The first time, the provider's *verified* e-mail address, in one of the
+  domains the deployment lets that provider vouch for, must be that of an
   active Roundtable login, which only an invitation (or an administrator)
   makes; the account is linked to it by the provider's subject, and later
   sign-ins find it by that. No one gets a login, or any standing, by signing
@@ -67,7 +68,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                     request, sociallogin, "Your Roundtable login is switched off. Ask your coalition's organizers."
                 )
             return
-        verified = [address.email for address in sociallogin.email_addresses if address.verified]
+        options = sociallogin.provider.app.settings
+        trusted = options.get("trust_email", False)
+        verified = [a.email.strip().lower() for a in sociallogin.email_addresses if a.verified or trusted]
         if not verified:
             self._refuse(
                 request,
@@ -75,12 +78,22 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 f"{name} did not confirm your e-mail address, so Roundtable cannot tell which login is yours. "
                 "Sign in with your password, or ask your agency's IT to confirm the address.",
             )
-        user = User.objects.filter(email__iexact=verified[0], is_active=True).first()
+        address = verified[0]
+        domain = address.rpartition("@")[2]
+        if not address.isascii() or domain not in options.get("domains", ()):
+            self._refuse(
+                request,
+                sociallogin,
+                f"{name} signs in addresses of {', '.join(options.get('domains', ())) or 'no domain'} only, "
+                f"not {address}. Sign in with your password, or with your own agency's account.",
+            )
+        # the address as stored (logins keep theirs in lower case): no look-alike matches
+        user = User.objects.filter(email=address, is_active=True).first()
         if user is None:
             self._refuse(
                 request,
                 sociallogin,
-                f"No Roundtable login uses {verified[0]}. Signing in with {name} works for people their "
+                f"No Roundtable login uses {address}. Signing in with {name} works for people their "
                 "coalition's organizers have invited: ask them for an invitation.",
             )
         sociallogin.connect(request, user)

@@ -101,18 +101,22 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     """The one-time link of an invitation: set a password, and you are in."""
 
     template_name = "registration/invitation_accept.html"
-    post_reset_login = True
-    post_reset_login_backend = "coordination.backends.EmailBackend"
+    post_reset_login = False
     success_url = reverse_lazy("dashboard")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        super().form_valid(form)
+        user = form.user
         security_log.record(
-            self.request, security_log.Kind.PASSWORD_CHANGED, form.user, detail="set from an invitation", notify=False
+            self.request, security_log.Kind.PASSWORD_CHANGED, user, detail="set from an invitation", notify=False
         )
-        services.accept_invitations(form.user)
+        services.accept_invitations(user)
         messages.success(self.request, "Welcome to Roundtable. Your password is set and you are logged in.")
-        return response
+        # signed in through allauth's stages, like the login page: a login that has a
+        # second factor gives it (the link is no way around it)
+        user.backend = "coordination.backends.EmailBackend"
+        login = Login(user=user, redirect_url=str(self.success_url), email=user.email)
+        return login_flows.perform_login(self.request, login)
 
 
 # --- Pages --------------------------------------------------------------------

@@ -195,6 +195,23 @@ rules.add_perm("members.change_person", can_change_person)
 # it) has listed, at the address listed: the login goes to that person.
 rules.add_perm("members.invite_person", organizes_a_coalition_of_person)
 rules.add_perm("members.mark_person_left", governs_agency_of_person | represents_agency_of_person)
-# A lost phone or key: an organizer of a coalition of the person's agency resets their second factor.
-rules.add_perm("members.reset_second_factor", organizes_a_coalition_of_person)
+
+
+# A lost phone or key: an organizer of every coalition the person's login stands in resets
+# their second factor (an organizer of one coalition cannot open another's organizer's
+# account); an administrator's, never.
+@rules.predicate
+def organizes_everywhere_person_stands(user, person) -> bool:
+    if person is None:
+        return False
+    if person.user_id is None:  # (the agency page asks before it knows whose row)
+        return organizes_a_coalition_of_agency(user, person.agency)
+    target = person.user
+    if target.is_staff or target.is_superuser:
+        return False
+    theirs = standing(target).coalitions
+    return bool(theirs) and theirs <= standing(user).organizer_of
+
+
+rules.add_perm("members.reset_second_factor", organizes_everywhere_person_stands)
 rules.add_perm("members.manage_response_areas", is_organizer_of)

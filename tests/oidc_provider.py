@@ -223,13 +223,14 @@ class Provider:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def app(self, provider_id: str = "county", name: str = "County SSO") -> dict:
+    def app(self, provider_id: str = "county", name: str = "County SSO", domains=("sheriff.example.org",)) -> dict:
+        domains = list(domains)
         return {
             "provider_id": provider_id,
             "name": name,
             "client_id": self.client_id,
             "secret": self.secret,
-            "settings": {"server_url": f"{self.url}/o"},
+            "settings": {"server_url": f"{self.url}/o", "domains": domains, "trust_email": False},
         }
 
     def stop(self) -> None:

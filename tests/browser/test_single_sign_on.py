@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def county_sso(demo, tmp_path, settings):
     running = Provider(tmp_path, [f"{demo}/accounts/oidc/county/login/callback/"], {"member@example.org": "true"})
-    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [running.app()], "OAUTH_PKCE_ENABLED": True}}
+    app = running.app(domains=["example.org"])
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [app], "OAUTH_PKCE_ENABLED": True}}
     yield running
     running.stop()
 

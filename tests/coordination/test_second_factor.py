@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from coordination.models import CoalitionRole, Notification, SecurityEvent
+from coordination.models import CoalitionRole, Notification, SecurityEvent, User
 from coordination.notifications import deliver
 from tests.factories import (
     PASSWORD,
@@ -392,3 +392,82 @@ def test_a_used_code_is_kept_where_every_process_reads_it(client, world, setting
     used = [key.decode() for key in server.scan_iter(match="roundtable-cache-test:*")]
     assert any("totp.used" in key for key in used), used
     forget_cache(cache)
+
+
+def test_an_invitation_or_reset_link_is_no_way_around_the_second_factor(world):
+    """Invitation and reset links share Django's token: either, for a login that
+    has a factor, sets the password and then asks for the code."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = world.organizer
+    uid, token = urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+    for name in ("invitation_accept", "password_reset_confirm"):
+        client = Client()
+        page = client.get(reverse(name, args=[uid, token]), follow=True)
+        new = f"a-new-long-password-{name}"
+        response = client.post(page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+        assert SESSION_KEY not in client.session, name
+        assert response["Location"] in (reverse("mfa_authenticate"), reverse("password_reset_complete")), name
+        token = default_token_generator.make_token(User.objects.get(pk=user.pk))  # (the first link is spent)
+    # the invitation's way continues at the code, and only then signs in
+    client = Client()
+    page = client.get(reverse("invitation_accept", args=[uid, token]), follow=True)
+    client.post(
+        page.redirect_chain[-1][0], {"new_password1": "yet-another-password", "new_password2": "yet-another-password"}
+    )
+    assert give_code(client, totp_code())["Location"] == reverse("dashboard")
+    assert signed_in(client)
+
+
+def test_an_organizer_of_one_coalition_cannot_reset_someone_who_also_stands_in_another(world, member_with_factor):
+    """The agency belongs to both coalitions: the other coalition's organizer may
+    not open the account of someone who stands in the home coalition too."""
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(agency=world.member_agency, coalition=world.other)
+    other_organizer = CoalitionRoleFactory(coalition=world.other).user
+    assert world.client_for(other_organizer).post(reset_url(world)).status_code == 403
+    assert Authenticator.objects.filter(user=world.member).count() == 2
+    # an organizer of both may
+    CoalitionRoleFactory(coalition=world.home, user=other_organizer)
+    assert world.client_for(other_organizer).post(reset_url(world)).status_code == 302
+    assert not Authenticator.objects.filter(user=world.member).exists()
+
+
+def test_an_administrators_second_factor_is_never_reset_by_an_organizer(world, member_with_factor):
+    User.objects.filter(pk=world.member.pk).update(is_staff=True)
+    assert world.client_for(world.organizer).post(reset_url(world)).status_code == 403
+    assert Authenticator.objects.filter(user=world.member).count() == 2
+
+
+def test_administrators_need_a_second_factor_and_their_removals_are_logged_and_emailed(
+    world, member_with_factor, django_capture_on_commit_callbacks
+):
+    from tests.factories import give_second_factor
+
+    admin = User.objects.create_superuser(email="admin@example.org", password=PASSWORD, full_name="Ada Admin")
+    client = Client()
+    sign_in(client, admin.email)
+    assert client.get(reverse("admin:index"))["Location"] == reverse("mfa_index")  # no factor yet: none of it
+    give_second_factor(admin)
+    client = world.client_for(admin)
+    app = Authenticator.objects.get(user=world.member, type="totp")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:mfa_authenticator_delete", args=[app.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.FACTOR_RESET, user=world.member)
+    assert event.actor == admin and "administration site" in event.detail
+    assert [m.subject for m in mail.outbox if m.to == [world.member.email]] == ["Your second factor was reset"]
+    # what they hold is not edited there
+    assert client.get(reverse("admin:mfa_authenticator_add")).status_code == 403
+
+
+def test_while_a_factor_is_owed_the_admins_pages_and_htmx_parts_are_closed_too(client, world):
+    user = CoalitionRoleFactory(coalition=world.home, second_factor=False).user
+    sign_in(client, user.email)
+    # the administration site's own "password_change" is not the account's page of that name
+    assert client.get("/admin/password_change/")["Location"] == reverse("mfa_index")
+    part = client.get(reverse("member_list", args=[world.home.slug]), HTTP_HX_REQUEST="true")
+    assert part.status_code == 204 and part["HX-Redirect"] == reverse("mfa_index")

@@ -3,6 +3,7 @@ test (tests/oidc_provider.py): a person whose verified e-mail is a login's
 signs in and is linked; no one else gets in, and no one gets standing by
 signing in alone."""
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -35,7 +36,8 @@ PEOPLE = {
 @pytest.fixture
 def provider(tmp_path, settings):
     running = Provider(tmp_path, [f"http://testserver{CALLBACK}"], PEOPLE)
-    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [running.app()], "OAUTH_PKCE_ENABLED": True}}
+    app = running.app(domains=["sheriff.example.org", "example.org"])
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [app], "OAUTH_PKCE_ENABLED": True}}
     yield running
     running.stop()
 
@@ -151,3 +153,40 @@ def test_without_providers_the_login_page_offers_none(client, settings):
     response = client.get(reverse("login"))
     assert "Sign in with" not in response.content.decode()
     assert "form-action 'self';" in response["Content-Security-Policy"] + ";"
+
+
+def test_a_provider_vouches_only_for_its_own_domains(provider, world, settings):
+    """A county's provider may not open a login at another agency's domain, even
+    one it says it verified (a realm administrator could give anyone any address)."""
+    app = provider.app(domains=["sheriff.example.org"])
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [app], "OAUTH_PKCE_ENABLED": True}}
+    User.objects.filter(pk=world.organizer.pk).update(email="organizer@example.org")
+    roundtable = Client()
+    landed = sign_in_at_provider(provider, roundtable, "organizer@example.org")
+    assert landed == reverse("login")
+    assert "signs in addresses of sheriff.example.org only" in roundtable.get(landed).content.decode()
+    assert SESSION_KEY not in roundtable.session and not SocialAccount.objects.exists()
+
+
+GOOD = {"id": "county", "name": "C", "server_url": "https://x", "client_id": "c", "secret": "s", "domains": ["x.org"]}
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("[{", "must be a JSON list"),
+        (json.dumps({"id": "x"}), "a JSON list of objects"),
+        (json.dumps([{k: v for k, v in GOOD.items() if k != "domains"}]), "lacks domains"),
+        (json.dumps([{**GOOD, "domains": "x.org"}]), "must be a list of e-mail domains"),
+        (json.dumps([{**GOOD, "domains": ["X.ORG"]}]), "must be a list of e-mail domains"),
+        (json.dumps([{**GOOD, "id": "Not an id"}]), "is not an id"),
+    ],
+)
+def test_a_mistyped_provider_list_stops_start_up_with_a_message(value, said):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from coordination.settings import _oidc_providers
+
+    with pytest.raises(ImproperlyConfigured, match=said):
+        _oidc_providers(value)
+    assert _oidc_providers(json.dumps([GOOD]))[0]["settings"]["domains"] == ["x.org"]
