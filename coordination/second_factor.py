@@ -23,12 +23,13 @@ from allauth.mfa.base import views as mfa_views
 from allauth.mfa.models import Authenticator
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 
 from . import access, notifications, reauth
 from .mail import build_message
@@ -219,13 +220,29 @@ def _code_used(sender, request, user, authenticator, **kwargs) -> None:
 
 def reset(request: HttpRequest, user: User) -> int:
     """An organizer's reset of a member's factors, for a lost phone or key: all
-    of them go (recovery codes too), logged and e-mailed to the member, who adds
-    a new one at their next sign-in. Returns how many went."""
+    of them go (recovery codes too), logged and e-mailed to the member, whose
+    open sessions end (whoever holds the lost phone may hold a session too); they
+    sign in again and add a new one. Returns how many went."""
     with transaction.atomic():
         gone, _ = Authenticator.objects.filter(user_id=user.pk).delete()
         if gone:
             record(request, SecurityEvent.Kind.FACTOR_RESET, user, actor=request.user, detail=f"{gone} removed")
+            end_sessions(user)
     return gone
+
+
+def end_sessions(user: User) -> int:
+    """Delete the user's open sessions (in the database, where they are kept):
+    read a chunk at a time, as a reset is rare and sessions are many."""
+    from django.contrib.sessions.models import Session
+
+    mine = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000)
+        if session.get_decoded().get(auth.SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=mine).delete()
+    return len(mine)
 
 
 def compose_notice(notification: Notification):

@@ -471,3 +471,13 @@ def test_while_a_factor_is_owed_the_admins_pages_and_htmx_parts_are_closed_too(c
     assert client.get("/admin/password_change/")["Location"] == reverse("mfa_index")
     part = client.get(reverse("member_list", args=[world.home.slug]), HTTP_HX_REQUEST="true")
     assert part.status_code == 204 and part["HX-Redirect"] == reverse("mfa_index")
+
+
+def test_a_reset_ends_the_members_open_sessions_and_no_one_elses(world, member_with_factor):
+    theirs, another = Client(), Client()
+    theirs.force_login(world.member)
+    another.force_login(world.lead)
+    assert theirs.get(reverse("dashboard")).status_code == 200
+    world.client_for(world.organizer).post(reset_url(world))
+    assert theirs.get(reverse("dashboard"))["Location"].startswith(reverse("login"))  # whoever held it: out
+    assert another.get(reverse("dashboard")).status_code == 200
