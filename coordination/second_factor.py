@@ -5,14 +5,14 @@
   the sign-in to allauth, which asks for the second factor of a person who has
   one. A wrong code counts towards the same lockout as a wrong password, and a
   locked-out person's pending sign-in is dropped.
-- Organizers and leads must have a factor, and so must everyone in a coalition
-  that requires it: until they add one, every page but their account's sends
-  them to the page that adds it. Whether they must is read at sign-in, and
-  again on each page only while they must and have not.
+- Administrators, organizers and leads must have a factor, and so must everyone
+  in a coalition that requires it: until they add one, every page but their
+  account's sends them to the page that adds it. Whether they must is read at
+  sign-in, and again on each page only while they must and have not.
 - Every change to a person's factors is logged (SecurityEvent) and e-mailed to
   them through the ledger, so a factor added by someone else does not go unseen.
 - An organizer can reset a member's factors (a lost phone): logged and
-  e-mailed, and the member adds a new one at their next sign-in."""
+  e-mailed, and the member's open sessions end."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login, unstash_login
@@ -31,9 +31,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
-from . import access, notifications, reauth
-from .mail import build_message
-from .models import Coalition, Notification, SecurityEvent, User
+from . import access, reauth
+from .models import Coalition, SecurityEvent, User
 from .security_log import record
 
 SESSION_KEY = "_second_factor"
@@ -194,15 +193,12 @@ def _added(sender, request, user, authenticator, **kwargs) -> None:
     # recovery codes come with the first factor: one e-mail tells of both
     codes = authenticator.type == Authenticator.Type.RECOVERY_CODES
     record(request, SecurityEvent.Kind.FACTOR_ADDED, user, detail=NAMES[authenticator.type], notify=not codes)
-    if request is not None:
-        note(request, user)
 
 
 @receiver(mfa_signals.authenticator_removed)
 def _removed(sender, request, user, authenticator, **kwargs) -> None:
+    # (the session's note stands: whoever must have a factor cannot remove their last)
     record(request, SecurityEvent.Kind.FACTOR_REMOVED, user, detail=NAMES[authenticator.type])
-    if request is not None:
-        note(request, user)
 
 
 @receiver(mfa_signals.authenticator_reset)
@@ -243,13 +239,3 @@ def end_sessions(user: User) -> int:
     ]
     Session.objects.filter(pk__in=mine).delete()
     return len(mine)
-
-
-def compose_notice(notification: Notification):
-    event = SecurityEvent.objects.select_related("user", "actor").filter(pk=notification.object_id).first()
-    if event is None or event.user is None:
-        return None
-    return build_message("security_notice", {"event": event, "user": event.user}, [notification.email])
-
-
-notifications.register(Notification.Kind.SECURITY_NOTICE, compose_notice, topic=notifications.Topic.ACCOUNT)

@@ -23,13 +23,16 @@ from simple_history.models import HistoricalRecords
 
 from . import notifications
 from .backends import client_ip, login_identifier
+from .mail import build_message
 from .models import Coalition, CoalitionRole, Notification, SecurityEvent, User
 
 log = logging.getLogger(__name__)
 Kind = SecurityEvent.Kind
 # What the person concerned is e-mailed about (besides a new browser).
-NOTIFIED = {Kind.FACTOR_ADDED, Kind.FACTOR_REMOVED, Kind.FACTOR_RESET, Kind.RECOVERY_CODES, Kind.RECOVERY_CODE_USED}
-NOTIFIED |= {Kind.PASSWORD_CHANGED}
+NOTIFIED = {
+    Kind.FACTOR_ADDED, Kind.FACTOR_REMOVED, Kind.FACTOR_RESET, Kind.RECOVERY_CODES, Kind.RECOVERY_CODE_USED,
+    Kind.PASSWORD_CHANGED,
+}  # fmt: skip
 
 
 def _device(request: HttpRequest | None) -> str:
@@ -64,16 +67,27 @@ def record(
     return event
 
 
+def _request() -> HttpRequest | None:
+    """The request being answered (simple_history keeps it for its own
+    records); none in a command or a task."""
+    return getattr(HistoricalRecords.context, "request", None)
+
+
 def _acting_user() -> User | None:
-    """Who is making the change: the request's user (simple_history keeps the
-    request for its own records), none from a command or a task."""
-    request = getattr(HistoricalRecords.context, "request", None)
-    user = getattr(request, "user", None)
+    """Who is making the change: the request's user, if signed in."""
+    user = getattr(_request(), "user", None)
     return user if user is not None and user.is_authenticated else None
 
 
-def _request() -> HttpRequest | None:
-    return getattr(HistoricalRecords.context, "request", None)
+def compose_notice(notification: Notification):
+    """The e-mail of a line the person is told about (templates/emails/security_notice.*)."""
+    event = SecurityEvent.objects.select_related("user", "actor").filter(pk=notification.object_id).first()
+    if event is None or event.user is None:
+        return None
+    return build_message("security_notice", {"event": event, "user": event.user}, [notification.email])
+
+
+notifications.register(Notification.Kind.SECURITY_NOTICE, compose_notice, topic=notifications.Topic.ACCOUNT)
 
 
 # --- Signing in -----------------------------------------------------------------
