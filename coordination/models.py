@@ -644,6 +644,8 @@ class SecurityEvent(models.Model):
         PASSWORD_CHANGED = "password_changed", "Password changed"
         ROLE_CHANGED = "role_changed", "Standing changed"
         CONTACT_EXPORT = "contact_export", "Contact details exported"
+        TOKEN_CREATED = "token_created", "API token made"
+        TOKEN_REVOKED = "token_revoked", "API token revoked"
 
     at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -31,7 +31,7 @@ Kind = SecurityEvent.Kind
 # What the person concerned is e-mailed about (besides a new browser).
 NOTIFIED = {
     Kind.FACTOR_ADDED, Kind.FACTOR_REMOVED, Kind.FACTOR_RESET, Kind.RECOVERY_CODES, Kind.RECOVERY_CODE_USED,
-    Kind.PASSWORD_CHANGED,
+    Kind.PASSWORD_CHANGED, Kind.TOKEN_CREATED, Kind.TOKEN_REVOKED,
 }  # fmt: skip
 
 
@@ -163,6 +163,11 @@ _people_sources: list = []
 def add_people_source(source) -> None:
     if source not in _people_sources:
         _people_sources.append(source)
+
+
+def people_sources() -> list:
+    """The registered sources of a coalition's people's logins (members adds its own)."""
+    return list(_people_sources)
 
 
 def of_coalition(coalition: Coalition):

@@ -127,6 +127,11 @@ INSTALLED_APPS = [
     "reports",
     "public_site",
     "dashboard",
+    # the REST API (api/): Django REST framework, its OpenAPI schema, the docs page's files
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     "demo",
     "bench",
 ]
@@ -318,6 +323,48 @@ AXES_VERBOSE = False
 
 # The security log (coordination/security_log.py) keeps its lines this long.
 SECURITY_LOG_DAYS = env_int("SECURITY_LOG_DAYS", 365, minimum=1)
+
+# The REST API (api/): personal tokens or the session, cursor pages, a rate limit
+# per token counted in the cache (Redis with REDIS_URL), the OpenAPI 3.1 schema.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "300/minute")
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.framework.TokenAuthentication", "api.framework.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.framework.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.framework.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.framework.CursorPage",
+    "DEFAULT_FILTER_BACKENDS": ["api.framework.FilterSetBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.FormParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Roundtable API",
+    "DESCRIPTION": "The coalition's agencies, meetings, minutes and action items, under the same rules as the "
+    "pages. Authenticate with a personal token (Authorization: Bearer rt_…) from your API tokens page.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # one name per set of choices, where two models call theirs the same
+    "ENUM_NAME_OVERRIDES": {
+        "ActionItemStatus": "tasks.models.ActionItem.Status",
+        "MeetingStatus": "meetings.models.Meeting.Status",
+        "MinutesStatus": "meetings.models.Minutes.Status",
+        "MembershipStatus": "members.models.Membership.Status",
+        "MeetingKind": "meetings.models.MeetingKind",
+        "ActivityKind": "reports.models.Activity.Kind",
+    },
+}
 
 # Second factors (django-allauth's mfa): an authenticator app (TOTP), passkeys or
 # security keys (WebAuthn), and single-use recovery codes. Organizers and leads must

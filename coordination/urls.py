@@ -64,6 +64,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("public_site.urls")),
     path("", include("dashboard.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -18,7 +18,7 @@ from .models import (
     Person,
     ResponseArea,
 )
-from .rules import governs_agency, role_filter
+from .rules import governs_agency, role_coalitions, role_filter
 
 
 def ensure_default_response_areas(coalition: Coalition) -> int:
@@ -108,6 +108,34 @@ def withdraw_join_request(join_request: JoinRequest, user: User) -> None:
     )
     if not updated:
         raise ValidationError("This request has already been answered.")
+
+
+def editable_areas(user, agency: Agency):
+    """Response areas in which the user may give the agency a role."""
+    member_of = set(
+        agency.memberships.exclude(status=Membership.Status.INACTIVE).values_list("coalition_id", flat=True)
+    )
+    allowed = member_of & role_coalitions(user, agency)
+    return ResponseArea.objects.filter(coalition_id__in=allowed, is_active=True).select_related("coalition")
+
+
+@transaction.atomic
+def save_role(form, user, lines=None):
+    """Save a role from its form (and its contact lines' formset, on the page).
+    Saving a role is confirming it: the person who wrote it vouches for it."""
+    role = form.save(commit=False)
+    role.confirmed_at, role.confirmed_by = timezone.now(), user
+    role.save()
+    if lines is not None:
+        lines.instance = role
+        lines.save()
+    return role
+
+
+def confirm_role(role, user) -> None:
+    """The role is still right, says one who may change it."""
+    role.confirmed_at, role.confirmed_by = timezone.now(), user
+    role.save(update_fields=["confirmed_at", "confirmed_by"])
 
 
 def roles_changeable_by(user, agency: Agency):

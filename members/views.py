@@ -6,7 +6,6 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -71,15 +70,6 @@ changes_agency = permission_required(
     "pk",
     message="Only the agency's own representatives, or organizers of every coalition it belongs to, can change it.",
 )
-
-
-def editable_areas(user, agency: Agency):
-    """Response areas in which the user may give the agency a role."""
-    member_of = set(
-        agency.memberships.exclude(status=Membership.Status.INACTIVE).values_list("coalition_id", flat=True)
-    )
-    allowed = member_of & role_coalitions(user, agency)
-    return ResponseArea.objects.filter(coalition_id__in=allowed, is_active=True).select_related("coalition")
 
 
 # --- The member directory and the coverage matrix ----------------------------
@@ -310,18 +300,12 @@ def role_form(request: HttpRequest, pk: int, role_pk: int | None = None) -> Http
         )
     else:
         role = get_object_or_404(services.roles_changeable_by(request.user, agency), pk=role_pk)
-    areas = editable_areas(request.user, agency)
+    areas = services.editable_areas(request.user, agency)
     form = AgencyRoleForm(post_data(request), instance=role, areas=areas)
     lines = ContactLineFormSet(post_data(request), instance=role, prefix="lines")
     # Both checked, so that the role's and the lines' errors show at once.
     if request.method == "POST" and all([form.is_valid(), lines.is_valid()]):
-        with transaction.atomic():
-            role = form.save(commit=False)
-            # Saving a role is confirming it: the person who wrote it vouches for it.
-            role.confirmed_at, role.confirmed_by = timezone.now(), request.user
-            role.save()
-            lines.instance = role
-            lines.save()
+        role = services.save_role(form, request.user, lines)
         messages.success(request, f"The role in “{role.response_area}” is saved.")
         return redirect(agency)
     return render(request, "members/role_form.html", {"agency": agency, "role": role, "form": form, "lines": lines})

@@ -55,6 +55,16 @@ def update_status(item: ActionItem, user, *, status: str, comment: str = "", rea
     return item
 
 
+def record_update(item: ActionItem, user, *, status: str, comment: str = "", reason: str = "") -> ActionItem:
+    """The item page's update form (and the API's): a lead or an organizer may
+    also close or reopen through it; anyone must change something."""
+    if status == item.status and not comment.strip() and reason.strip() == item.status_reason:
+        raise ValidationError("Nothing changed: choose a new status or write a comment.")
+    if user.has_perm("tasks.manage_actionitem", item):
+        return manage(item, user, status=status, status_reason=reason, comment=comment)
+    return update_status(item, user, status=status, comment=comment, reason=reason)
+
+
 def _apply_status(item: ActionItem, status: str, reason: str) -> None:
     item.status = status
     item.status_reason = reason.strip() if status in (ActionItem.Status.BLOCKED, ActionItem.Status.DROPPED) else ""

@@ -112,14 +112,9 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 update_form = UpdateForm(request.POST)
                 if update_form.is_valid():
                     data = update_form.cleaned_data
-                    if can_manage:
-                        services.manage(
-                            item, user, status=data["status"], status_reason=data["reason"], comment=data["comment"]
-                        )
-                    else:
-                        services.update_status(
-                            item, user, status=data["status"], comment=data["comment"], reason=data["reason"]
-                        )
+                    services.record_update(
+                        item, user, status=data["status"], comment=data["comment"], reason=data["reason"]
+                    )
                     messages.success(request, "Your update is recorded.")
                     return redirect(item)
         except ValidationError as exc:

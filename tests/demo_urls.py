@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from api import tokens as api_tokens
 from coordination.models import Coalition, CoalitionRole, Committee, Export, StoredFinding, User
 from coordination.notifications import Topic
 from meetings import invitations
@@ -33,7 +34,8 @@ def url_names() -> set[str]:
     def walk(patterns):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                if pattern.app_name != "admin":
+                # (the API's endpoints have their own matrix: tests/api/test_api_access.py)
+                if pattern.app_name not in ("admin", "api"):
                     yield from walk(pattern.url_patterns)
             elif isinstance(pattern, URLPattern) and pattern.name:
                 yield pattern.name
@@ -105,6 +107,8 @@ def path_arguments() -> dict[str, list]:
         "mfa_generate_recovery_codes": [],
         "mfa_download_recovery_codes": [],
         "coalition_security": [shasta.slug],
+        "api_tokens": [],
+        "coalition_tokens": [shasta.slug],
         "security_log": [shasta.slug],
         "password_change": [],
         "password_change_done": [],
@@ -264,7 +268,10 @@ def extra_arguments() -> dict[str, list]:
     chp = Agency.objects.get(name="California Highway Patrol, Northern Division")
     chp_person = chp.people.exclude(email="shared@chp.example.org").first()
     member = User.objects.get(email="member@example.org")
+    token, _ = api_tokens.issue(member, name="Dashboard", scope="read", days=30)
     return {
+        "api_token_revoke": [token.pk],
+        "coalition_token_revoke": [shasta.slug, token.pk],
         "agency:shared": [chp.pk],
         "agency_edit:shared": [chp.pk],
         "role_add:shared": [chp.pk],

@@ -62,6 +62,8 @@ agency_edit:shared                   302   403   403   403   200   403   403   4
 agenda                               302   403   403   404   403   200   404   403
 agenda_item                          302   403   403   404   403   200   404   403
 agenda_open_items                    302   403   403   404   403   302   404   403
+api_token_revoke                     302   404   302   404   404   404   404   404
+api_tokens                           302   200   200   200   200   200   200   200
 attachment                           302   200   200   404   200   200   404   200
 attachment:restricted                302   404   200   404   404   200   404   404
 attachment_upload                    302   403   403   404   403   302   404   403
@@ -71,6 +73,8 @@ calendar_feed                        200   200   200   200   200   200   200   2
 calendar_settings                    302   200   200   200   200   200   200   200
 coalition                            302   200   200   404   200   200   404   200
 coalition_security                   302   403   403   404   403   200   404   403
+coalition_token_revoke               302   403   403   404   403   302   404   403
+coalition_tokens                     302   403   403   404   403   200   404   403
 committee                            302   200   200   404   200   200   404   200
 committee:restricted                 302   404   200   404   404   200   404   404
 committee_create                     302   403   403   404   403   200   404   403
