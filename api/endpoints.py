@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.forms.models import model_to_dict
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -56,6 +57,16 @@ class CoalitionScoped(Endpoint):
 
     def filterset_kwargs(self) -> dict:
         return {"coalition": self.coalition(), "user": self.request.user}
+
+
+@extend_schema(exclude=True)
+class NoSuchEndpoint(Endpoint):
+    """Any other address under /api/: a 404 in JSON, as every error of the API is."""
+
+    def get(self, request, *args, **kwargs):
+        raise Http404("No such endpoint: see /api/docs/ for the list.")
+
+    post = put = patch = delete = get
 
 
 # --- Who is asking ---------------------------------------------------------------------

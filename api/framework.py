@@ -267,3 +267,43 @@ def refused(exc: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(exc, "error_dict"):
         return exceptions.ValidationError(exc.message_dict)
     return exceptions.ValidationError({"non_field_errors": exc.messages})
+
+
+# --- The schema's error answers ------------------------------------------------------
+
+ERROR = {
+    "type": "object",
+    "description": "`detail` says why; a refused change lists its messages by field "
+    "(`non_field_errors` for the whole, `privacy_findings` for what the privacy guard flagged).",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": True,
+}
+ERRORS = {
+    "400": "A filter value or a change was refused: the messages say which and why.",
+    "401": "No token, or one that is unknown, expired, revoked, or whose person no longer stands anywhere.",
+    "403": "Seen, but not yours to change (or a read-only token): the detail says who may.",
+    "404": "Nothing there for you: it does not exist, or you may not see it.",
+    "429": "Too many requests for this token: wait the seconds of Retry-After.",
+}
+WRITE_ERRORS = {"412": "It changed since you read it (If-Match)."}
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular's post-processing hook: every operation lists the errors it may answer."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            errors = ERRORS | (WRITE_ERRORS if method in ("patch", "put") else {})
+            for code, description in errors.items():
+                operation["responses"].setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                )
+            if method == "get":
+                operation["responses"].setdefault("304", {"description": "Not modified since the ETag you sent."})
+    return result

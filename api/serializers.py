@@ -121,7 +121,7 @@ class AgencyRoleSerializer(serializers.ModelSerializer):
     response_area = ResponseAreaRef(read_only=True)
     lines = ContactLineSerializer(many=True, read_only=True)
     is_stale = serializers.BooleanField(read_only=True)
-    confirmed_by = serializers.CharField(read_only=True, source="confirmed_by.full_name", default=None)
+    confirmed_by = serializers.CharField(read_only=True, source="confirmed_by.full_name", default=None, allow_null=True)
 
     class Meta:
         model = AgencyRole
@@ -285,7 +285,7 @@ class MinutesSerializer(serializers.ModelSerializer):
     meeting = serializers.IntegerField(read_only=True, source="meeting_id")
     decisions = serializers.ListField(child=serializers.CharField(), read_only=True, source="decision_list")
     restricted_body = serializers.SerializerMethodField()
-    approved_by = serializers.CharField(read_only=True, source="approved_by.full_name", default=None)
+    approved_by = serializers.CharField(read_only=True, source="approved_by.full_name", default=None, allow_null=True)
 
     class Meta:
         model = Minutes
@@ -355,7 +355,7 @@ class ActionItemWriteSerializer(serializers.Serializer):
 
 
 class ActionUpdateSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(read_only=True, source="author.full_name", default=None)
+    author = serializers.CharField(read_only=True, source="author.full_name", default=None, allow_null=True)
 
     class Meta:
         model = ActionUpdate

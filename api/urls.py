@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import endpoints as e
@@ -29,6 +29,8 @@ api = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # (the split view serves its script as a file: the site's CSP allows no inline script)
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # (last: an address of no endpoint, a negative id, answers a JSON 404, not the site's page)
+    re_path(r"^", e.NoSuchEndpoint.as_view()),
 ]
 
 # The pages of tokens (outside the api namespace: they are pages of the site).

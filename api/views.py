@@ -1,6 +1,7 @@
 """The pages of API tokens: a person's own (make, see, revoke), and a
 coalition's, where its organizers revoke any token of its people."""
 
+import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -42,7 +43,7 @@ def my_tokens(request: HttpRequest) -> HttpResponse:
         revoke_url=lambda token: reverse("api_token_revoke", args=[token.pk]),
         request=request,
     )
-    table.paginate(page=request.GET.get("page", 1), per_page=25)
+    tables.RequestConfig(request, paginate={"per_page": 25}).configure(table)
     return render(request, "api/my_tokens.html", {"form": form, "secret": secret, "table": table})
 
 

@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from api import tokens as api_tokens
+from api.models import ApiToken
 from coordination.models import Coalition, CoalitionRole, Committee, Export, StoredFinding, User
 from coordination.notifications import Topic
 from meetings import invitations
@@ -81,7 +82,11 @@ def path_arguments() -> dict[str, list]:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     export = written_export(shasta, user)
+    api_token = ApiToken.objects.filter(user=user, name="Dashboard").first()
+    api_token = api_token or api_tokens.issue(user, name="Dashboard", scope="read", days=30)[0]
     return {
+        "api_token_revoke": [api_token.pk],
+        "coalition_token_revoke": [shasta.slug, api_token.pk],
         "home": [],
         "login": [],
         "logout": [],
@@ -218,6 +223,7 @@ LIST_PAGES = (
     "notification_log",
     "privacy_review",
     "security_log",
+    "coalition_tokens",
     "inquiries",
     "report",
     "engagement",
@@ -268,10 +274,7 @@ def extra_arguments() -> dict[str, list]:
     chp = Agency.objects.get(name="California Highway Patrol, Northern Division")
     chp_person = chp.people.exclude(email="shared@chp.example.org").first()
     member = User.objects.get(email="member@example.org")
-    token, _ = api_tokens.issue(member, name="Dashboard", scope="read", days=30)
     return {
-        "api_token_revoke": [token.pk],
-        "coalition_token_revoke": [shasta.slug, token.pk],
         "agency:shared": [chp.pk],
         "agency_edit:shared": [chp.pk],
         "role_add:shared": [chp.pk],

@@ -21,6 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("reports",),  # activities, the annual and engagement reports, charts
     ("public_site",),  # the public pages (they list upcoming public activities)
     ("dashboard",),  # each person's start page
+    ("api",),  # the REST API and its personal tokens, under the pages' rules
     ("demo",),  # the demo coalitions
     ("bench",),  # the benchmark: its data set and its measures of every page
 ]

@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from api.models import ApiToken
 from coordination.models import Notification, SecurityEvent
 from coordination.tables import PER_PAGE
 from meetings.models import AgendaItem, Attachment, Attendance, Meeting, Minutes
@@ -152,6 +153,18 @@ def _security_lines(world, n: int) -> None:
     )
 
 
+def _tokens(world, n: int) -> None:
+    ApiToken.objects.bulk_create(
+        ApiToken(
+            user=world.member,
+            name=f"paged{next(SERIAL):04}",
+            key_hash=f"{next(SERIAL):064}",
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+        for _ in range(n)
+    )
+
+
 def _notifications(world, n: int) -> None:
     Notification.objects.bulk_create(
         Notification(
@@ -267,6 +280,7 @@ CASES = {
     ),
     "notification_log": Case(_home("notification_log"), _notifications, r">paged\d+@example.org<", PER_PAGE, r"page=2"),
     "security_log": Case(_home("security_log"), _security_lines, r">paged\d+@example.org<", PER_PAGE, r"page=2"),
+    "coalition_tokens": Case(_home("coalition_tokens"), _tokens, r">paged\d+<", PER_PAGE, r"page=2"),
     "privacy_review": Case(_home("privacy_review"), _findings, r"found: </span>@?paged\d+</mark>", 25, r"page=2"),
     "report": Case(
         _home("report"),

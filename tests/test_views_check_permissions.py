@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("coordination", "members", "meetings", "tasks", "reports", "public_site", "dashboard")
+APPS = ("coordination", "members", "meetings", "tasks", "reports", "public_site", "dashboard", "api")
 PERMISSION_CALLS = {"has_perm", "has_perms"}
 
 

@@ -150,7 +150,11 @@ def test_organizer_creates_an_item_validated_by_the_pages_form(world):
 
 def test_the_privacy_guard_reads_what_comes_through_the_api(world):
     client = api(world.organizer)
-    payload = {"title": "Call back the caller", "owner_agency": world.member_agency.pk, "description": "She is 15 years old, DOB 03/14/2011"}
+    payload = {
+        "title": "Call back the caller",
+        "owner_agency": world.member_agency.pk,
+        "description": "She is 15 years old, DOB 03/14/2011",
+    }
     flagged = client.post(actions_url(world), payload, content_type="application/json")
     assert flagged.status_code == 400
     assert flagged.json()["privacy_findings"]

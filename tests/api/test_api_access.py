@@ -125,7 +125,7 @@ def api_endpoints() -> set[tuple[str, str]]:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 yield from walk(pattern.url_patterns, inside or pattern.namespace == "api")
-            elif isinstance(pattern, URLPattern) and inside:
+            elif isinstance(pattern, URLPattern) and inside and pattern.name:
                 view = pattern.callback.cls
                 methods = {m.upper() for m in view.http_method_names if hasattr(view, m)} - {"OPTIONS", "HEAD"}
                 yield from ((pattern.name, method) for method in methods)
@@ -140,9 +140,7 @@ def matrix(django_db_setup, django_db_blocker):
         secrets = {
             role: tokens.issue(user, name="matrix", scope="write", days=30)[1] for role, user in world["users"].items()
         }
-        urls = {
-            name: reverse(f"api:{name.split(':')[0]}", args=args) for name, args in endpoint_arguments().items()
-        }
+        urls = {name: reverse(f"api:{name.split(':')[0]}", args=args) for name, args in endpoint_arguments().items()}
         yield {"secrets": secrets, "urls": urls}
         call_command("flush", interactive=False, verbosity=0)
 

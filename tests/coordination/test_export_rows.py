@@ -17,6 +17,8 @@ from django.utils.encoding import force_str
 from django_tables2.rows import BoundRow
 from django_tables2.utils import A
 
+from api import tokens
+from api.tables import TokenTable
 from coordination.exports import replay_list, table_rows
 from coordination.models import Coalition, Committee, User
 from coordination.tables import NotificationTable, SecurityEventTable, StoredFindingTable, Table
@@ -29,7 +31,7 @@ from ..demo_urls import LIST_PAGES, path_arguments
 # (the privacy review's findings are not downloaded: their words in context must not leave Roundtable)
 NOT_EXPORTED = {NotificationTable, StoredFindingTable, "EveryKindOfColumn"}
 # Exported by organizers only (a member's export of them is refused).
-ORGANIZERS_ONLY = {SecurityEventTable}
+ORGANIZERS_ONLY = {SecurityEventTable, TokenTable}
 
 
 def bound_row_values(table) -> list[list]:
@@ -59,6 +61,8 @@ def demo(django_db_setup, django_db_blocker):
         ActionItem.objects.create(
             coalition=shasta, title="Overdue", owner_agency=sheriff, due_on=timezone.localdate() - timedelta(days=40)
         )
+        for person in sheriff.people.filter(user__isnull=False)[:3]:
+            tokens.issue(person.user, name=f'=HYPERLINK("x") {person.pk}', scope="read", days=30)
         yield {name: reverse(name, args=path_arguments()[name]) for name in LIST_PAGES}
         call_command("flush", interactive=False, verbosity=0)
 
