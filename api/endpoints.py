@@ -63,6 +63,9 @@ class CoalitionScoped(Endpoint):
 class NoSuchEndpoint(Endpoint):
     """Any other address under /api/: a 404 in JSON, as every error of the API is."""
 
+    def get_view_name(self) -> str:
+        return "Roundtable API"  # (the browsable API's breadcrumbs name /api/ and /api/v1/ so)
+
     def get(self, request, *args, **kwargs):
         raise Http404("No such endpoint: see /api/docs/ for the list.")
 
