@@ -569,7 +569,9 @@ LANGUAGE_CODE = "en"
 # The public pages are in both; members' pages are in English. A public page's
 # language is in its address (/en/p/…, /es/p/…); /p/… follows Accept-Language.
 LANGUAGES = [("en", "English"), ("es", "Español")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Ours first; then Django's own Spanish for the few strings an installed library words
+# otherwise (its catalogue would win over Django's on every form of the site).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "django-wording"]
 TIME_ZONE = env_str("TIME_ZONE", "America/Los_Angeles")
 if TIME_ZONE not in available_timezones():
     raise ImproperlyConfigured(f"TIME_ZONE must be an IANA time zone such as America/Los_Angeles, not {TIME_ZONE!r}.")

@@ -227,3 +227,23 @@ def test_the_public_contact_form_warns_about_personal_details_in_its_language(de
     assert (check.user, check.form, check.kinds, check.reason) == (None, "ContactForm", "phone", "a test")
     # a form without findings shows no box at all
     assert box not in client.get(address).content.decode()
+
+
+def test_the_sites_forms_speak_djangos_spanish_whatever_library_is_installed():
+    """An installed app's catalogue wins over Django's own (Django REST framework
+    words "This field is required." otherwise): every string of Django's Spanish
+    reads as Django words it, unless our catalogue says it."""
+    import django
+
+    with open(Path(django.__file__).parent / "conf/locale/es/LC_MESSAGES/django.mo", "rb") as handle:
+        django_words = GNUTranslations(handle)._catalog
+    with open(CATALOGUE / "django.mo", "rb") as handle:
+        ours = GNUTranslations(handle)._catalog
+    with translation.override("es"):
+        active = translation.trans_real.translation("es")._catalog
+        reworded = sorted(
+            msgid
+            for msgid, words in django_words.items()
+            if isinstance(msgid, str) and msgid and msgid not in ours and active.get(msgid) != words
+        )
+    assert not reworded, f"add Django's wording to locale/django-wording/es (make messages compiles it): {reworded}"
