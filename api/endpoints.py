@@ -4,42 +4,66 @@ rules permission, validates it with the page's form and makes it with the
 page's service. A thing the user may not see is a 404, whether it exists or
 not; a thing they see but may not change is a 403 saying who may."""
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.cache import cache
 from django.db.models import F
 from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from coordination import access
-from coordination.models import Coalition, Committee
+from coordination import access, security_log
+from coordination.models import Coalition, Committee, SecurityEvent
 from coordination.pages import require
 from meetings import services as meeting_services
 from meetings.filters import MeetingFilter
 from meetings.forms import MeetingForm
 from meetings.models import Meeting, Minutes
+from meetings.pages import get_meeting_for_user
 from members import services as member_services
 from members.filters import MembershipFilter
 from members.forms import AgencyRoleForm
-from members.models import Agency, AgencyRole, Membership, Person
-from members.rules import agency_filter, remember_agency_coalitions
+from members.models import Agency, AgencyRole, Membership
+from members.rules import agency_filter
 from reports.filters import ActivityFilter
 from reports.models import Activity
 from tasks import services as task_services
 from tasks.filters import ActionItemFilter
 from tasks.forms import ActionItemForm, UpdateForm
 from tasks.models import ActionItem
+from tasks.pages import get_item_for_user
 
 from . import serializers as s
-from .framework import ETagged, form_data, refused, valid
+from .framework import ETagged, form_data, valid
+from .models import ApiToken
 
 
 def coalition_for(request, slug: str) -> Coalition:
-    """The coalition, or 404 when the user has no standing in it."""
+    """The coalition, or 404 when the user has no standing in it (the pages'
+    get_coalition_for_user also remembers it in the session, which a token has not)."""
     return get_object_or_404(Coalition.objects.visible_to(request.user), slug=slug)
+
+
+def api_address(request, name: str, obj) -> str:
+    """Where a thing made through the API is read back (a 201's Location)."""
+    return request.build_absolute_uri(reverse(f"api:{name}", args=[obj.pk]))
+
+
+def note_contacts_read(request, coalition: Coalition | None = None) -> None:
+    """A token that reads agencies' and people's contact details is logged as a
+    download of the member list is (once a day per token and coalition): a
+    script can read them all."""
+    token = request.auth
+    if not isinstance(token, ApiToken):
+        return  # (the browser's session reads what the pages show)
+    key = f"api-contacts-{token.pk}-{coalition.pk if coalition else 0}-{timezone.localdate()}"
+    if cache.add(key, True, timeout=24 * 3600):
+        security_log.record(
+            request, SecurityEvent.Kind.CONTACT_EXPORT, request.user, coalition=coalition, detail=f"API token {token}"
+        )
 
 
 class Endpoint(ETagged, generics.GenericAPIView):
@@ -82,8 +106,8 @@ class Me(Endpoint):
     def get(self, request):
         standing = access.standing(request.user)
         slugs = {pk: slug for pk, _, slug in standing.labels}
-        person = Person.objects.select_related("agency").filter(pk=standing.person_id).first()
-        token = request.auth if hasattr(request.auth, "scope") else None
+        agency = Agency.objects.filter(pk=standing.agency_id).values("id", "name").first()
+        token = request.auth if isinstance(request.auth, ApiToken) else None
         return Response(
             {
                 "id": request.user.pk,
@@ -92,7 +116,7 @@ class Me(Endpoint):
                 "organizer_of": sorted(slugs[pk] for pk in standing.organizer_of if pk in slugs),
                 "lead_of": sorted(slugs[pk] for pk in standing.lead_of if pk in slugs),
                 "member_of": sorted(slugs[pk] for pk in standing.member_of if pk in slugs),
-                "agency": {"id": person.agency.pk, "name": person.agency.name} if person and person.agency else None,
+                "agency": agency,
                 "token": (
                     {"name": token.name, "scope": token.scope, "expires_at": token.expires_at} if token else None
                 ),
@@ -127,7 +151,11 @@ class CommitteeList(CoalitionScoped, generics.ListAPIView):
     ordering = ("name",)
 
     def get_queryset(self):
-        return Committee.objects.visible_to(self.request.user).filter(coalition=self.coalition())
+        return (
+            Committee.objects.visible_to(self.request.user)
+            .filter(coalition=self.coalition())
+            .select_related("coalition")
+        )
 
 
 class CommitteeDetail(Endpoint, generics.RetrieveAPIView):
@@ -150,6 +178,10 @@ class AgencyList(CoalitionScoped, generics.ListAPIView):
     def filterset_kwargs(self) -> dict:
         return {"coalition": self.coalition()}
 
+    def list(self, request, *args, **kwargs):
+        note_contacts_read(request, self.coalition())
+        return super().list(request, *args, **kwargs)
+
     def get_queryset(self):
         return (
             Membership.objects.filter(coalition=self.coalition())
@@ -158,33 +190,33 @@ class AgencyList(CoalitionScoped, generics.ListAPIView):
         )
 
 
-class AgencyDetail(Endpoint, generics.RetrieveAPIView):
+class AgencyDetail(Endpoint):
     """An agency: its memberships and roles in your coalitions, and its active people's work contacts."""
 
     serializer_class = s.AgencySerializer
 
-    def get_queryset(self):
-        return Agency.objects.filter(agency_filter(self.request.user)).distinct()
+    def get(self, request, pk: int):
+        agency = get_object_or_404(Agency.objects.filter(agency_filter(request.user)).distinct(), pk=pk)
+        note_contacts_read(request)
+        visible = access.standing(request.user).coalitions
+        context = self.get_serializer_context() | {
+            "memberships": agency.memberships.filter(coalition_id__in=visible).select_related(
+                "coalition", "primary_representative"
+            ),
+            "roles": agency.roles.filter(response_area__coalition_id__in=visible)
+            .select_related("agency", "response_area__coalition", "confirmed_by")
+            .prefetch_related("lines"),
+            "people": agency.people.filter(is_active=True).order_by("full_name"),
+        }
+        return Response(s.AgencySerializer(agency, context=context).data)
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        agency = getattr(self, "agency", None)
-        if agency is not None:
-            visible = access.standing(self.request.user).coalitions
-            every = list(agency.memberships.select_related("coalition", "primary_representative"))
-            remember_agency_coalitions(agency, {m.coalition_id for m in every})
-            context["memberships"] = [m for m in every if m.coalition_id in visible]
-            context["roles"] = (
-                agency.roles.filter(response_area__coalition_id__in=visible)
-                .select_related("agency", "response_area__coalition", "confirmed_by")
-                .prefetch_related("lines")
-            )
-            context["people"] = agency.people.filter(is_active=True).order_by("full_name")
-        return context
 
-    def get_object(self):
-        self.agency = super().get_object()
-        return self.agency
+def role_for(request, pk: int) -> AgencyRole:
+    """A role of the user's coalitions, or 404."""
+    roles = AgencyRole.objects.filter(response_area__coalition_id__in=access.standing(request.user).coalitions)
+    return get_object_or_404(
+        roles.select_related("agency", "response_area__coalition", "confirmed_by").prefetch_related("lines"), pk=pk
+    )
 
 
 class RoleDetail(Endpoint):
@@ -193,18 +225,12 @@ class RoleDetail(Endpoint):
 
     serializer_class = s.AgencyRoleSerializer
 
-    def role(self) -> AgencyRole:
-        roles = AgencyRole.objects.filter(
-            response_area__coalition_id__in=access.standing(self.request.user).coalitions
-        ).select_related("agency", "response_area__coalition", "confirmed_by")
-        return get_object_or_404(roles.prefetch_related("lines"), pk=self.kwargs["pk"])
-
     def get(self, request, pk: int):
-        return Response(s.AgencyRoleSerializer(self.role(), context=self.get_serializer_context()).data)
+        return Response(s.AgencyRoleSerializer(role_for(request, pk), context=self.get_serializer_context()).data)
 
     @extend_schema(request=s.AgencyRoleWriteSerializer, responses=s.AgencyRoleSerializer)
     def patch(self, request, pk: int):
-        role = self.role()
+        role = role_for(request, pk)
         require(
             request,
             "members.change_agencyrole",
@@ -218,9 +244,8 @@ class RoleDetail(Endpoint):
         form = valid(
             AgencyRoleForm(data, instance=role, areas=member_services.editable_areas(request.user, role.agency))
         )
-        with transaction.atomic():
-            member_services.save_role(form, request.user)
-        return Response(s.AgencyRoleSerializer(self.role(), context=self.get_serializer_context()).data)
+        member_services.save_role(form, request.user)
+        return Response(s.AgencyRoleSerializer(role_for(request, pk), context=self.get_serializer_context()).data)
 
 
 class RoleConfirm(Endpoint):
@@ -228,7 +253,7 @@ class RoleConfirm(Endpoint):
 
     @extend_schema(request=None, summary="Say the role is still right (confirm it as current)")
     def post(self, request, pk: int):
-        role = RoleDetail.role(self)
+        role = role_for(request, pk)
         require(
             request,
             "members.change_agencyrole",
@@ -236,7 +261,7 @@ class RoleConfirm(Endpoint):
             "Only the agency's own representatives and the organizers of the role's coalition can confirm it.",
         )
         member_services.confirm_role(role, request.user)
-        return Response(s.AgencyRoleSerializer(RoleDetail.role(self), context=self.get_serializer_context()).data)
+        return Response(s.AgencyRoleSerializer(role_for(request, pk), context=self.get_serializer_context()).data)
 
 
 # --- Meetings ---------------------------------------------------------------------
@@ -270,34 +295,28 @@ class MeetingList(CoalitionScoped, generics.ListCreateAPIView):
         # a committee is one the organizer may see (all of the coalition's, for its organizers)
         meeting = meeting_services.save_meeting(valid(form), request.user)
         data = s.MeetingSerializer(meeting, context=self.get_serializer_context()).data
-        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": data["web_url"]})
+        return Response(
+            data, status=status.HTTP_201_CREATED, headers={"Location": api_address(request, "meeting", meeting)}
+        )
 
 
-class MeetingDetail(Endpoint, generics.RetrieveAPIView):
+class MeetingDetail(Endpoint):
     """A meeting and its agenda (case-review items only for those who may read restricted parts)."""
 
     serializer_class = s.MeetingDetailSerializer
 
-    def get_queryset(self):
-        return (
-            Meeting.objects.visible_to(self.request.user)
+    def get(self, request, pk: int):
+        meeting = get_object_or_404(
+            Meeting.objects.visible_to(request.user)
             .select_related(*MEETING_RELATED)
-            .defer("minutes__body", "minutes__restricted_body", "minutes__decisions")
+            .defer("minutes__body", "minutes__restricted_body", "minutes__decisions"),
+            pk=pk,
         )
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        meeting = getattr(self, "meeting", None)
-        if meeting is not None:
-            items = meeting.agenda_items.select_related("presenter", "presenter_agency").order_by("position", "pk")
-            if not self.request.user.has_perm("meetings.read_restricted", meeting):
-                items = items.filter(is_case_review=False)
-            context["agenda"] = items
-        return context
-
-    def get_object(self):
-        self.meeting = super().get_object()
-        return self.meeting
+        items = meeting.agenda_items.select_related("presenter", "presenter_agency").order_by("position", "pk")
+        if not request.user.has_perm("meetings.read_restricted", meeting):
+            items = items.filter(is_case_review=False)
+        context = self.get_serializer_context() | {"agenda": items}
+        return Response(s.MeetingDetailSerializer(meeting, context=context).data)
 
 
 class MinutesDetail(Endpoint):
@@ -307,7 +326,7 @@ class MinutesDetail(Endpoint):
 
     @extend_schema(responses={200: s.MinutesSerializer, 404: OpenApiResponse(description="No approved minutes.")})
     def get(self, request, pk: int):
-        meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=pk)
+        meeting = get_meeting_for_user(request, pk)
         minutes = get_object_or_404(
             Minutes.objects.select_related("approved_by"), meeting=meeting, status=Minutes.Status.APPROVED
         )
@@ -317,11 +336,10 @@ class MinutesDetail(Endpoint):
 
 # --- Action items -------------------------------------------------------------------
 
+# (what every row of the list shows)
 ITEM_RELATED = ("coalition", "committee", "meeting", "owner_agency", "assignee", "backup", "response_area")
-
-
-def item_for(request, pk: int) -> ActionItem:
-    return get_object_or_404(ActionItem.objects.visible_to(request.user).select_related(*ITEM_RELATED), pk=pk)
+# an item, or 404 when the user may not see it: the page's own loader
+item_for = get_item_for_user
 
 
 @extend_schema_view(post=extend_schema(request=s.ActionItemWriteSerializer, responses={201: s.ActionItemSerializer}))
@@ -347,12 +365,11 @@ class ActionList(CoalitionScoped, generics.ListCreateAPIView):
         data = form_data(request.data, defaults)
         form = valid(ActionItemForm(data, instance=item, coalition=coalition, user=request.user))
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            item = task_services.create_item(coalition=coalition, created_by=request.user, **data)
-        except ValidationError as exc:
-            raise refused(exc) from None
+        item = task_services.create_item(coalition=coalition, created_by=request.user, **data)
         body = s.ActionItemSerializer(item_for(request, item.pk), context=self.get_serializer_context()).data
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["web_url"]})
+        return Response(
+            body, status=status.HTTP_201_CREATED, headers={"Location": api_address(request, "action", item)}
+        )
 
 
 class ActionDetail(Endpoint):
@@ -374,10 +391,7 @@ class ActionDetail(Endpoint):
             ActionItemForm(form_data(request.data, current), instance=item, coalition=item.coalition, user=request.user)
         )
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            task_services.manage(ActionItem.objects.get(pk=item.pk), request.user, **data)
-        except ValidationError as exc:
-            raise refused(exc) from None
+        task_services.manage(ActionItem.objects.get(pk=item.pk), request.user, **data)
         return Response(s.ActionItemSerializer(item_for(request, pk), context=self.get_serializer_context()).data)
 
 
@@ -404,13 +418,9 @@ class ActionUpdates(Endpoint, generics.ListCreateAPIView):
         )
         data = form_data(request.data, {"status": item.status, "reason": item.status_reason})
         form = valid(UpdateForm(data)).cleaned_data
-        try:
-            task_services.record_update(
-                item, request.user, status=form["status"], comment=form["comment"], reason=form["reason"]
-            )
-        except ValidationError as exc:
-            raise refused(exc) from None
-        update = item.updates.select_related("author").first()
+        update = task_services.record_update(
+            item, request.user, status=form["status"], comment=form["comment"], reason=form["reason"]
+        )
         return Response(s.ActionUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
 

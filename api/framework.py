@@ -7,13 +7,14 @@ one set of rules (the privacy guard, the assignee's agency, the committees a
 person may see), whichever way a change comes in."""
 
 import hashlib
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.cache import get_conditional_response
 from django_filters import filters as django_filters
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions, pagination, permissions, throttling
+from rest_framework import authentication, exceptions, pagination, permissions, throttling, views
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -62,19 +63,6 @@ class TokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-class SessionAuthentication(authentication.SessionAuthentication):
-    """The browser's session, for the browsable API and the docs page; writes
-    need the CSRF token like any form of the site."""
-
-
-class SessionScheme(OpenApiAuthenticationExtension):
-    target_class = SessionAuthentication
-    name = "session"
-
-    def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
-
-
 class TokenScope(permissions.BasePermission):
     """A token with the read scope reads; writing needs the write scope. The
     browser's session may do what its person may."""
@@ -113,8 +101,10 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
 
 class CursorPage(pagination.CursorPagination):
     """Pages that hold still while rows are added: `next` and `previous` carry
-    an opaque cursor. The order is each endpoint's `ordering` (unique, or made
-    so by its last field), read through the index its list filters by."""
+    an opaque cursor. The order is each endpoint's `ordering`, whose first field
+    (never null) places the cursor, read through the index its list filters by;
+    rows that share its value are told apart by an offset, and the last field
+    (the key) keeps them in one order."""
 
     page_size = 50
     page_size_query_param = "page_size"
@@ -202,16 +192,18 @@ class ETagged:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if request.method in ("GET", "HEAD") and response.status_code == 200 and hasattr(response, "data"):
-            response["ETag"] = etag_of(response.data)
-            conditional = get_conditional_response(request._request, etag=response["ETag"], response=response)
-            if conditional is not response:
-                return self.finalize_response(request, Response(status=304, headers={"ETag": response["ETag"]}))
+            etag = response["ETag"] = etag_of(response.data)
+            answer = get_conditional_response(request._request, etag=etag, response=response)
+            if answer.status_code == 304:
+                return self.finalize_response(request, Response(status=304, headers={"ETag": etag}))
+            if answer.status_code == 412:  # (If-Match on a read)
+                return self.finalize_response(request, Response({"detail": PreconditionFailed.default_detail}, 412))
         return response
 
     def check_unchanged(self, request, current: dict) -> None:
-        """Refuse a write whose `If-Match` names another version than `current`."""
-        wanted = request.headers.get("If-Match")
-        if wanted and wanted.strip() != "*" and etag_of(current) not in [tag.strip() for tag in wanted.split(",")]:
+        """Refuse a write whose `If-Match` names another version than `current`
+        (Django's reading of the conditional headers)."""
+        if get_conditional_response(request._request, etag=etag_of(current)) is not None:
             raise PreconditionFailed()
 
 
@@ -225,27 +217,19 @@ class PreconditionFailed(exceptions.APIException):
 
 
 def form_data(data, fields: dict | None = None) -> dict:
-    """A request's JSON (or form) body as a page's form reads it, without
-    control characters; `fields` are the current values, for a partial change."""
+    """A request's JSON (or form) body as a page's form reads it: one value per
+    field (no form the API writes through takes several), without control
+    characters; `fields` are the current values, for a partial change."""
+    if not isinstance(data, Mapping):
+        raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object: the fields and their values."]})
     merged = dict(fields or {})
-    items = data.lists() if hasattr(data, "lists") else data.items()
-    for name, value in items:
-        if isinstance(value, list) and hasattr(data, "lists") and len(value) == 1:
-            value = value[0]
-        merged[name] = clean_value(value)
+    for name, value in data.lists() if hasattr(data, "lists") else data.items():
+        if hasattr(data, "lists") and len(value) == 1:
+            value = value[0]  # (a form post's one value)
+        if isinstance(value, list | dict):
+            raise exceptions.ValidationError({name: ["Send one value, not a list or an object."]})
+        merged[name] = "" if value is None else without_controls(value) if isinstance(value, str) else value
     return merged
-
-
-def clean_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return without_controls(value)
-    if isinstance(value, list):
-        return [clean_value(v) for v in value]
-    if isinstance(value, dict):
-        raise exceptions.ValidationError("Send a value, not an object.")
-    return value
 
 
 def valid(form):
@@ -262,11 +246,13 @@ def valid(form):
     raise exceptions.ValidationError(errors)
 
 
-def refused(exc: DjangoValidationError) -> exceptions.ValidationError:
-    """A service's refusal (django's ValidationError) as the API's 400."""
-    if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError(exc.message_dict)
-    return exceptions.ValidationError({"non_field_errors": exc.messages})
+def exception_handler(exc, context):
+    """DRF's handler, which also answers a service's refusal (Django's
+    ValidationError, the pages' way of saying no) with a 400 of its messages."""
+    if isinstance(exc, DjangoValidationError):
+        messages = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(messages)
+    return views.exception_handler(exc, context)
 
 
 # --- The schema's error answers ------------------------------------------------------

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from coordination import access, security_log
-from coordination.models import Coalition, CoalitionRole, SecurityEvent
+from coordination import access, second_factor, security_log
+from coordination.models import Coalition, SecurityEvent
 
 from .models import ApiToken, digest
 
@@ -64,6 +64,8 @@ def authenticate(secret: str) -> ApiToken:
         raise Refused("This API token's login is switched off.")
     if not access.standing(token.user).coalitions:
         raise Refused("This API token's person no longer stands in any coalition.")
+    if second_factor.must_have(token.user) and not second_factor.has_factor(token.user):
+        raise Refused("Add a second factor on your Sign-in security page first: your coalition requires one.")
     if token.last_used_at is None or token.last_used_at < now - USE_NOTED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
@@ -71,8 +73,9 @@ def authenticate(secret: str) -> ApiToken:
 
 
 @transaction.atomic
-def revoke(token: ApiToken, by, *, because: str = "", request=None) -> bool:
-    """Revoke a token (once: a second revocation changes nothing). Whether it changed."""
+def revoke(token: ApiToken, by, *, because: str = "", request=None, notify: bool | None = None) -> bool:
+    """Revoke a token (once: a second revocation changes nothing). Whether it
+    changed. Its person is e-mailed unless `notify` is False."""
     changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=by, revoked_because=because[:200]
     )
@@ -84,29 +87,31 @@ def revoke(token: ApiToken, by, *, because: str = "", request=None) -> bool:
             token.user,
             actor=by if by is not None and by.pk != token.user_id else None,
             detail=f"{token}" + (f": {because}" if because else ""),
+            notify=notify,
         )
     return bool(changed)
 
 
 def revoke_on_leaving(sender, person, by, **kwargs) -> int:
-    """members.events.person_left: the person's tokens end with their standing."""
+    """members.events.person_left: the person's tokens end with their standing
+    (logged; not e-mailed, as a person who left receives nothing more)."""
     if person.user_id is None:
         return 0
-    tokens = list(ApiToken.objects.usable().filter(user_id=person.user_id).select_related("user"))
-    return sum(revoke(token, by, because=f"{person.full_name} left {person.agency}") for token in tokens)
+    return revoke_all(person.user_id, by, f"{person.full_name} left {person.agency}")
+
+
+def revoke_on_reset(sender, user, by, **kwargs) -> int:
+    """coordination.second_factor.factors_reset: whoever holds the lost phone or
+    key must not keep a token either (the reset's own e-mail tells the person)."""
+    return revoke_all(user.pk, by, "second factor reset")
+
+
+def revoke_all(user_id: int, by, because: str) -> int:
+    tokens = ApiToken.objects.usable().filter(user_id=user_id).select_related("user")
+    return sum(revoke(token, by, because=because, notify=False) for token in tokens)
 
 
 def of_coalition(coalition: Coalition):
     """The tokens of the people who stand in the coalition (its organizers and
     leads, the people of its member agencies): what its organizers may revoke."""
-    ids = set(CoalitionRole.objects.filter(coalition=coalition).values_list("user_id", flat=True))
-    for source in security_log.people_sources():
-        ids.update(source(coalition).values_list("user", flat=True))
-    return ApiToken.objects.filter(user_id__in=sorted(ids))
-
-
-def revocable_by(user, token: ApiToken) -> bool:
-    """Its own person, or an organizer of a coalition its person stands in."""
-    if token.user_id == user.pk:
-        return True
-    return bool(access.standing(token.user).coalitions & access.standing(user).organizer_of)
+    return ApiToken.objects.filter(user_id__in=security_log.logins_of(coalition))

@@ -26,7 +26,7 @@ from axes.helpers import get_lockout_response
 from django.contrib import auth, messages
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import transaction
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -214,6 +214,11 @@ def _code_used(sender, request, user, authenticator, **kwargs) -> None:
         record(request, SecurityEvent.Kind.RECOVERY_CODE_USED, user, detail=f"{left} unused codes left")
 
 
+# A person's factors were reset (sent with user, by): apps above end what else
+# their lost phone or key might open (api: their tokens).
+factors_reset = Signal()
+
+
 def reset(request: HttpRequest, user: User) -> int:
     """An organizer's reset of a member's factors, for a lost phone or key: all
     of them go (recovery codes too), logged and e-mailed to the member, whose
@@ -224,6 +229,7 @@ def reset(request: HttpRequest, user: User) -> int:
         if gone:
             record(request, SecurityEvent.Kind.FACTOR_RESET, user, actor=request.user, detail=f"{gone} removed")
             end_sessions(user)
+            factors_reset.send(sender=User, user=user, by=request.user)
     return gone
 
 

@@ -165,21 +165,24 @@ def add_people_source(source) -> None:
         _people_sources.append(source)
 
 
-def people_sources() -> list:
-    """The registered sources of a coalition's people's logins (members adds its own)."""
-    return list(_people_sources)
+def logins_of(coalition: Coalition) -> list[int]:
+    """The user ids of the people who stand in the coalition: its organizers and
+    leads, and the logins each registered source adds (members: the people of
+    its member agencies). One query each; a sorted list an index can use."""
+    ids = set(CoalitionRole.objects.filter(coalition=coalition).values_list("user_id", flat=True))
+    for source in _people_sources:
+        ids.update(source(coalition).values_list("user", flat=True))
+    return sorted(ids)
 
 
 def of_coalition(coalition: Coalition):
     """The lines an organizer of the coalition reads: about it (its roles, its
     exports), and the sign-in lines (of no coalition) of the people who stand in
     it; another coalition's roles and exports stay that coalition's."""
-    # the people's ids first (one query each): a list the (user, at) index can use,
-    # where an OR of subqueries would read the whole site's log
-    ids = set(CoalitionRole.objects.filter(coalition=coalition).values_list("user_id", flat=True))
-    for source in _people_sources:
-        ids.update(source(coalition).values_list("user", flat=True))
-    return SecurityEvent.objects.filter(Q(coalition=coalition) | Q(coalition__isnull=True, user_id__in=sorted(ids)))
+    # the people's ids first, where an OR of subqueries would read the whole site's log
+    return SecurityEvent.objects.filter(
+        Q(coalition=coalition) | Q(coalition__isnull=True, user_id__in=logins_of(coalition))
+    )
 
 
 def forget_old(now=None) -> int:

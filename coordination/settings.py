@@ -327,9 +327,14 @@ SECURITY_LOG_DAYS = env_int("SECURITY_LOG_DAYS", 365, minimum=1)
 # The REST API (api/): personal tokens or the session, cursor pages, a rate limit
 # per token counted in the cache (Redis with REDIS_URL), the OpenAPI 3.1 schema.
 API_RATE_LIMIT = env_str("API_RATE_LIMIT", "300/minute")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured(f"API_RATE_LIMIT is requests per period, e.g. 300/minute; not {API_RATE_LIMIT!r}.")
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.framework.TokenAuthentication", "api.framework.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.framework.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["api.framework.TokenScope"],
     "DEFAULT_THROTTLE_CLASSES": ["api.framework.TokenRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "api.framework.CursorPage",
@@ -340,7 +345,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.FormParser"],
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "EXCEPTION_HANDLER": "api.framework.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Roundtable API",

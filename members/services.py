@@ -41,8 +41,7 @@ def confirm_agency(agency: Agency, user, roles) -> int:
     agency.save(update_fields=["confirmed_at", "confirmed_by", "updated_at"])
     count = 0
     for role in roles:
-        role.confirmed_at, role.confirmed_by = now, user
-        role.save(update_fields=["confirmed_at", "confirmed_by"])
+        confirm_role(role, user, now)
         count += 1
     return count
 
@@ -132,9 +131,9 @@ def save_role(form, user, lines=None):
     return role
 
 
-def confirm_role(role, user) -> None:
+def confirm_role(role, user, now=None) -> None:
     """The role is still right, says one who may change it."""
-    role.confirmed_at, role.confirmed_by = timezone.now(), user
+    role.confirmed_at, role.confirmed_by = now or timezone.now(), user
     role.save(update_fields=["confirmed_at", "confirmed_by"])
 
 

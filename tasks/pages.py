@@ -1,9 +1,11 @@
-"""What the action items add to the meetings app's pages, registered from
-apps.py (meetings stands below tasks and never imports it)."""
+"""Loading an item with access checked, for this app's views and the apps
+above it (the API); and what the action items add to the meetings app's
+pages, registered from apps.py (meetings stands below tasks and never imports it)."""
 
 from django.db.models import Case, Count, F, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -12,6 +14,24 @@ from meetings.models import Meeting
 from .filters import carried_to
 from .forms import QuickItemForm
 from .models import ActionItem
+
+
+def get_item_for_user(request: HttpRequest, pk: int) -> ActionItem:
+    """The item, or 404 when the user may not see it."""
+    return get_object_or_404(
+        ActionItem.objects.visible_to(request.user).select_related(
+            "owner_agency",
+            "assignee",
+            "meeting__coalition",
+            "coalition",
+            "backup",
+            "committee",
+            "response_area",
+            "agenda_item",
+        ),
+        pk=pk,
+    )
+
 
 # A meeting page lists this many items of each kind; the rest are a link away.
 SHOWN = 10

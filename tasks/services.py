@@ -43,8 +43,6 @@ def update_status(item: ActionItem, user, *, status: str, comment: str = "", rea
         raise ValidationError({"status": "Only a lead or an organizer can drop an item."})
     if status in (ActionItem.Status.BLOCKED, ActionItem.Status.DROPPED) and not reason.strip():
         raise ValidationError({"reason": "Say why it is blocked or dropped, so others can help."})
-    if status == item.status and not comment.strip() and reason == item.status_reason:
-        raise ValidationError("Nothing changed: choose a new status or write a comment.")
     old = item.status
     _apply_status(item, status, reason)
     item.last_update_at = timezone.now()
@@ -55,14 +53,20 @@ def update_status(item: ActionItem, user, *, status: str, comment: str = "", rea
     return item
 
 
-def record_update(item: ActionItem, user, *, status: str, comment: str = "", reason: str = "") -> ActionItem:
+@transaction.atomic
+def record_update(item: ActionItem, user, *, status: str, comment: str = "", reason: str = "") -> ActionUpdate:
     """The item page's update form (and the API's): a lead or an organizer may
-    also close or reopen through it; anyone must change something."""
-    if status == item.status and not comment.strip() and reason.strip() == item.status_reason:
+    also close or reopen through it; anyone must change something. The line it
+    writes in the item's log."""
+    ActionItem.objects.select_for_update().filter(pk=item.pk).first()  # one update of an item at a time
+    kept_reason = reason.strip() if status in (ActionItem.Status.BLOCKED, ActionItem.Status.DROPPED) else ""
+    if status == item.status and not comment.strip() and kept_reason == item.status_reason:
         raise ValidationError("Nothing changed: choose a new status or write a comment.")
     if user.has_perm("tasks.manage_actionitem", item):
-        return manage(item, user, status=status, status_reason=reason, comment=comment)
-    return update_status(item, user, status=status, comment=comment, reason=reason)
+        manage(item, user, status=status, status_reason=reason, comment=comment)
+    else:
+        update_status(item, user, status=status, comment=comment, reason=reason)
+    return item.updates.order_by("-pk").first()
 
 
 def _apply_status(item: ActionItem, status: str, reason: str) -> None:
@@ -100,6 +104,11 @@ def manage(item: ActionItem, user, *, comment: str = "", **changes) -> ActionIte
         if changes["status"] in (ActionItem.Status.BLOCKED, ActionItem.Status.DROPPED) and not reason.strip():
             raise ValidationError({"status_reason": "Say why it is blocked or dropped."})
         _apply_status(item, changes["status"], reason)
+    elif item.status in (ActionItem.Status.BLOCKED, ActionItem.Status.DROPPED):
+        reason = changes.get("status_reason", item.status_reason).strip()
+        if reason and reason != item.status_reason:  # why it is still blocked, said anew
+            described.append(f"Reason: {item.status_reason or '—'} → {reason}")
+            item.status_reason = reason
     if not described and old == item.status and not comment.strip():
         return item
     item.last_update_at = timezone.now()

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -20,22 +20,12 @@ from . import services
 from .filters import ActionItemFilter
 from .forms import ActionItemForm, BulkForm, ManageForm, QuickItemForm, UpdateForm
 from .models import ActionItem
-from .pages import added_while_writing
+from .pages import added_while_writing, get_item_for_user
 from .tables import ActionItemTable
 
 LIST_RELATED = ("owner_agency", "assignee", "meeting__coalition", "coalition")
 # The two forms of an item's page, and the permission each needs.
 ITEM_FORMS = {"manage": "tasks.manage_actionitem", "update": "tasks.update_actionitem"}
-
-
-def get_item_for_user(request: HttpRequest, pk: int) -> ActionItem:
-    """The item, or 404 when the user may not see it."""
-    return get_object_or_404(
-        ActionItem.objects.visible_to(request.user).select_related(
-            *LIST_RELATED, "backup", "committee", "response_area", "agenda_item"
-        ),
-        pk=pk,
-    )
 
 
 def _form_errors(form, exc: ValidationError) -> None:

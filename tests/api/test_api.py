@@ -3,6 +3,7 @@ them with the page's filters, update one, schedule a meeting; and the rules the
 pages keep (restricted committees, the privacy guard, the assignee's agency)
 kept alike."""
 
+import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +15,15 @@ from api import tokens
 from meetings.models import Meeting, Minutes
 from members.models import AgencyRole
 from tasks.models import ActionItem, ActionUpdate
-from tests.factories import AgencyFactory, PersonFactory, ResponseAreaFactory
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    AgencyRoleFactory,
+    CommitteeFactory,
+    MembershipFactory,
+    PersonFactory,
+    ResponseAreaFactory,
+)
 from tests.meetings.test_meetings import make_meeting
 
 pytestmark = pytest.mark.django_db
@@ -63,12 +72,31 @@ def test_cursor_pages_walk_every_item_once_while_items_are_added(world, django_a
 
 
 def test_list_queries_do_not_grow_with_rows(world, django_assert_max_num_queries):
-    for n in range(60):
-        item(world, f"Item {n}", assignee=PersonFactory(agency=world.member_agency))
+    """Each list and detail reads a fixed number of queries, with many rows of
+    each kind, and every related thing each row shows."""
+    agencies = [AgencyFactory(name=f"Agency {n}") for n in range(30)]
+    for n, agency in enumerate(agencies):
+        MembershipFactory(agency=agency, coalition=world.home, primary_representative=PersonFactory(agency=agency))
+        meeting = make_meeting(world.home, timezone.now() - timedelta(days=n + 1), committee=world.open_committee)
+        Minutes.objects.create(meeting=meeting, status=Minutes.Status.APPROVED)
+        ActivityFactory(coalition=world.home, presenting_agency=agency)
+        CommitteeFactory(coalition=world.home, name=f"Committee {n}", slug=f"committee-{n}")
+        made = item(world, f"Item {n}", agency=agency, meeting=meeting, assignee=agency.people.first())
+        ActionUpdate.objects.create(item=made, author=world.organizer, comment=f"Update {n}")
+        area = ResponseAreaFactory(coalition=world.home, name=f"Area {n}")
+        AgencyRoleFactory(agency=world.member_agency, response_area=area)
+        PersonFactory(agency=world.member_agency)
     client = api(world.organizer)
-    for name in ("actions", "meetings", "agencies", "committees", "activities"):
-        with django_assert_max_num_queries(9):
-            assert client.get(reverse(f"api:{name}", args=[world.home.slug]), {"page_size": 200}).status_code == 200
+    urls = [reverse(f"api:{name}", args=[world.home.slug]) for name in LISTS]
+    urls += [reverse("api:agency", args=[world.member_agency.pk]), reverse("api:meeting", args=[meeting.pk])]
+    for url in urls:
+        with django_assert_max_num_queries(10):
+            response = client.get(url, {"page_size": 200})
+        assert response.status_code == 200
+        assert len(response.json().get("results", [None] * 30)) >= 30, url
+
+
+LISTS = ("actions", "meetings", "agencies", "committees", "activities")
 
 
 def test_restricted_committee_is_refused_as_a_missing_one_in_filters_and_details(world):
@@ -145,7 +173,7 @@ def test_organizer_creates_an_item_validated_by_the_pages_form(world):
         due,
         world.organizer,
     )
-    assert made["Location"].endswith(created.get_absolute_url())
+    assert made["Location"].endswith(reverse("api:action", args=[created.pk]))
 
 
 def test_the_privacy_guard_reads_what_comes_through_the_api(world):
@@ -263,3 +291,30 @@ def test_schema_is_openapi_3_1_and_the_docs_page_is_served_from_the_site(client)
     docs = client.get(reverse("api:docs")).content.decode()
     assert "swagger-ui" in docs
     assert "cdn" not in docs.lower()
+
+
+def test_a_lead_says_anew_why_an_item_is_blocked_and_gets_that_line_back(world):
+    blocked = item(world, status=ActionItem.Status.BLOCKED, status_reason="Waiting for the printer")
+    response = api(world.lead).post(
+        reverse("api:action_updates", args=[blocked.pk]),
+        {"status": "blocked", "reason": "Waiting for the county's budget"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    blocked.refresh_from_db()
+    assert blocked.status_reason == "Waiting for the county's budget"
+    assert "Reason: Waiting for the printer → Waiting for the county's budget" in response.json()["changes"]
+
+
+def test_a_body_that_is_not_an_object_a_list_for_a_value_and_a_stale_if_match_on_a_read_are_refused(world):
+    mine = item(world)
+    client = api(world.lead)
+    url = reverse("api:action", args=[mine.pk])
+    for body in ("[]", "null", '"title"'):
+        refused = client.patch(url, body, content_type="application/json")
+        assert refused.status_code == 400 and "JSON object" in refused.json()["non_field_errors"][0]
+    listed = client.patch(url, {"title": ["Two", "titles"]}, content_type="application/json")
+    assert listed.status_code == 400 and "one value" in listed.json()["title"][0]
+    assert client.get(url, headers={"If-Match": '"not-this-one"'}).status_code == 412
+    forged = base64.b64encode(b"p=not-a-date").decode()  # a cursor made by hand
+    assert client.get(actions_url(world), {"cursor": forged}).status_code == 400

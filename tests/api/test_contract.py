@@ -4,9 +4,12 @@ sends them to a live server as an organizer with a write token; no answer may
 be a server error, and every answer's status, type and body must be the ones
 the schema describes."""
 
+import itertools
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -38,10 +41,11 @@ def test_every_answer_keeps_the_schema(live_server, token):
     failures of every operation are reported together."""
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema/?format=json")
     failures = {}
-    for result in schema.get_all_operations():
+    for result, mode in itertools.product(schema.get_all_operations(), GenerationMode):
         operation = result.ok()
 
-        @given(case=operation.as_strategy())
+        # positive: values the schema allows; negative: values it refuses (wrong types, out of range)
+        @given(case=operation.as_strategy(mode))
         @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def keeps_the_schema(case):
             case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
@@ -49,5 +53,5 @@ def test_every_answer_keeps_the_schema(live_server, token):
         try:
             keeps_the_schema()
         except (Exception, BaseExceptionGroup) as exc:  # every operation's failure is reported, not the first
-            failures[operation.label] = str(exc)[:2000]
+            failures[f"{operation.label} ({mode.value})"] = str(exc)[:2000]
     assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())

@@ -6,14 +6,17 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.test import Client
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from api import tokens
 from api.models import ApiToken, digest
+from coordination import second_factor
 from coordination.models import CoalitionRole, Notification, SecurityEvent
 from members import services as member_services
+from tests.factories import give_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +125,39 @@ def test_making_a_token_asks_for_the_password_after_a_while(world, settings):
         response = browser.post(reverse("api_tokens"), {"name": "x", "scope": "read", "days": "30"})
     assert response.status_code == 302 and reverse("confirm_identity") in response["Location"]
     assert not ApiToken.objects.exists()
+
+
+def test_leaving_revokes_quietly_and_a_second_factor_reset_ends_tokens_too(world):
+    tokens.issue(world.member, name="a", scope="read", days=30)
+    lead_token, lead_secret = tokens.issue(world.lead, name="b", scope="read", days=30)
+    Notification.objects.all().delete()
+
+    member_services.mark_left(world.member.person, world.organizer)
+    assert not Notification.objects.filter(email=world.member.email).exists()  # a person who left gets nothing
+
+    request = RequestFactory().post("/")
+    request.user, request.session = world.organizer, SessionStore()
+    second_factor.reset(request, world.lead)
+    lead_token.refresh_from_db()
+    assert lead_token.revoked_at is not None and lead_token.revoked_because == "second factor reset"
+    assert me(lead_secret).status_code == 401
+
+
+def test_a_token_waits_for_the_second_factor_its_coalition_requires(world):
+    _, secret = tokens.issue(world.member, name="a", scope="read", days=30)
+    world.home.require_second_factor = True
+    world.home.save()
+    refused = me(secret)
+    assert refused.status_code == 401 and "second factor" in refused.json()["detail"]
+    give_second_factor(world.member)
+    assert me(secret).status_code == 200
+
+
+def test_reading_contact_details_with_a_token_is_logged_once_a_day(world):
+    _, secret = tokens.issue(world.organizer, name="Export", scope="read", days=30)
+    client = Client(headers={"Authorization": f"Bearer {secret}"})
+    for _ in range(3):
+        assert client.get(reverse("api:agencies", args=[world.home.slug])).status_code == 200
+    line = SecurityEvent.objects.get(kind=SecurityEvent.Kind.CONTACT_EXPORT)
+    assert (line.user, line.coalition) == (world.organizer, world.home)
+    assert line.detail.startswith("API token Export (")

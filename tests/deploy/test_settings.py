@@ -62,6 +62,7 @@ def test_production_settings_pass_the_deployment_checks():
         ("SECRET_KEY", "short"),
         ("EMAIL_TIMEOUT", "300"),
         ("EMAIL_BATCH_SIZE", "0"),
+        ("API_RATE_LIMIT", "300 per minute"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_message_naming_the_variable(variable, value):
