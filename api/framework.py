@@ -113,6 +113,12 @@ class CursorPage(pagination.CursorPagination):
     def get_ordering(self, request, queryset, view):
         return view.ordering
 
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except DjangoValidationError:  # a cursor made by hand, its position no value of the field
+            raise exceptions.NotFound(self.invalid_cursor_message) from None
+
 
 # --- Filtering with the pages' FilterSets ------------------------------------------
 
