@@ -5,6 +5,7 @@ page's service. A thing the user may not see is a 404, whether it exists or
 not; a thing they see but may not change is a 403 saying who may."""
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F
 from django.forms.models import model_to_dict
 from django.http import Http404
@@ -37,7 +38,7 @@ from tasks.models import ActionItem
 from tasks.pages import get_item_for_user
 
 from . import serializers as s
-from .framework import ETagged, form_data, valid
+from .framework import ETagged, form_data, lock, valid
 from .models import ApiToken
 
 
@@ -229,7 +230,9 @@ class RoleDetail(Endpoint):
         return Response(s.AgencyRoleSerializer(role_for(request, pk), context=self.get_serializer_context()).data)
 
     @extend_schema(request=s.AgencyRoleWriteSerializer, responses=s.AgencyRoleSerializer)
+    @transaction.atomic
     def patch(self, request, pk: int):
+        lock(AgencyRole, pk)
         role = role_for(request, pk)
         require(
             request,
@@ -382,7 +385,9 @@ class ActionDetail(Endpoint):
         return Response(s.ActionItemSerializer(item_for(request, pk), context=self.get_serializer_context()).data)
 
     @extend_schema(request=s.ActionItemWriteSerializer, responses=s.ActionItemSerializer)
+    @transaction.atomic
     def patch(self, request, pk: int):
+        lock(ActionItem, pk)
         item = item_for(request, pk)
         require(request, "tasks.manage_actionitem", item, "Only the coalition's organizers and leads can edit items.")
         self.check_unchanged(request, s.ActionItemSerializer(item, context=self.get_serializer_context()).data)

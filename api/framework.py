@@ -213,6 +213,13 @@ class ETagged:
             raise PreconditionFailed()
 
 
+def lock(model, pk) -> None:
+    """Hold the row until the change commits (call inside the change's
+    transaction): of two changes sent with the same If-Match, the second
+    waits, then finds the row changed and is refused."""
+    list(model.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True))
+
+
 class PreconditionFailed(exceptions.APIException):
     status_code = 412
     default_detail = "It changed since you read it (If-Match): read it again, then send your change."

@@ -7,6 +7,7 @@ import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -319,3 +320,28 @@ def test_a_body_that_is_not_an_object_a_list_for_a_value_and_a_stale_if_match_on
     forged = base64.b64encode(b"p=not-a-date").decode()  # a cursor made by hand
     forged_page = client.get(actions_url(world), {"cursor": forged})
     assert (forged_page.status_code, forged_page.json()["detail"]) == (404, "Invalid cursor")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the row lock is PostgreSQL's (production, CI)")
+def test_two_changes_sent_with_the_same_if_match_at_once_one_wins_and_one_is_refused(world):
+    from concurrent.futures import ThreadPoolExecutor
+
+    mine = item(world)
+    client = api(world.lead)
+    url = reverse("api:action", args=[mine.pk])
+    etag = client.get(url)["ETag"]
+
+    def change(title: str) -> int:
+        try:
+            response = client.patch(url, {"title": title}, content_type="application/json", headers={"If-Match": etag})
+            return response.status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        codes = sorted(pool.map(change, ["First", "Second"]))
+    assert codes == [200, 412]
+    mine.refresh_from_db()
+    assert mine.title in ("First", "Second")
+    assert mine.updates.filter(changes__startswith="title:").count() == 1
