@@ -366,6 +366,7 @@ class Notification(models.Model):
         INQUIRY = "inquiry", "Message from the public"
         JOIN_REQUEST = "join_request", "A coalition asks an agency to join"
         SECURITY_NOTICE = "security_notice", "A change to the person's sign-in"
+        WEBHOOK_DISABLED = "webhook_disabled", "A webhook endpoint was disabled"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "webhooks",
     "demo",
     "bench",
 ]
@@ -272,6 +273,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coordination.resume_lost_scans",
         "schedule": 3600.0,
     },
+    # webhooks: items that became overdue are announced once each (deliveries ride the minute's sweep)
+    "hourly-announce-overdue-items": {
+        "task": "webhooks.announce_overdue",
+        "schedule": 3600.0,
+    },
     "weekly-scan-stored-text": {
         "task": "coordination.scan_all_stored_text",
         "schedule": 7 * 86400.0,
@@ -371,6 +377,17 @@ SPECTACULAR_SETTINGS = {
         "ActivityKind": "reports.models.Activity.Kind",
     },
 }
+
+# Webhooks (webhooks/): each try waits WEBHOOK_TIMEOUT seconds for an answer; a failed
+# one is tried again after WEBHOOK_RETRY_SECONDS, four times as long each time, up to
+# WEBHOOK_MAX_ATTEMPTS tries (about a day); an endpoint failing WEBHOOK_DISABLE_AFTER
+# tries in a row is disabled and its organizers told. Private and local addresses (and
+# http://) are refused unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES (on by default with DEBUG).
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
+WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 30, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = 8
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 20, minimum=1)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)
 
 # Second factors (django-allauth's mfa): an authenticator app (TOTP), passkeys or
 # security keys (WebAuthn), and single-use recovery codes. Organizers and leads must

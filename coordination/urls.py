@@ -65,6 +65,7 @@ urlpatterns = [
     path("", include("public_site.urls")),
     path("", include("dashboard.urls")),
     path("", include("api.urls")),
+    path("", include("webhooks.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

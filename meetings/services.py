@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from coordination import events
 from coordination.text import without_controls
 
 from .models import AgendaItem, Attachment, Meeting, MeetingEvent, MeetingSeries, Minutes
@@ -35,9 +36,21 @@ def local_datetime(day: date, at: time, zone: ZoneInfo) -> datetime:
     return candidate
 
 
+# The steps of a meeting's story that are announced (webhooks), by name.
+ANNOUNCED = {
+    MeetingEvent.Kind.SCHEDULED: "meeting.scheduled",
+    MeetingEvent.Kind.CHANGED: "meeting.changed",
+    MeetingEvent.Kind.CANCELLED: "meeting.cancelled",
+    MeetingEvent.Kind.APPROVED: "minutes.approved",
+}
+
+
 def note(meeting: Meeting, kind: str, summary: str, user=None) -> MeetingEvent:
-    """A step in the meeting's story, shown on its page."""
-    return MeetingEvent.objects.create(meeting=meeting, kind=kind, summary=summary[:500], user=user)
+    """A step in the meeting's story, shown on its page (and announced, if it is one of ANNOUNCED)."""
+    event = MeetingEvent.objects.create(meeting=meeting, kind=kind, summary=summary[:500], user=user)
+    if kind in ANNOUNCED:
+        events.announce(ANNOUNCED[kind], meeting, coalition_id=meeting.coalition_id)
+    return event
 
 
 def _when(meeting: Meeting) -> str:

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from coordination import notifications
+from coordination import events, notifications
 from coordination.models import Coalition, CoalitionRole, Invitation, Notification, User
 
 from .models import (
@@ -128,6 +128,7 @@ def save_role(form, user, lines=None):
     if lines is not None:
         lines.instance = role
         lines.save()
+    events.announce("role.changed", role, coalition_id=role.response_area.coalition_id)
     return role
 
 
@@ -135,6 +136,7 @@ def confirm_role(role, user, now=None) -> None:
     """The role is still right, says one who may change it."""
     role.confirmed_at, role.confirmed_by = now or timezone.now(), user
     role.save(update_fields=["confirmed_at", "confirmed_by"])
+    events.announce("role.confirmed", role, coalition_id=role.response_area.coalition_id)
 
 
 def roles_changeable_by(user, agency: Agency):

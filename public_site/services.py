@@ -17,7 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
-from coordination import notifications
+from coordination import events, notifications
 from coordination.mail import absolute_url, build_message
 from coordination.models import Coalition, CoalitionRole, Notification, User
 from members.models import AgencyRole, ContactLine, Membership, ResponseArea
@@ -243,6 +243,7 @@ def receive(coalition: Coalition, *, name: str, email: str, message: str, source
     )
     for organizer in User.objects.holding(CoalitionRole.Role.ORGANIZER, coalition):
         notifications.queue(Notification.Kind.INQUIRY, inquiry.pk, organizer.email, user=organizer, coalition=coalition)
+    events.announce("inquiry.received", inquiry, coalition_id=coalition.pk)
     return inquiry
 
 

@@ -11,10 +11,24 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from coordination import events
+
 from .models import ActionItem, ActionUpdate
 
 STALE_AFTER = timedelta(days=30)
 SOON = timedelta(days=14)
+
+
+def _announce(item: ActionItem, old_status: str | None) -> None:
+    """Tell the listeners (webhooks) of a new line in the item's log: made
+    (no old status), closed (done or dropped now), or else changed."""
+    if old_status is None:
+        name = "action_item.created"
+    elif item.status in ActionItem.CLOSED_STATUSES and old_status not in ActionItem.CLOSED_STATUSES:
+        name = "action_item.closed"
+    else:
+        name = "action_item.changed"
+    events.announce(name, item, coalition_id=item.coalition_id)
 
 
 def _check_due(item: ActionItem, due_on: date | None) -> None:
@@ -28,6 +42,7 @@ def create_item(*, created_by, **fields) -> ActionItem:
     _check_due(item, item.due_on)
     item.save()
     ActionUpdate.objects.create(item=item, author=created_by, new_status=item.status, comment="Created.")
+    _announce(item, None)
     return item
 
 
@@ -50,6 +65,7 @@ def update_status(item: ActionItem, user, *, status: str, comment: str = "", rea
     ActionUpdate.objects.create(
         item=item, author=user, old_status=old, new_status=status if status != old else "", comment=comment.strip()
     )
+    _announce(item, old)
     return item
 
 
@@ -121,6 +137,7 @@ def manage(item: ActionItem, user, *, comment: str = "", **changes) -> ActionIte
         comment=comment.strip(),
         changes="; ".join(described)[:500],
     )
+    _announce(item, old)
     return item
 
 
@@ -298,5 +315,6 @@ def hand_on_items(sender, person, by, **kwargs) -> int:
             comment=f"{person.full_name} left {person.agency.name}.",
             changes="; ".join(described)[:500],
         )
+        _announce(item, item.status)
         changed += 1
     return changed

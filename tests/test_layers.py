@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("public_site",),  # the public pages (they list upcoming public activities)
     ("dashboard",),  # each person's start page
     ("api",),  # the REST API and its personal tokens, under the pages' rules
+    ("webhooks",),  # signed webhooks of what happens, delivered through the ledger
     ("demo",),  # the demo coalitions
     ("bench",),  # the benchmark: its data set and its measures of every page
 ]
