@@ -384,6 +384,9 @@ SPECTACULAR_SETTINGS = {
 # tries in a row is disabled and its organizers told. Private and local addresses (and
 # http://) are refused unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES (on by default with DEBUG).
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
+if WEBHOOK_TIMEOUT > 60:
+    # a try longer than this would outlast its claim (webhooks.delivery.STALE_CLAIM) and go twice
+    raise ImproperlyConfigured(f"WEBHOOK_TIMEOUT must be at most 60 seconds, not {WEBHOOK_TIMEOUT}.")
 WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 30, minimum=1)
 WEBHOOK_MAX_ATTEMPTS = 8
 WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 20, minimum=1)

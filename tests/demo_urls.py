@@ -29,6 +29,7 @@ from public_site.models import GuideStep
 from reports.models import Activity
 from tasks.models import ActionItem
 from tests.factories import give_second_factor
+from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 
 def url_names() -> set[str]:
@@ -67,6 +68,19 @@ def written_export(coalition: Coalition, user: User, *, expired: bool = False) -
     return export
 
 
+def demo_webhook(coalition):
+    """An endpoint of the coalition's, with one failed delivery in its log."""
+    endpoint, created = WebhookEndpoint.objects.get_or_create(
+        coalition=coalition, url="https://hooks.example.org/roundtable", defaults={"events": ["meeting.scheduled"]}
+    )
+    if created:
+        event = WebhookEvent.objects.create(coalition=coalition, name="webhook.test", payload={"type": "webhook.test"})
+        WebhookDelivery.objects.create(
+            endpoint=endpoint, event=event, status=WebhookDelivery.Status.FAILED, attempts=8, last_error="HTTP 500"
+        )
+    return endpoint
+
+
 def path_arguments() -> dict[str, list]:
     """The arguments of every URL pattern, from the demo coalition."""
     shasta = Coalition.objects.get(slug="shasta")
@@ -84,7 +98,17 @@ def path_arguments() -> dict[str, list]:
     export = written_export(shasta, user)
     api_token = ApiToken.objects.filter(user=user, name="Dashboard").first()
     api_token = api_token or api_tokens.issue(user, name="Dashboard", scope="read", days=30)[0]
+    hook = demo_webhook(shasta)
     return {
+        "webhooks": [shasta.slug],
+        "webhook_add": [shasta.slug],
+        "webhook": [shasta.slug, hook.pk],
+        "webhook_edit": [shasta.slug, hook.pk],
+        "webhook_secret": [shasta.slug, hook.pk],
+        "webhook_delete": [shasta.slug, hook.pk],
+        "webhook_test": [shasta.slug, hook.pk],
+        "webhook_redeliver_failed": [shasta.slug, hook.pk],
+        "webhook_redeliver": [shasta.slug, hook.pk, hook.deliveries.order_by("pk").first().pk],
         "api_token_revoke": [api_token.pk],
         "coalition_token_revoke": [shasta.slug, api_token.pk],
         "home": [],
@@ -224,6 +248,8 @@ LIST_PAGES = (
     "privacy_review",
     "security_log",
     "coalition_tokens",
+    "webhooks",
+    "webhook",
     "inquiries",
     "report",
     "engagement",

@@ -174,6 +174,15 @@ series_edit                          302   403   403   404   403   200   404   4
 socialaccount_login_cancelled        200   200   200   200   200   200   200   200
 socialaccount_login_error            401   401   401   401   401   401   401   401
 switch_coalition                     302   404   404   404   404   404   404   404
+webhook                              302   403   403   404   403   200   404   403
+webhook_add                          302   403   403   404   403   200   404   403
+webhook_delete                       302   403   403   404   403   302   404   403
+webhook_edit                         302   403   403   404   403   200   404   403
+webhook_redeliver                    302   403   403   404   403   302   404   403
+webhook_redeliver_failed             302   403   403   404   403   302   404   403
+webhook_secret                       302   403   403   404   403   200   404   403
+webhook_test                         302   403   403   404   403   302   404   403
+webhooks                             302   403   403   404   403   200   404   403
 """
 # fmt: on
 

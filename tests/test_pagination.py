@@ -24,6 +24,7 @@ from public_site.models import Inquiry
 from reports.models import Activity
 from tasks.models import ActionItem
 from tasks.pages import SHOWN as ACTIONS_SHOWN
+from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 from .demo_urls import LIST_PAGES
 
@@ -165,6 +166,26 @@ def _tokens(world, n: int) -> None:
     )
 
 
+def _endpoints(world, n: int) -> None:
+    WebhookEndpoint.objects.bulk_create(
+        WebhookEndpoint(
+            coalition=world.home, url=f"https://h{next(SERIAL)}.example.org/", description=f"paged{next(SERIAL):04}"
+        )
+        for _ in range(n)
+    )
+
+
+def _endpoint(world) -> WebhookEndpoint:
+    return WebhookEndpoint.objects.get_or_create(coalition=world.home, url="https://hooks.example.org/")[0]
+
+
+def _deliveries(world, n: int) -> None:
+    events = WebhookEvent.objects.bulk_create(
+        WebhookEvent(coalition=world.home, name="webhook.test", payload={}) for _ in range(n)
+    )
+    WebhookDelivery.objects.bulk_create(WebhookDelivery(endpoint=_endpoint(world), event=event) for event in events)
+
+
 def _notifications(world, n: int) -> None:
     Notification.objects.bulk_create(
         Notification(
@@ -281,6 +302,14 @@ CASES = {
     "notification_log": Case(_home("notification_log"), _notifications, r">paged\d+@example.org<", PER_PAGE, r"page=2"),
     "security_log": Case(_home("security_log"), _security_lines, r">paged\d+@example.org<", PER_PAGE, r"page=2"),
     "coalition_tokens": Case(_home("coalition_tokens"), _tokens, r">paged\d+<", PER_PAGE, r"page=2"),
+    "webhooks": Case(_home("webhooks"), _endpoints, r">paged\d+<", PER_PAGE, r"page=2"),
+    "webhook": Case(
+        lambda world: reverse("webhook", args=[world.home.slug, _endpoint(world).pk]),
+        _deliveries,
+        r">msg_[0-9a-f]{32}<",
+        PER_PAGE,
+        r"page=2",
+    ),
     "privacy_review": Case(_home("privacy_review"), _findings, r"found: </span>@?paged\d+</mark>", 25, r"page=2"),
     "report": Case(
         _home("report"),

@@ -36,6 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coordination import notifications
+from coordination.celery import app as celery_app
 from coordination.mail import absolute_url, build_message
 from coordination.models import Coalition, CoalitionRole, Committee, Notification, User
 from meetings.models import Meeting
@@ -294,12 +295,11 @@ def retry_delay(attempt: int) -> int:
 
 def _enqueue(ids: list[int]) -> None:
     """Hand rows to the broker; when it is down the sweep hands them later."""
-    from .tasks import deliver_webhooks
-
     if not ids:
         return
     try:
-        deliver_webhooks.delay(ids=ids)
+        # by name from the Celery app (the task module imports this one)
+        celery_app.tasks["webhooks.deliver"].delay(ids=ids)
     except Exception:
         log.warning("Could not queue %s webhook deliveries; the sweep will.", len(ids), exc_info=True)
         WebhookDelivery.objects.filter(pk__in=ids, status=Status.PENDING).update(queued_at=None)
@@ -354,6 +354,9 @@ def deliver(delivery_id: int) -> str:
         error = str(refused)
     except requests.RequestException as failure:
         error = f"{type(failure).__name__}: {failure}"
+    except Exception as failure:  # whatever else: a try that counts, not a row that loops for ever
+        log.exception("Webhook delivery %s failed unexpectedly.", delivery_id)
+        error = f"{type(failure).__name__}: {failure}"
     took = round((time.monotonic() - started) * 1000)
     if not error:
         _finish(delivery, token, Status.DELIVERED, code=code, error="", took=took)
@@ -385,8 +388,8 @@ def _finish(delivery: WebhookDelivery, token: str, status: str, *, code, error: 
 
 def _count_failure(endpoint: WebhookEndpoint, error: str) -> None:
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failures=F("failures") + 1)
-    failures = WebhookEndpoint.objects.values_list("failures", flat=True).get(pk=endpoint.pk)
-    if failures >= settings.WEBHOOK_DISABLE_AFTER:
+    failures = WebhookEndpoint.objects.filter(pk=endpoint.pk).values_list("failures", flat=True).first()
+    if failures is not None and failures >= settings.WEBHOOK_DISABLE_AFTER:  # (None: removed meanwhile)
         disable(endpoint, f"{failures} tries failed in a row; the last: {error}"[:300])
 
 

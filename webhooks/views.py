@@ -37,7 +37,9 @@ def endpoint_of(coalition: Coalition, pk: int) -> WebhookEndpoint:
 
 @organizers_only
 def webhook_list(request: HttpRequest, coalition: Coalition) -> HttpResponse:
-    filterset = EndpointFilter(request.GET, queryset=WebhookEndpoint.objects.filter(coalition=coalition))
+    filterset = EndpointFilter(
+        request.GET, queryset=WebhookEndpoint.objects.filter(coalition=coalition).select_related("coalition")
+    )
     return list_page(
         request,
         EndpointTable(filterset.qs),

@@ -24,14 +24,17 @@ from coordination.models import Coalition, Committee, User
 from coordination.tables import NotificationTable, SecurityEventTable, StoredFindingTable, Table
 from members.models import Agency
 from tasks.models import ActionItem
+from webhooks import delivery
+from webhooks.models import WebhookEndpoint
+from webhooks.tables import DeliveryTable, EndpointTable
 
-from ..demo_urls import LIST_PAGES, path_arguments
+from ..demo_urls import LIST_PAGES, demo_webhook, path_arguments
 
 # Tables that no list page exports (the e-mail log is a page, not a download).
 # (the privacy review's findings are not downloaded: their words in context must not leave Roundtable)
 NOT_EXPORTED = {NotificationTable, StoredFindingTable, "EveryKindOfColumn"}
 # Exported by organizers only (a member's export of them is refused).
-ORGANIZERS_ONLY = {SecurityEventTable, TokenTable}
+ORGANIZERS_ONLY = {SecurityEventTable, TokenTable, EndpointTable, DeliveryTable}
 
 
 def bound_row_values(table) -> list[list]:
@@ -63,6 +66,12 @@ def demo(django_db_setup, django_db_blocker):
         )
         for person in sheriff.people.filter(user__isnull=False)[:3]:
             tokens.issue(person.user, name=f'=HYPERLINK("x") {person.pk}', scope="read", days=30)
+        hook = demo_webhook(shasta)
+        for number in range(3):
+            WebhookEndpoint.objects.create(
+                coalition=shasta, url=f"https://h{number}.example.org/", description=f"=cmd{number}", events=[]
+            )
+            delivery.send_test(hook, User.objects.get(email="organizer@example.org"))
         yield {name: reverse(name, args=path_arguments()[name]) for name in LIST_PAGES}
         call_command("flush", interactive=False, verbosity=0)
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from coordination import reauth
 from members.models import Membership, Person
+from webhooks.models import WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,7 @@ def _confirm_url(next_url: str) -> str:
 def _sensitive(world) -> dict[str, str]:
     person = Person.objects.get(user=world.member)
     membership = Membership.objects.get(agency=world.member_agency, coalition=world.home)
+    hook = WebhookEndpoint.objects.create(coalition=world.home, url="https://hooks.example.org/", events=[])
     return {
         "invite": reverse("invite", args=[world.home.slug]),
         "member_add": reverse("member_add", args=[world.home.slug]),
@@ -41,6 +43,8 @@ def _sensitive(world) -> dict[str, str]:
         "coalition_security": reverse("coalition_security", args=[world.home.slug]),
         "mfa_add_webauthn": reverse("mfa_add_webauthn"),
         "member_list export": reverse("member_list", args=[world.home.slug]) + "?_export=csv",
+        "webhook_add": reverse("webhook_add", args=[world.home.slug]),
+        "webhook_secret": reverse("webhook_secret", args=[world.home.slug, hook.pk]),
     }
 
 

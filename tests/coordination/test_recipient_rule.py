@@ -19,6 +19,7 @@ from members import email_settings
 from members.models import JoinRequest, Person
 from public_site.models import Inquiry
 from tasks.models import ActionItem
+from webhooks.models import WebhookEndpoint
 
 from ..factories import AgencyRoleFactory, PersonFactory, ResponseAreaFactory
 
@@ -45,6 +46,7 @@ FOLLOWS = {
     Kind.ACTION_DIGEST: "receives_digest",
     Kind.ESCALATION_AGENCY: None,
     Kind.INQUIRY: None,
+    Kind.WEBHOOK_DISABLED: None,
     Kind.JOIN_REQUEST: None,
 }
 
@@ -169,6 +171,13 @@ def inquiry(world, deputy) -> Message:
     return to_login(world, world.organizer, Kind.INQUIRY, message.pk)
 
 
+def webhook_disabled(world, deputy) -> Message:
+    endpoint = WebhookEndpoint.objects.create(
+        coalition=world.home, url="https://hooks.example.org/", events=[], is_active=False, disabled_at=NOW
+    )
+    return to_login(world, world.organizer, Kind.WEBHOOK_DISABLED, endpoint.pk)
+
+
 # How to build a message of each kind that would go out; a new kind needs one.
 def join_request(world, deputy) -> Message:
     asked = JoinRequest.objects.create(agency=deputy.agency, coalition=world.other, requested_by=world.organizer)
@@ -188,6 +197,7 @@ SETUPS: dict[str, Callable[..., Message]] = {
     Kind.MOU_REVIEW: mou_review,
     Kind.INQUIRY: inquiry,
     Kind.JOIN_REQUEST: join_request,
+    Kind.WEBHOOK_DISABLED: webhook_disabled,
 }
 
 

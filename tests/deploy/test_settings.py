@@ -63,6 +63,8 @@ def test_production_settings_pass_the_deployment_checks():
         ("EMAIL_TIMEOUT", "300"),
         ("EMAIL_BATCH_SIZE", "0"),
         ("API_RATE_LIMIT", "300 per minute"),
+        ("WEBHOOK_TIMEOUT", "300"),
+        ("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "perhaps"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_message_naming_the_variable(variable, value):

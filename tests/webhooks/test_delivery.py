@@ -235,12 +235,12 @@ def test_the_sweep_hands_due_rows_to_workers_and_takes_back_those_of_a_dead_work
 
 
 def test_an_event_recorded_when_the_broker_is_down_is_sent_by_the_sweep(world, hook, monkeypatch):
-    from webhooks import tasks
+    from coordination import celery_app
 
     def broker_down(**kwargs):
         raise ConnectionError("Redis is away")
 
-    monkeypatch.setattr(tasks.deliver_webhooks, "delay", broker_down)
+    monkeypatch.setattr(celery_app.tasks["webhooks.deliver"], "delay", broker_down)
     row = owed(world, hook)
     delivery._enqueue([row.pk])
     row.refresh_from_db()
