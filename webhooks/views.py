@@ -125,45 +125,46 @@ def webhook_delete(request: HttpRequest, coalition: Coalition, pk: int) -> HttpR
     return redirect("webhooks", coalition.slug)
 
 
+def _sends(request: HttpRequest, coalition: Coalition, pk: int, what: str):
+    """The endpoint, or None (and a message saying what to do) when it is off."""
+    endpoint = endpoint_of(coalition, pk)
+    if endpoint.is_active:
+        return endpoint
+    messages.error(request, f"The endpoint is off: turn it on (Edit) before {what}.")
+    return None
+
+
 @login_required
 @require_POST
 @organizers_only
 def webhook_test(request: HttpRequest, coalition: Coalition, pk: int) -> HttpResponse:
-    endpoint = endpoint_of(coalition, pk)
-    if not endpoint.is_active:
-        messages.error(request, "The endpoint is off: turn it on (Edit) before sending a test.")
-    else:
+    if endpoint := _sends(request, coalition, pk, "sending a test"):
         delivery.send_test(endpoint, request.user)
         messages.success(request, "A webhook.test event is on its way; its line below shows how it went.")
-    return redirect(endpoint)
+    return redirect("webhook", coalition.slug, pk)
 
 
 @login_required
 @require_POST
 @organizers_only
 def webhook_redeliver(request: HttpRequest, coalition: Coalition, pk: int, delivery_pk: int) -> HttpResponse:
-    endpoint = endpoint_of(coalition, pk)
-    row = get_object_or_404(WebhookDelivery, endpoint=endpoint, pk=delivery_pk)
-    if not endpoint.is_active:
-        messages.error(request, "The endpoint is off: turn it on (Edit) before redelivering.")
-    elif delivery.redeliver(WebhookDelivery.objects.filter(pk=row.pk)):
-        messages.success(request, "The event is sent again, with the same webhook-id.")
-    else:
-        messages.info(request, "That event is being sent already.")
-    return redirect(endpoint)
+    row = get_object_or_404(WebhookDelivery, endpoint=endpoint_of(coalition, pk), pk=delivery_pk)
+    if _sends(request, coalition, pk, "redelivering"):
+        if delivery.redeliver(WebhookDelivery.objects.filter(pk=row.pk)):
+            messages.success(request, "The event is sent again, with the same webhook-id.")
+        else:
+            messages.info(request, "That event is being sent already.")
+    return redirect("webhook", coalition.slug, pk)
 
 
 @login_required
 @require_POST
 @organizers_only
 def webhook_redeliver_failed(request: HttpRequest, coalition: Coalition, pk: int) -> HttpResponse:
-    endpoint = endpoint_of(coalition, pk)
-    if not endpoint.is_active:
-        messages.error(request, "The endpoint is off: turn it on (Edit) before redelivering.")
-        return redirect(endpoint)
-    count = delivery.redeliver(endpoint.deliveries.filter(status=WebhookDelivery.Status.FAILED))
-    if count:
-        messages.success(request, f"{count} failed event{'s are' if count != 1 else ' is'} sent again.")
-    else:
-        messages.info(request, "No failed events to send again.")
-    return redirect(endpoint)
+    if endpoint := _sends(request, coalition, pk, "redelivering"):
+        count = delivery.redeliver(endpoint.deliveries.filter(status=WebhookDelivery.Status.FAILED))
+        if count:
+            messages.success(request, f"{count} failed event{'s are' if count != 1 else ' is'} sent again.")
+        else:
+            messages.info(request, "No failed events to send again.")
+    return redirect("webhook", coalition.slug, pk)

@@ -54,33 +54,20 @@ def item_of(world, committee=None, **fields) -> ActionItem:
 # --- How a user causes each event; a new event needs a cause here ----------------
 
 
-def schedule(world, committee):
-    client = world.client_for(world.organizer)
-    data = {
-        "title": "Monthly meeting",
-        "kind": "general",
-        "date": "2027-01-14",
-        "start_time": "12:00",
-        "end_time": "13:30",
-    }
+def _meeting_page(world, committee, url: str, day: str) -> None:
+    """The organizer's meeting form, posted: on the coalition's time, in a committee or not."""
+    data = {"title": "Monthly meeting", "kind": "general", "date": day, "start_time": "12:00", "end_time": "13:30"}
     if committee:
         data["committee"] = committee.pk
-    assert client.post(reverse("meeting_create", args=[world.home.slug]), data).status_code == 302
+    assert world.client_for(world.organizer).post(url, data).status_code == 302
+
+
+def schedule(world, committee):
+    _meeting_page(world, committee, reverse("meeting_create", args=[world.home.slug]), "2027-01-14")
 
 
 def change(world, committee):
-    meeting = meeting_of(world, committee)
-    client = world.client_for(world.organizer)
-    data = {
-        "title": "Monthly meeting",
-        "kind": "general",
-        "date": "2027-01-21",
-        "start_time": "12:00",
-        "end_time": "13:30",
-    }
-    if committee:
-        data["committee"] = committee.pk
-    assert client.post(reverse("meeting_edit", args=[meeting.pk]), data).status_code == 302
+    _meeting_page(world, committee, reverse("meeting_edit", args=[meeting_of(world, committee).pk]), "2027-01-21")
 
 
 def cancel(world, committee):
