@@ -67,14 +67,19 @@ class WebhookEndpoint(models.Model):
 
 
 class WebhookEvent(models.Model):
-    """Something that happened, with the body every endpoint gets. Its uid is
+    """Something that happened, and the thing it tells of. Its uid is
     the webhook-id header: the same on every try and every redelivery, so a
     receiver can tell a message it has already had."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True)
     coalition = models.ForeignKey("coordination.Coalition", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=40)
-    payload = models.JSONField()
+    subject_type = models.CharField(max_length=20, blank=True, help_text="What it tells of: meeting, item, role...")
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    payload = models.JSONField(
+        help_text="The envelope (type, timestamp, coalition); its data is read afresh at each send, so no text "
+        "is copied here and a later restriction or redaction holds."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

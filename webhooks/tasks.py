@@ -14,8 +14,7 @@ def deliver_webhooks(*, ids: list[int]) -> dict:
     """A handful of deliveries, one after another. Retries are the rows':
     one not delivered is due again later, and the sweep hands it back then."""
     counts: dict[str, int] = {}
-    for delivery_id in ids:
-        outcome = delivery.deliver(delivery_id)
+    for outcome in delivery.deliver_batch(ids).values():
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 

@@ -67,6 +67,7 @@ def webhook_add(request: HttpRequest, coalition: Coalition) -> HttpResponse:
 
 
 @organizers_only
+@recent_sign_in
 def webhook_edit(request: HttpRequest, coalition: Coalition, pk: int) -> HttpResponse:
     endpoint = endpoint_of(coalition, pk)
     was_active = endpoint.is_active
@@ -118,6 +119,7 @@ def webhook_secret(request: HttpRequest, coalition: Coalition, pk: int) -> HttpR
 @login_required
 @require_POST
 @organizers_only
+@recent_sign_in
 def webhook_delete(request: HttpRequest, coalition: Coalition, pk: int) -> HttpResponse:
     endpoint = endpoint_of(coalition, pk)
     endpoint.delete()

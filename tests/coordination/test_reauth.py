@@ -45,6 +45,7 @@ def _sensitive(world) -> dict[str, str]:
         "member_list export": reverse("member_list", args=[world.home.slug]) + "?_export=csv",
         "webhook_add": reverse("webhook_add", args=[world.home.slug]),
         "webhook_secret": reverse("webhook_secret", args=[world.home.slug, hook.pk]),
+        "webhook_edit": reverse("webhook_edit", args=[world.home.slug, hook.pk]),
     }
 
 

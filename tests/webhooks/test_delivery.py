@@ -14,7 +14,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from coordination import notifications
 from coordination.models import Notification
 from webhooks import delivery
-from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 from .receiver import Receiver
 
@@ -151,7 +151,7 @@ def test_a_receiver_that_does_not_answer_in_time_is_a_failure(world, settings):
         row = WebhookDelivery.objects.get()
         assert delivery.deliver(row.pk) == Status.PENDING
     row.refresh_from_db()
-    assert "Timeout" in row.last_error
+    assert "answer within 1 s" in row.last_error
     assert row.response_code is None
 
 
@@ -251,9 +251,103 @@ def test_an_event_recorded_when_the_broker_is_down_is_sent_by_the_sweep(world, h
     assert row.status == Status.DELIVERED
 
 
-def test_an_event_is_kept_with_the_body_sent(world, hook):
-    row = owed(world, hook)
-    delivery.deliver(row.pk)
-    assert WebhookEvent.objects.get().payload == Webhook(hook.endpoint.secret).verify(
-        hook.received[0].body, hook.received[0].headers
+def test_what_is_sent_is_read_at_each_send_so_a_redaction_or_a_closed_committee_holds(world, hook):
+    from tasks import services as task_services
+    from tasks.models import ActionItem
+
+    task_services.create_item(
+        created_by=world.lead,
+        coalition=world.home,
+        committee=world.open_committee,
+        title="Call Jane Roe back",
+        owner_agency=world.member_agency,
     )
+    row = WebhookDelivery.objects.get()
+    assert "Jane" not in str(row.event.payload)  # no copy of the words is kept
+    ActionItem.objects.update(title="Call [removed] back")  # the privacy review's redaction
+    hook.answers = [500]
+    delivery.deliver(row.pk)
+    due_now(row)
+    delivery.deliver(row.pk)
+    sent = [Webhook(hook.endpoint.secret).verify(r.body, r.headers)["data"]["title"] for r in hook.received]
+    assert sent == ["Call [removed] back"] * 2
+    # the committee closed since: a redelivery is refused, nothing sent
+    world.open_committee.visibility = world.open_committee.Visibility.RESTRICTED
+    world.open_committee.save()
+    delivery.redeliver(WebhookDelivery.objects.all())
+    assert delivery.deliver(row.pk) == Status.FAILED
+    row.refresh_from_db()
+    assert "no longer open" in row.last_error
+    assert len(hook.received) == 2
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_limit(world, settings):
+    import socket
+    import time as clock
+
+    settings.WEBHOOK_TIMEOUT = 2
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        stop = threading.Event()
+
+        def trickle():
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"HTTP/1.1 200 OK\r\n")
+                while not stop.is_set():  # a header line each second: never a whole answer
+                    try:
+                        connection.sendall(b"X-Wait: 1\r\n")
+                    except OSError:
+                        return
+                    stop.wait(1)
+
+        thread = threading.Thread(target=trickle, daemon=True)
+        thread.start()
+        endpoint = WebhookEndpoint.objects.create(
+            coalition=world.home, url=f"http://127.0.0.1:{server.getsockname()[1]}/", events=[]
+        )
+        delivery.send_test(endpoint, world.organizer)
+        started = clock.monotonic()
+        assert delivery.deliver(WebhookDelivery.objects.get().pk) == Status.PENDING
+        assert clock.monotonic() - started < 5
+        stop.set()
+    assert "No whole answer within 2 s" in WebhookDelivery.objects.get().last_error
+
+
+def test_a_batch_tries_a_silent_endpoint_once_and_holds_its_other_rows(world, hook, settings):
+    import socket
+
+    settings.WEBHOOK_TIMEOUT = 1
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        dead = WebhookEndpoint.objects.create(
+            coalition=world.home, url=f"http://127.0.0.1:{silent.getsockname()[1]}/", events=[]
+        )
+        for _ in range(3):
+            delivery.send_test(dead, world.organizer)
+        delivery.send_test(hook.endpoint, world.organizer)
+        ids = list(WebhookDelivery.objects.order_by("pk").values_list("pk", flat=True))
+        outcomes = delivery.deliver_batch(ids)
+    assert list(outcomes.values()) == [Status.PENDING, "held", "held", Status.DELIVERED]
+    held = WebhookDelivery.objects.filter(pk__in=ids[1:3])
+    assert set(held.values_list("status", "attempts", "queued_at")) == {(Status.PENDING, 0, None)}
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["64:ff9b::a9fe:a9fe", "::127.0.0.1", "::ffff:10.0.0.1", "2002:a00:1::1", "fe80::1", "fd00::1", "224.0.0.1"],
+)
+def test_addresses_that_reach_a_private_network_another_way_are_not_public(address):
+    import ipaddress
+
+    assert not delivery._public(ipaddress.ip_address(address))
+
+
+def test_a_public_address_is_public():
+    import ipaddress
+
+    assert delivery._public(ipaddress.ip_address("93.184.216.34"))
+    assert delivery._public(ipaddress.ip_address("2606:2800:220:1:248:1893:25c8:1946"))
