@@ -50,6 +50,7 @@ OPEN_NAMES = {
     "password_change_done",
     "home",
     "healthz",
+    "readyz",
 }
 OPEN_PREFIXES = ("mfa_", "public_", "password_reset", "invitation_")
 FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)

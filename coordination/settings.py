@@ -245,6 +245,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = "UTC"
+# beat notes it is alive every 10 seconds (coordination/beat.py), for /readyz
+CELERY_BEAT_SCHEDULER = "coordination.beat:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 10
 CELERY_BEAT_SCHEDULE = {
     "every-minute-requeue-unsent-notifications": {
         "task": "coordination.sweep_notifications",
@@ -489,7 +492,7 @@ if not DEBUG:
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The redirect to HTTPS must not catch the container health check.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # No inline script or style anywhere: everything comes from our static files.
 SECURE_CSP = {

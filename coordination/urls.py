@@ -68,6 +68,7 @@ urlpatterns = [
     path("", include("webhooks.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]
 # The public pages, in each language of LANGUAGES: /en/p/<slug>/, /es/p/<slug>/.
 urlpatterns += i18n_patterns(path("", include("public_site.public_urls")), prefix_default_language=True)

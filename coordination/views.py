@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from . import autocomplete as choices
-from . import notifications, reauth, security_log, services, single_sign_on, stored_text, tasks
+from . import health, notifications, reauth, security_log, services, single_sign_on, stored_text, tasks
 from .backends import client_ip, login_identifier
 from .filters import NotificationFilter, SecurityEventFilter, StoredFindingFilter
 from .forms import CoalitionSecurityForm, ConfirmIdentityForm, LoginForm, PasswordResetForm
@@ -171,6 +171,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> HttpResponse:
+    """For monitors: can the deployment do its work now (database, Redis, a
+    worker, beat, the e-mail backlog)? 200 when all pass, else 503; each
+    check says why (coordination/health.py)."""
+    report = health.readiness()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
 
 
 # --- The notification log -------------------------------------------------------------

@@ -230,6 +230,7 @@ def path_arguments() -> dict[str, list]:
         "public_contact": [shasta.slug],
         "dashboard": [],
         "healthz": [],
+        "readyz": [],
     }
 
 

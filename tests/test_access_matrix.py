@@ -23,7 +23,7 @@ no data; each cell is its own test and its changes are rolled back.
 
 The statuses: 200 a page, 302 a redirect (to the login page for anon, else on
 to the next page: the form's own answer), 403 refused with a reason, 404
-nothing there for this user, 405 the wrong method, 410 a link no longer valid, 401 the page
+nothing there for this user, 405 the wrong method, 503 not ready (/readyz: no worker runs here), 410 a link no longer valid, 401 the page
 of a sign-in with an agency's provider that failed (none is configured here: their pages are 404).
 A new URL pattern without a row fails `test_every_url_pattern_has_a_row`."""
 
@@ -157,6 +157,7 @@ public_events_feed                   200   200   200   200   200   200   200   2
 public_guide                         200   200   200   200   200   200   200   200
 public_guide_embed                   200   200   200   200   200   200   200   200
 public_home                          200   200   200   200   200   200   200   200
+readyz                               503   503   503   503   503   503   503   503
 reminder_settings                    200   200   200   200   200   200   200   200
 report                               302   403   403   404   403   200   404   200
 response_area_edit                   302   200   200   404   200   200   404   200
