@@ -7,7 +7,7 @@ WEB_PORT ?= 8000
 export WEB_PORT
 PIP := PIP_CONSTRAINT=constraints-build.txt PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip install --quiet
 
-.PHONY: run test smoke bench lock install system-packages lint format clean vendor-tom-select messages
+.PHONY: run test smoke bench backup lock install system-packages lint format clean vendor-tom-select messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Roundtable needs Python 3.13; $(PYTHON) is " + sys.version.split()[0] + ". Install 3.13 (pyenv reads .python-version) or run make PYTHON=/path/to/python3.13.")'
@@ -26,6 +26,10 @@ $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
 	@touch $@
 
 install: $(VENV)/.installed
+
+# One archive of the database and the uploaded files in BACKUP_DIR (var/backups), keeping the newest BACKUP_KEEP.
+backup: $(VENV)/.installed
+	$(BIN)/python manage.py backup --keep $${BACKUP_KEEP:-14}
 
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput

@@ -620,6 +620,19 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Backups (manage.py backup / restore, coordination/backup.py): where archives go, how
+# many the nightly job keeps, and the Fernet key that encrypts them (empty: not encrypted;
+# make one with `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`).
+BACKUP_DIR = Path(env_str("BACKUP_DIR") or VAR_DIR / "backups")
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14, minimum=1)
+BACKUP_KEY = env_str("BACKUP_KEY")
+if BACKUP_KEY:
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(BACKUP_KEY.encode())
+    except ValueError:
+        raise ImproperlyConfigured("BACKUP_KEY must be a Fernet key: 32 url-safe base64-encoded bytes.") from None
 # Development and tests serve static files straight from the apps and packages.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG

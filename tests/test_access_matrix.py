@@ -23,7 +23,8 @@ no data; each cell is its own test and its changes are rolled back.
 
 The statuses: 200 a page, 302 a redirect (to the login page for anon, else on
 to the next page: the form's own answer), 403 refused with a reason, 404
-nothing there for this user, 405 the wrong method, 503 not ready (/readyz: no worker runs here), 410 a link no longer valid, 401 the page
+nothing there for this user, 405 the wrong method, 503 not ready (/readyz: no worker runs here),
+410 a link no longer valid, 401 the page
 of a sign-in with an agency's provider that failed (none is configured here: their pages are 404).
 A new URL pattern without a row fails `test_every_url_pattern_has_a_row`."""
 

@@ -45,7 +45,7 @@ def stack() -> dict:
 
 def test_the_stack_has_web_worker_one_beat_postgres_and_redis(stack):
     services = stack["services"]
-    assert set(services) == {"proxy", "migrate", "web", "worker", "beat", "db", "redis"}
+    assert set(services) == {"proxy", "migrate", "web", "worker", "beat", "backup", "db", "redis"}
     assert "gunicorn" in services["web"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "coordination", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "coordination", "beat"]
@@ -62,9 +62,18 @@ def test_redis_keeps_an_append_only_file_and_never_evicts(stack):
 
 
 def test_every_long_running_service_has_a_health_check_and_data_has_volumes(stack):
-    for name in ("proxy", "web", "worker", "beat", "db", "redis"):
+    for name in ("proxy", "web", "worker", "beat", "backup", "db", "redis"):
         assert stack["services"][name]["healthcheck"]["test"], name
-    assert {"postgres", "redis"} <= set(stack["volumes"])
+    assert {"postgres", "redis", "backups"} <= set(stack["volumes"])
+
+
+def test_a_nightly_backup_keeps_its_archives_and_the_files_in_a_volume(stack):
+    backup = stack["services"]["backup"]
+    assert "manage.py backup --keep" in " ".join(backup["command"])
+    assert "sleep 86400" in " ".join(backup["command"])
+    targets = {v.split(":")[1] if isinstance(v, str) else v["target"] for v in backup["volumes"]}
+    assert {"/app/var/media", "/app/var/backups"} <= targets
+    assert backup["environment"]["BACKUP_DIR"] == "/app/var/backups"
 
 
 def _published(service: dict) -> set[str]:
@@ -183,7 +192,7 @@ def test_celery_finds_the_app_the_commands_name_with_every_scheduled_task():
 
 def test_the_stack_passes_every_variable_the_settings_read_and_no_other(stack):
     read = read_by_settings()
-    for name in ("migrate", "web", "worker", "beat"):
+    for name in ("migrate", "web", "worker", "beat", "backup"):
         passed = set(stack["services"][name]["environment"])
         # a variable the stack does not pass is silently ignored in production
         assert read - passed - image_environment() == set(), name

@@ -65,6 +65,8 @@ def test_production_settings_pass_the_deployment_checks():
         ("API_RATE_LIMIT", "300 per minute"),
         ("WEBHOOK_TIMEOUT", "300"),
         ("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "perhaps"),
+        ("BACKUP_KEY", "not-a-fernet-key"),
+        ("BACKUP_KEEP", "0"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_message_naming_the_variable(variable, value):
