@@ -230,6 +230,25 @@ def database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+@pytest.fixture
+def empty_database(tmp_path):
+    """A new, empty database beside the test's (a test with transaction=True), and its URL; dropped after."""
+    import uuid
+
+    from django.db import connection
+
+    source = database_url()
+    if source.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'other.sqlite3'}"
+        return
+    name = f"other_{uuid.uuid4().hex[:10]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    yield source.rpartition("/")[0] + f"/{name}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @dataclass
 class WorkerProcess:
     process: object

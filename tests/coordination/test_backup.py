@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import tarfile
-import uuid
 from pathlib import Path
 
 import pytest
@@ -35,21 +34,6 @@ def filled(settings):
     for name, content in files.items():
         default_storage.save(name, ContentFile(content))
     return files
-
-
-@pytest.fixture
-def empty_database(tmp_path):
-    """A new, empty database beside the test's, and its URL; dropped after."""
-    source = database_url()
-    if source.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    name = f"restore_{uuid.uuid4().hex[:10]}"
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    yield source.rpartition("/")[0] + f"/{name}"
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def manage(*args: str, url: str, var: Path, **env: str) -> subprocess.CompletedProcess:
