@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from . import metrics
 from .celery import app as celery_app
 from .mail import absolute_url, build_message
 from .models import Coalition, Heartbeat, Invitation, Lease, Notification, User
@@ -672,8 +673,10 @@ def sweep() -> dict[str, int]:
         if not mine:
             return {"queued": 0, "requeued": 0, "dispatched": 0, "skipped": 1}
         now = timezone.now()
+        started = time.monotonic()
         queued = sum(sweeper() for sweeper in SWEEPERS)
         requeued = requeue_lost(now) + revive_outage_failures(now)
         dispatched = dispatch()
         Heartbeat.beat("sweep")
+        metrics.note_sweep(time.monotonic() - started)
     return {"queued": queued, "requeued": requeued, "dispatched": dispatched}

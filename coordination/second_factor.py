@@ -51,6 +51,7 @@ OPEN_NAMES = {
     "home",
     "healthz",
     "readyz",
+    "metrics",
 }
 OPEN_PREFIXES = ("mfa_", "public_", "password_reset", "invitation_")
 FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)

@@ -138,6 +138,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "coordination.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # (below WhiteNoise: the static files, named by their content, are kept for ever)
@@ -492,7 +493,7 @@ if not DEBUG:
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The redirect to HTTPS must not catch the container health check.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # No inline script or style anywhere: everything comes from our static files.
 SECURE_CSP = {
@@ -620,6 +621,15 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Prometheus metrics at /metrics (coordination/metrics.py): off unless METRICS_TOKEN is set,
+# then for scrapers sending it as a bearer token. METRICS_DIR: a folder, emptied at each start,
+# where gunicorn's processes add up their counts (prometheus_client's multiprocess mode).
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_DIR = env_str("METRICS_DIR")
+if METRICS_DIR:
+    Path(METRICS_DIR).mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = METRICS_DIR
+
 # Backups (manage.py backup / restore, coordination/backup.py): where archives go, how
 # many the nightly job keeps, and the Fernet key that encrypts them (empty: not encrypted;
 # make one with `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`).

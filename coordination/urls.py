@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import export_views, second_factor, single_sign_on, views
+from . import export_views, metrics, second_factor, single_sign_on, views
 
 # The administration site signs in through our login (the lockout, the second factor).
 admin.site.login = secure_admin_login(admin.site.login)
@@ -69,6 +69,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]
 # The public pages, in each language of LANGUAGES: /en/p/<slug>/, /es/p/<slug>/.
 urlpatterns += i18n_patterns(path("", include("public_site.public_urls")), prefix_default_language=True)

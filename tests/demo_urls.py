@@ -231,6 +231,7 @@ def path_arguments() -> dict[str, list]:
         "dashboard": [],
         "healthz": [],
         "readyz": [],
+        "metrics": [],
     }
 
 

@@ -114,6 +114,7 @@ meeting_settings                     302   403   403   404   403   200   404   4
 member_add                           302   403   403   404   403   200   404   403
 member_list                          302   200   200   404   200   200   404   200
 membership_edit                      302   403   403   404   403   200   404   403
+metrics                              404   404   404   404   404   404   404   404
 mfa_activate_totp                    302   200   200   200   200   302   302   302
 mfa_add_webauthn                     302   200   200   200   200   200   200   200
 mfa_authenticate                     302   302   302   302   302   302   302   302

@@ -6,7 +6,7 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self) -> None:
-        from coordination import events, notifications
+        from coordination import events, metrics, notifications
         from coordination.models import Notification
 
         from . import delivery, tasks  # noqa: F401 (the tasks register with Celery)
@@ -16,3 +16,4 @@ class WebhooksConfig(AppConfig):
         # deliveries ride the ledger's minute sweep (its lease: one sweep at a time)
         notifications.register_sweeper(delivery.sweep)
         notifications.register(Notification.Kind.WEBHOOK_DISABLED, delivery.compose_disabled)
+        metrics.register_collector(delivery.DeliveryCollector())

@@ -656,3 +656,23 @@ def sweep(now: datetime | None = None) -> int:
             break
         handed += len(chunk)
     return handed
+
+
+class DeliveryCollector:
+    """roundtable_webhook_deliveries{status}: waiting and failed, for /metrics."""
+
+    def collect(self):
+        from django.db.models import Count
+        from prometheus_client.core import GaugeMetricFamily
+
+        family = GaugeMetricFamily(
+            "roundtable_webhook_deliveries", "Webhook deliveries waiting or failed", labels=["status"]
+        )
+        counts = dict(
+            WebhookDelivery.objects.filter(status__in=[Status.PENDING, Status.FAILED])
+            .values_list("status")
+            .annotate(n=Count("pk"))
+        )
+        for status in (Status.PENDING, Status.FAILED):
+            family.add_metric([status], counts.get(status, 0))
+        yield family
