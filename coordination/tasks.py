@@ -19,6 +19,7 @@ def send_batch(*, ids: list[int]) -> dict:
     counts: dict[str, int] = {}
     for outcome in outcomes.values():
         counts[outcome] = counts.get(outcome, 0) + 1
+    log.info("A batch of %s e-mails: %s.", len(ids), ", ".join(f"{n} {outcome}" for outcome, n in counts.items()))
     return counts
 
 

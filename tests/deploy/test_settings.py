@@ -67,6 +67,7 @@ def test_production_settings_pass_the_deployment_checks():
         ("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "perhaps"),
         ("BACKUP_KEY", "not-a-fernet-key"),
         ("BACKUP_KEEP", "0"),
+        ("LOG_FORMAT", "xml"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_message_naming_the_variable(variable, value):
