@@ -28,8 +28,6 @@ from django.utils import timezone
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
-SWEEP_SECONDS = "metrics:sweep-seconds"
-
 REQUESTS = Counter("roundtable_http_requests", "Requests answered", ["method", "route", "status"])
 LATENCY = Histogram(
     "roundtable_http_request_seconds",
@@ -56,17 +54,12 @@ class MetricsMiddleware:
         return response
 
 
-def note_sweep(seconds: float) -> None:
-    """The sweep's duration, for the metric (the cache is Redis in production)."""
-    cache.set(SWEEP_SECONDS, round(seconds, 3), None)
-
-
 class LedgerCollector:
     """The ledger's and the deliveries' figures, read at scrape time."""
 
     def collect(self):
         from .models import Heartbeat, Notification
-        from .notifications import owed, queue_depth
+        from .notifications import SWEEP_SECONDS, owed, queue_depth
 
         now = timezone.now()
         Status = Notification.Status

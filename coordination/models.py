@@ -367,6 +367,7 @@ class Notification(models.Model):
         JOIN_REQUEST = "join_request", "A coalition asks an agency to join"
         SECURITY_NOTICE = "security_notice", "A change to the person's sign-in"
         WEBHOOK_DISABLED = "webhook_disabled", "A webhook endpoint was disabled"
+        SERVER_ERRORS = "server_errors", "The day's server errors, to the administrators"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -448,6 +449,25 @@ class Heartbeat(models.Model):
     @classmethod
     def beat(cls, name: str) -> None:
         cls.objects.update_or_create(name=name, defaults={"last_run_at": timezone.now()})
+
+
+class ServerError(models.Model):
+    """A kind of error the deployment logged (its logger, exception and
+    place in our code), how often and when; the daily report to ADMINS reads
+    them (coordination/errors.py). Only used without Sentry."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    logger = models.CharField(max_length=100)
+    exception = models.CharField(max_length=100, blank=True)
+    where = models.CharField(max_length=300, blank=True)
+    message = models.CharField(max_length=500)
+    count = models.PositiveIntegerField(default=1)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+    request_id = models.CharField(max_length=64, blank=True, help_text="The last time's request, to find in the logs.")
+
+    def __str__(self) -> str:
+        return f"{self.exception or self.logger}: {self.message[:80]}"
 
 
 class Lease(models.Model):

@@ -283,6 +283,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.announce_overdue",
         "schedule": 3600.0,
     },
+    # without Sentry, the day's server errors to ADMINS (once a day; the task checks the day)
+    "hourly-report-server-errors": {
+        "task": "coordination.report_server_errors",
+        "schedule": 3600.0,
+    },
     "weekly-scan-stored-text": {
         "task": "coordination.scan_all_stored_text",
         "schedule": 7 * 86400.0,
@@ -670,7 +675,18 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # (Django's own mail to ADMINS is off: errors reach them once a day through the ledger)
+    "loggers": {"axes": {"level": "WARNING"}, "django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
+# Errors reach someone (coordination/errors.py): Sentry with SENTRY_DSN; without it every
+# ERROR is kept and ADMINS (comma-separated addresses) get the day's in one e-mail.
+SENTRY_DSN = env_str("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+ADMINS = env_list("ADMINS")
+for _admin in ADMINS:
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", _admin):
+        raise ImproperlyConfigured(f"ADMINS is a comma-separated list of e-mail addresses; {_admin!r} is not one.")
+LOGGING["handlers"]["errors"] = {"()": "coordination.errors.ErrorRecorder"}
+LOGGING["root"]["handlers"].append("errors")
 # Celery's worker logs through the same handlers (not its own format)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -149,3 +149,11 @@ def scan_all_stored_text() -> int:
     ids = list(Coalition.objects.order_by("pk").values_list("pk", flat=True))
     _next_scan(ids)
     return len(ids)
+
+
+@shared_task(name="coordination.report_server_errors")
+def report_server_errors() -> int:
+    """Without Sentry: once a day, the errors seen since the last report, to ADMINS."""
+    from . import errors
+
+    return errors.report_due()

@@ -13,7 +13,7 @@ import time_machine
 from django.core import mail
 
 from coordination import notifications
-from coordination.models import Invitation, Notification, SecurityEvent
+from coordination.models import Invitation, Notification, SecurityEvent, ServerError
 from meetings.models import Attendance, Meeting, Minutes
 from members import email_settings
 from members.models import JoinRequest, Person
@@ -30,7 +30,7 @@ Topic = notifications.Topic
 # Tuesday, January 12, 2027, 08:05 in the coalition's time zone (Los Angeles).
 NOW = datetime(2027, 1, 12, 16, 5, tzinfo=UTC)
 TODAY = date(2027, 1, 12)
-ACCOUNT_KINDS = [Kind.INVITATION, Kind.PASSWORD_RESET, Kind.SECURITY_NOTICE]
+ACCOUNT_KINDS = [Kind.INVITATION, Kind.PASSWORD_RESET, Kind.SECURITY_NOTICE, Kind.SERVER_ERRORS]
 RECIPIENT_KINDS = [kind for kind in Kind if kind not in ACCOUNT_KINDS]
 
 # Which of a person's choices each kind follows, beyond "active and not away".
@@ -275,6 +275,12 @@ def test_account_messages_reach_someone_away_or_inactive(world, kind):
         object_id = Invitation.objects.create(coalition=world.home, user=user, role=Invitation.Role.MEMBER).pk
     elif kind == Kind.SECURITY_NOTICE:  # a change to their sign-in reaches them whatever they chose
         object_id = SecurityEvent.objects.create(kind=SecurityEvent.Kind.FACTOR_RESET, user=user).pk
+    elif kind == Kind.SERVER_ERRORS:  # the deployment's errors reach its administrator whatever they chose
+        now = NOW
+        ServerError.objects.create(
+            fingerprint="f" * 64, logger="django.request", message="boom", first_seen=now, last_seen=now
+        )
+        object_id = int((now - timedelta(days=1)).timestamp())
     else:
         object_id = user.pk
     message = Message(row(kind, object_id, user.email, user=user), user.person)

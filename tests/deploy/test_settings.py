@@ -68,6 +68,7 @@ def test_production_settings_pass_the_deployment_checks():
         ("BACKUP_KEY", "not-a-fernet-key"),
         ("BACKUP_KEEP", "0"),
         ("LOG_FORMAT", "xml"),
+        ("ADMINS", "Ops Team"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_message_naming_the_variable(variable, value):
