@@ -34,4 +34,4 @@ RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
 
 USER roundtable
 EXPOSE 8000
-CMD ["gunicorn", "coordination.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "coordination.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]

@@ -26,11 +26,11 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 FORMAT = 1
@@ -50,21 +50,29 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def table_counts() -> dict[str, int]:
-    """Rows in every table of the database (Django's and ours)."""
-    counts = {}
+def table_counts(cursor=None, tables=None) -> dict[str, int]:
+    """Rows in every table of the database (Django's and ours), read with
+    `cursor` (the backup's snapshot, or the SQLite copy) or this connection."""
+    if cursor is None:
+        with connection.cursor() as own:
+            return table_counts(own, connection.introspection.table_names())
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for table in sorted(connection.introspection.table_names()):
-            cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")  # noqa: S608 (a table name from the database itself)
-            counts[table] = cursor.fetchone()[0]
+    counts = {}
+    for table in sorted(tables):
+        cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")  # noqa: S608 (a table name from the database itself)
+        counts[table] = cursor.fetchone()[0]
     return counts
 
 
-def schema() -> dict[str, str]:
+def schema(cursor=None) -> dict[str, str]:
     """The latest migration applied of every app."""
+    if cursor is None:
+        rows = MigrationRecorder(connection).applied_migrations()
+    else:
+        cursor.execute("SELECT app, name FROM django_migrations")
+        rows = cursor.fetchall()
     latest: dict[str, str] = {}
-    for app, name in MigrationRecorder(connection).applied_migrations():
+    for app, name in rows:
         if name > latest.get(app, ""):
             latest[app] = name
     return dict(sorted(latest.items()))
@@ -78,24 +86,39 @@ def _pg_env() -> tuple[list[str], dict]:
     return args, env
 
 
-def _dump_database(folder: Path) -> Path:
+def _dump_database(folder: Path) -> tuple[Path, dict[str, int], dict[str, str]]:
+    """The dump, and the row counts and schema of exactly what it holds."""
     if connection.vendor == "postgresql":
         target = folder / "database.dump"
         args, env = _pg_env()
-        command = ["pg_dump", "--format=custom", "--no-owner", "--no-acl", *args, "--file", str(target)]
-        result = subprocess.run(
-            [*command, connection.settings_dict["NAME"]], env={**_environ(), **env}, capture_output=True, text=True
-        )
-        if result.returncode:
-            raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
-        return target
+        # one snapshot for the dump and the counts: rows written meanwhile are in neither
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+            command = ["pg_dump", "--format=custom", "--no-owner", "--no-acl", f"--snapshot={snapshot}", *args]
+            result = subprocess.run(
+                [*command, "--file", str(target), connection.settings_dict["NAME"]],
+                env={**_environ(), **env},
+                capture_output=True,
+                text=True,
+            )
+            if result.returncode:
+                raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+            counts = table_counts(cursor, connection.introspection.table_names(cursor))
+            return target, counts, schema(cursor)
     if connection.vendor == "sqlite":
         target = folder / "database.sqlite3"
         connection.ensure_connection()
-        with sqlite3.connect(target) as copy:
+        copy = sqlite3.connect(target)
+        try:
             connection.connection.backup(copy)
-        copy.close()
-        return target
+            cursor = copy.cursor()
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            tables = [row[0] for row in cursor.fetchall()]
+            return target, table_counts(cursor, tables), schema(cursor)
+        finally:
+            copy.close()
     raise BackupError(f"Backups of {connection.vendor} databases are not supported.")
 
 
@@ -114,17 +137,24 @@ def create(target: Path, *, key: str = "") -> dict:
     """Write the archive to `target`; returns its manifest."""
     with tempfile.TemporaryDirectory(prefix="roundtable-backup-") as work:
         folder = Path(work)
-        dump = _dump_database(folder)
+        dump, counts, applied = _dump_database(folder)
         members = {dump.name: dump}
         root = Path(settings.MEDIA_ROOT)
         for path in _media_files():
-            members[f"media/{path.relative_to(root).as_posix()}"] = path
+            name = f"media/{path.relative_to(root).as_posix()}"
+            copy = folder / name
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            try:  # a copy, so a file written meanwhile is archived as hashed
+                shutil.copyfile(path, copy)
+            except FileNotFoundError:
+                continue  # deleted meanwhile (an expired export)
+            members[name] = copy
         manifest = {
             "format": FORMAT,
             "created_at": datetime.now(UTC).isoformat(),
             "engine": connection.vendor,
-            "schema": schema(),
-            "counts": table_counts(),
+            "schema": applied,
+            "counts": counts,
             "files": {name: {"sha256": _sha256(path), "size": path.stat().st_size} for name, path in members.items()},
         }
         plain = folder / "archive.tar"
@@ -184,24 +214,48 @@ class Verified:
     manifest: dict
 
 
-def verify(path: Path, folder: Path, *, key: str = "") -> Verified:
+DATABASE_MEMBERS = {"database.dump", "database.sqlite3"}
+
+
+def _safe_name(name: str) -> bool:
+    """A member's name: the database dump, or media/ and a plain relative path under it."""
+    if name in DATABASE_MEMBERS:
+        return True
+    parts = PurePosixPath(name).parts
+    return (
+        name.startswith("media/")
+        and not PurePosixPath(name).is_absolute()
+        and len(parts) > 1
+        and all(part not in ("", ".", "..") for part in parts)
+        and PurePosixPath(*parts).as_posix() == name
+    )
+
+
+def verify(path: Path, folder: Path, *, key: str = "", allow_unencrypted: bool = False) -> Verified:
     """Unpack the archive into `folder` and check it: a manifest of the known
-    format, every member listed, present, of its size and SHA-256, and nothing
-    else. Raises BackupError saying what does not verify."""
+    format, every member listed, safely named, present, of its size and
+    SHA-256, and nothing else; with BACKUP_KEY set, an archive that was not
+    encrypted with it is refused (unless allowed). Raises BackupError saying
+    what does not verify."""
     plain = path
     if is_encrypted(path):
         if not key:
             raise BackupError("The archive is encrypted: set BACKUP_KEY to the key it was made with.")
         plain = folder / "archive.tar"
         _decrypt(path, plain, key)
+    elif key and not allow_unencrypted:
+        raise BackupError(
+            "The archive is not encrypted, though BACKUP_KEY is set: anyone could have made it. "
+            "Restore it with --allow-unencrypted if you know where it comes from."
+        )
     try:
         with tarfile.open(plain) as archive:
             names = archive.getnames()
             if "manifest.json" not in names:
                 raise BackupError("The archive has no manifest.json: it is not a Roundtable backup.")
             archive.extractall(folder / "unpacked", filter="data")
-    except tarfile.TarError as error:
-        raise BackupError(f"The archive cannot be read: {error}") from None
+    except tarfile.TarError:
+        raise BackupError("The archive cannot be read: it is damaged, cut short, or not a Roundtable backup.") from None
     unpacked = folder / "unpacked"
     try:
         manifest = json.loads((unpacked / "manifest.json").read_text())
@@ -210,6 +264,10 @@ def verify(path: Path, folder: Path, *, key: str = "") -> Verified:
     if manifest.get("format") != FORMAT:
         raise BackupError(f"Unknown backup format {manifest.get('format')!r}.")
     listed = set(manifest.get("files", {}))
+    if unsafe := sorted(name for name in listed if not _safe_name(name)):
+        raise BackupError(f"The manifest names files outside the uploads: {unsafe[:3]}")
+    if len(listed & DATABASE_MEMBERS) != 1:
+        raise BackupError("The archive holds no database dump.")
     present = {name for name in names if (unpacked / name).is_file()} - {"manifest.json"}
     if unexpected := present - listed:
         raise BackupError(f"The archive holds files its manifest does not list: {sorted(unexpected)[:5]}")
@@ -222,35 +280,56 @@ def verify(path: Path, folder: Path, *, key: str = "") -> Verified:
     return Verified(unpacked, manifest)
 
 
-def restore(path: Path, *, key: str = "") -> dict[str, int]:
+def _unknown_migrations(applied: dict[str, str]) -> list[str]:
+    """Migrations the archive's database has that this code does not know (a newer release's)."""
+    from django.db.migrations.loader import MigrationLoader
+
+    known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+    return [f"{app}.{name}" for app, name in applied.items() if (app, name) not in known]
+
+
+def restore(path: Path, *, key: str = "", allow_unencrypted: bool = False) -> dict[str, int]:
     """Restore an archive into this (empty) database and MEDIA_ROOT; returns
-    the row counts restored, which must equal the manifest's."""
+    the row counts restored, which must equal the manifest's. Everything is
+    checked before anything is written; the database is loaded in one
+    transaction, and the files are put in place only after it."""
     if connection.introspection.table_names():
         raise BackupError("The database is not empty: restore only into a new, empty database.")
+    media_root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory(prefix="roundtable-restore-") as work:
-        checked = verify(path, Path(work), key=key)
+        checked = verify(path, Path(work), key=key, allow_unencrypted=allow_unencrypted)
         manifest = checked.manifest
         if manifest["engine"] != connection.vendor:
             raise BackupError(f"The archive holds a {manifest['engine']} database; this one is {connection.vendor}.")
+        if unknown := _unknown_migrations(manifest["schema"]):
+            raise BackupError(f"The archive comes from a newer Roundtable (migrations {unknown[:3]}): upgrade first.")
+        files = [name for name in manifest["files"] if name.startswith("media/")]
+        for name in files:
+            destination = media_root / name.removeprefix("media/")
+            if not destination.resolve().is_relative_to(media_root.resolve()):
+                raise BackupError(f"{name} would be written outside MEDIA_ROOT.")
+            if destination.exists():
+                raise BackupError(f"{destination} exists: restore into an empty MEDIA_ROOT.")
         _load_database(checked.folder)
-        media_root = Path(settings.MEDIA_ROOT)
-        for name in manifest["files"]:
-            if name.startswith("media/"):
-                destination = media_root / name.removeprefix("media/")
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(checked.folder / name, destination)
-    connection.close()
-    counts = table_counts()
-    if counts != manifest["counts"]:
-        wrong = {t: (counts.get(t), n) for t, n in manifest["counts"].items() if counts.get(t) != n}
-        raise BackupError(f"The restored tables do not match the manifest's counts: {wrong}")
+        connection.close()
+        counts = table_counts()
+        if counts != manifest["counts"]:
+            wrong = {t: (counts.get(t), n) for t, n in manifest["counts"].items() if counts.get(t) != n}
+            raise BackupError(
+                f"The restored tables do not match the manifest's counts: {wrong}. "
+                "Drop this database before trying again."
+            )
+        for name in files:
+            destination = media_root / name.removeprefix("media/")
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(checked.folder / name, destination)
     return counts
 
 
 def _load_database(folder: Path) -> None:
     if connection.vendor == "postgresql":
         args, env = _pg_env()
-        command = ["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", *args]
+        command = ["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", "--single-transaction", *args]
         command += ["--dbname", connection.settings_dict["NAME"], str(folder / "database.dump")]
         result = subprocess.run(command, env={**_environ(), **env}, capture_output=True, text=True)
         if result.returncode:

@@ -141,6 +141,8 @@ def setup_sentry() -> None:
         environment=settings.SENTRY_ENVIRONMENT,
         integrations=[DjangoIntegration(), CeleryIntegration()],
         send_default_pii=False,
+        include_local_variables=False,  # a variable may hold what a person typed
+        max_breadcrumbs=0,  # (log lines and queries before the error: the same)
         traces_sample_rate=0,
         before_send=_without_content,
     )
@@ -150,7 +152,9 @@ def _without_content(event, hint):
     """No form data, cookies, query or headers leave the system: they may hold what a person typed."""
     request = event.get("request")
     if request:
-        for key in ("data", "cookies", "query_string", "headers", "env"):
+        # the address too: a path may carry a password-reset or invitation token (the
+        # event's transaction names the route instead)
+        for key in ("data", "cookies", "query_string", "headers", "env", "url"):
             request.pop(key, None)
     from .logs import request_id
 

@@ -60,7 +60,7 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        for key in ("task_name", "task_id"):
+        for key in ("task_name", "task_id", "route", "status", "ms"):
             if value := getattr(record, key, None):
                 line[key] = value
         return json.dumps(line, ensure_ascii=False, default=str)

@@ -17,6 +17,7 @@ live in each process; with METRICS_DIR set (the stack sets it for gunicorn)
 prometheus_client's multiprocess mode adds up all of a container's processes."""
 
 import hmac
+import logging
 import time
 from datetime import timedelta
 
@@ -25,9 +26,11 @@ from django.core.cache import cache
 from django.db.models import Count, Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+access = logging.getLogger("roundtable.access")
 REQUESTS = Counter("roundtable_http_requests", "Requests answered", ["method", "route", "status"])
 LATENCY = Histogram(
     "roundtable_http_request_seconds",
@@ -49,8 +52,18 @@ class MetricsMiddleware:
         match = getattr(request, "resolver_match", None)
         route = (match.view_name if match else "") or "unmatched"
         method = request.method if request.method in {"GET", "POST", "HEAD", "PUT", "PATCH", "DELETE"} else "other"
+        took = time.perf_counter() - started
         REQUESTS.labels(method, route, f"{response.status_code // 100}xx").inc()
-        LATENCY.labels(method, route).observe(time.perf_counter() - started)
+        LATENCY.labels(method, route).observe(took)
+        # the access log: the route's name, never the address (it may carry a token)
+        access.info(
+            "%s %s %s %.0f ms",
+            request.method,
+            route,
+            response.status_code,
+            took * 1000,
+            extra={"route": route, "status": response.status_code, "ms": round(took * 1000)},
+        )
         return response
 
 
@@ -118,6 +131,7 @@ def registry() -> CollectorRegistry:
     return registry
 
 
+@require_safe
 def metrics(request: HttpRequest) -> HttpResponse:
     """The metrics, for a scraper that sends `Authorization: Bearer METRICS_TOKEN`;
     without METRICS_TOKEN the address does not exist."""

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from . import autocomplete as choices
@@ -173,6 +173,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
+@require_safe
 def readyz(request: HttpRequest) -> HttpResponse:
     """For monitors: can the deployment do its work now (database, Redis, a
     worker, beat, the e-mail backlog)? 200 when all pass, else 503; each

@@ -119,3 +119,42 @@ def test_the_nightly_job_keeps_the_newest_archives(db, settings, tmp_path):
 
         time.sleep(1.1)  # (archives are named by the second)
     assert len(list((tmp_path / "backups").glob("roundtable-*.tar"))) == 2
+
+
+@pytest.mark.parametrize("name", ["media/../escaped.txt", "media/{tmp}/escaped.txt", "settings.py", "media/a/./b"])
+def test_an_archive_naming_files_outside_the_uploads_is_refused(db, tmp_path, empty_database, name):
+    import hashlib
+    import io
+
+    name = name.format(tmp=tmp_path)  # (media//tmp/...: an absolute path after media/)
+    data = b"planted"
+    manifest = {
+        "format": 1,
+        "created_at": "2026-12-07T00:00:00+00:00",
+        "engine": connection.vendor,
+        "schema": {},
+        "counts": {},
+        "files": {name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}},
+    }
+    archive = tmp_path / "crafted.tar"
+    with tarfile.open(archive, "w") as out:
+        for member, content in (("manifest.json", json.dumps(manifest).encode()), (name, data)):
+            info = tarfile.TarInfo(member)
+            info.size = len(content)
+            out.addfile(info, io.BytesIO(content))
+    var = tmp_path / "elsewhere" / "var"
+    result = manage("restore", str(archive), url=empty_database, var=var)
+    assert result.returncode != 0
+    assert "outside the uploads" in result.stderr
+    assert not list(tmp_path.rglob("escaped.txt"))
+
+
+def test_with_a_key_set_an_archive_that_is_not_encrypted_needs_saying_so(filled, tmp_path, empty_database):
+    archive = tmp_path / "plain.tar"
+    call_command("backup", output=str(archive), verbosity=0)
+    key = Fernet.generate_key().decode()
+    var = tmp_path / "elsewhere"
+    refused = manage("restore", str(archive), url=empty_database, var=var, BACKUP_KEY=key)
+    assert refused.returncode != 0 and "not encrypted" in refused.stderr
+    allowed = manage("restore", "--allow-unencrypted", str(archive), url=empty_database, var=var, BACKUP_KEY=key)
+    assert allowed.returncode == 0, allowed.stderr

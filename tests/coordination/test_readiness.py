@@ -146,8 +146,9 @@ def _drop_beat_tasks(redis_url: str) -> None:
         settings.REDIS_URL = saved
 
 
-def test_readiness_in_this_process_names_each_check(db):
+def test_readiness_in_this_process_names_each_check(db, monkeypatch):
     Heartbeat.beat(health.BEAT)
+    monkeypatch.setattr(health, "_last", (0.0, {}))  # (no report kept from another test)
     report = health.readiness()
     assert set(report["checks"]) == {"database", "redis", "worker", "beat", "backlog"}
     assert report["checks"]["database"]["ok"] and report["checks"]["beat"]["ok"]

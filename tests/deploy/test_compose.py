@@ -70,7 +70,8 @@ def test_every_long_running_service_has_a_health_check_and_data_has_volumes(stac
 def test_a_nightly_backup_keeps_its_archives_and_the_files_in_a_volume(stack):
     backup = stack["services"]["backup"]
     assert "manage.py backup --keep" in " ".join(backup["command"])
-    assert "sleep 86400" in " ".join(backup["command"])
+    # every hour it looks, and backs up when no archive is younger than a day
+    assert "-mmin -1430" in " ".join(backup["command"]) and "sleep 3600" in " ".join(backup["command"])
     targets = {v.split(":")[1] if isinstance(v, str) else v["target"] for v in backup["volumes"]}
     assert {"/app/var/media", "/app/var/backups"} <= targets
     assert backup["environment"]["BACKUP_DIR"] == "/app/var/backups"
