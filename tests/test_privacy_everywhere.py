@@ -13,7 +13,7 @@ from django.db import models
 from coordination.forms import PrivacyCheckedForm
 from meetings.forms import CancelForm
 
-APPS = {"coordination", "members", "meetings", "tasks", "reports", "public_site", "dashboard"}
+APPS = {"coordination", "members", "meetings", "tasks", "reports", "public_site", "dashboard", "webhooks"}
 
 # Text that is not a victim's to hold: written by the app, a member's own or an
 # agency's public facts, or published on purpose. Each with its reason.
@@ -37,6 +37,19 @@ EXEMPT = {
     "coordination.Notification.last_error": "written by the app (the mail server's answer)",
     "coordination.Notification.claimed_by": "written by the app",
     "coordination.Heartbeat.name": "written by the app",
+    "coordination.ServerError.fingerprint": "written by the app (a hash)",
+    "coordination.ServerError.logger": "written by the app (a logger's name)",
+    "coordination.ServerError.exception": "written by the app (an exception's class)",
+    "coordination.ServerError.where": "written by the app (a file, line and function of our code)",
+    "coordination.ServerError.message": "written by the app (an error's message), read by the deployment's admins only",
+    "coordination.ServerError.request_id": "written by the app or the proxy (an id)",
+    "webhooks.WebhookEndpoint.description": "an organizer's name for a system (County dashboard)",
+    "webhooks.WebhookEndpoint.secret": "a secret the app makes",
+    "webhooks.WebhookEndpoint.disabled_reason": "written by the app (why it was turned off)",
+    "webhooks.WebhookEvent.name": "written by the app (an event's name)",
+    "webhooks.WebhookEvent.subject_type": "written by the app",
+    "webhooks.WebhookDelivery.claimed_by": "written by the app",
+    "webhooks.WebhookDelivery.last_error": "written by the app (the receiver's answer, its first 200 characters)",
     "coordination.Lease.name": "written by the app",
     "coordination.Lease.holder": "written by the app",
     "coordination.Export.filename": "written by the app",

@@ -2,7 +2,12 @@
 its commit) upgrades to this code with `migrate` and keeps its data: the
 previous release's own code makes it (migrations, the demo coalitions, an
 uploaded attachment), this code migrates it, and every table's rows and a
-sample of content are the same after as before."""
+sample of content are the same after as before.
+
+The previous release's code comes from git. A checkout without that commit
+(a shallow clone) uses deploy/previous-release.tar.gz instead: the same
+database (SQLite), files and snapshot, made by that code with
+`python tests/deploy/test_release_upgrade.py` when a release moves the file."""
 
 import io
 import json
@@ -75,23 +80,49 @@ def run(code: Path, *args: str, url: str, var: Path) -> str:
     return result.stdout
 
 
+ARTIFACT = ROOT / "deploy" / "previous-release.tar.gz"
+
+
+def previous_code(folder: Path) -> Path | None:
+    """The previous release's code, from git; None when this checkout lacks the commit."""
+    archive = subprocess.run(["git", "archive", "--format=tar", PREVIOUS], cwd=ROOT, capture_output=True)
+    if archive.returncode:
+        return None
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as opened:
+        opened.extractall(folder, filter="data")
+    return folder
+
+
+def build(code: Path, url: str, var: Path) -> dict:
+    """A database made by `code`: migrated, the demo coalitions, an upload; its snapshot."""
+    run(code, "migrate", "--noinput", url=url, var=var)
+    run(code, "seed_demo", url=url, var=var)
+    run(code, "shell", "-c", UPLOAD, url=url, var=var)
+    return json.loads(run(code, "shell", "-c", SNAPSHOT, url=url, var=var).splitlines()[-1])
+
+
+def unpack_artifact(var: Path) -> tuple[str, dict]:
+    """The committed database of the previous release (SQLite), its files and its snapshot."""
+    assert ARTIFACT.exists(), f"This checkout lacks {PREVIOUS} and {ARTIFACT.name}: clone with history."
+    with tarfile.open(ARTIFACT) as opened:
+        opened.extractall(var, filter="data")
+    stamp = json.loads((var / "artifact.json").read_text())
+    assert stamp["commit"] == PREVIOUS, f"{ARTIFACT.name} was made by {stamp['commit']}, not {PREVIOUS}: remake it"
+    return f"sqlite:///{var / 'roundtable.sqlite3'}", stamp["before"]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_database_of_the_previous_release_upgrades_and_keeps_every_row(tmp_path, empty_database):
-    archive = subprocess.run(["git", "archive", "--format=tar", PREVIOUS], cwd=ROOT, capture_output=True)
-    assert archive.returncode == 0, f"This clone lacks {PREVIOUS} (deploy/previous-release): {archive.stderr!r}"
-    previous = tmp_path / "previous"
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as opened:
-        opened.extractall(previous, filter="data")
     var = tmp_path / "var"
+    code = previous_code(tmp_path / "previous")
+    if code is not None:
+        url, before = empty_database, build(code, empty_database, var)
+    else:
+        url, before = unpack_artifact(var)
 
-    run(previous, "migrate", "--noinput", url=empty_database, var=var)
-    run(previous, "seed_demo", url=empty_database, var=var)
-    run(previous, "shell", "-c", UPLOAD, url=empty_database, var=var)
-    before = json.loads(run(previous, "shell", "-c", SNAPSHOT, url=empty_database, var=var).splitlines()[-1])
-
-    run(ROOT, "migrate", "--noinput", url=empty_database, var=var)
-    after = json.loads(run(ROOT, "shell", "-c", SNAPSHOT, url=empty_database, var=var).splitlines()[-1])
-    run(ROOT, "migrate", "--check", url=empty_database, var=var)
+    run(ROOT, "migrate", "--noinput", url=url, var=var)
+    after = json.loads(run(ROOT, "shell", "-c", SNAPSHOT, url=url, var=var).splitlines()[-1])
+    run(ROOT, "migrate", "--check", url=url, var=var)
 
     assert before["files"] and before["meetings"] and before["minutes"]
     for part in ("meetings", "minutes", "items", "agencies", "logins", "files"):
@@ -104,3 +135,31 @@ def test_a_database_of_the_previous_release_upgrades_and_keeps_every_row(tmp_pat
         if table not in grows and after["counts"].get(table) != rows
     }
     assert changed == {}
+
+
+def test_the_committed_database_of_the_previous_release_is_that_release_s():
+    """The fallback for shallow checkouts is kept in step with deploy/previous-release."""
+    with tarfile.open(ARTIFACT) as opened:
+        stamp = json.loads(opened.extractfile("artifact.json").read())
+    assert stamp["commit"] == PREVIOUS
+
+
+def make_artifact() -> None:
+    """Build deploy/previous-release.tar.gz with the previous release's code (SQLite)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as work:
+        folder = Path(work)
+        code = previous_code(folder / "previous")
+        assert code is not None, f"git has no {PREVIOUS}"
+        var = folder / "var"
+        before = build(code, f"sqlite:///{var / 'roundtable.sqlite3'}", var)
+        (var / "artifact.json").write_text(json.dumps({"commit": PREVIOUS, "before": before}))
+        with tarfile.open(ARTIFACT, "w:gz") as out:
+            for name in ("roundtable.sqlite3", "media", "artifact.json"):
+                out.add(var / name, arcname=name)
+    print(f"Wrote {ARTIFACT} ({ARTIFACT.stat().st_size:,} bytes) from {PREVIOUS}.")
+
+
+if __name__ == "__main__":
+    make_artifact()
