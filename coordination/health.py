@@ -67,11 +67,7 @@ def _worker() -> tuple[bool, str]:
 def _beat(now) -> tuple[bool, str]:
     from .models import Heartbeat
 
-    try:
-        last = Heartbeat.objects.filter(name=BEAT).values_list("last_run_at", flat=True).first()
-    except DatabaseError:
-        connection.close()
-        return False, "unknown: the database does not answer"
+    last = Heartbeat.objects.filter(name=BEAT).values_list("last_run_at", flat=True).first()
     if last is None:
         return False, "has never ticked"
     age = now - last
@@ -86,19 +82,15 @@ def _backlog(now) -> tuple[bool, str]:
     from .models import Notification
     from .notifications import owed
 
-    try:
-        oldest = owed(Notification.objects.all(), now).aggregate(oldest=Min("next_attempt_at"))["oldest"]
-    except DatabaseError:
-        connection.close()
-        return False, "unknown: the database does not answer"
+    oldest = owed(Notification.objects.all(), now).aggregate(oldest=Min("next_attempt_at"))["oldest"]
     if oldest is None:
         return True, "nothing waiting"
     age = now - oldest
-    minutes = int(age.total_seconds() // 60)
-    if age > BACKLOG_LIMIT:
-        return False, f"the oldest e-mail owed has waited {minutes} min"
-    return True, f"the oldest e-mail owed has waited {minutes} min"
+    return age <= BACKLOG_LIMIT, f"the oldest e-mail owed has waited {int(age.total_seconds() // 60)} min"
 
+
+# A check that cannot be answered without another part is not asked when that part is down.
+NEEDS = {"worker": "redis", "beat": "database", "backlog": "database"}
 
 # The last report and when it was made: a burst of requests (a monitor, or
 # someone outside) costs one round of checks every CACHE_SECONDS per process.
@@ -127,10 +119,15 @@ def _check() -> dict:
         ("beat", lambda: _beat(now)),
         ("backlog", lambda: _backlog(now)),
     ):
-        if name == "worker" and not checks["redis"]["ok"]:
-            ok, detail = False, "unknown: the broker does not answer"  # (asking would wait on its retries)
+        needs = NEEDS.get(name)
+        if needs and not checks[needs]["ok"]:  # (asking would wait on it again)
+            ok, detail = False, f"unknown: the {'broker' if needs == 'redis' else 'database'} does not answer"
         else:
-            ok, detail = check()
+            try:
+                ok, detail = check()
+            except DatabaseError:
+                connection.close()
+                ok, detail = False, "unknown: the database does not answer"
         checks[name] = {"ok": ok, "detail": detail}
     ready = all(check["ok"] for check in checks.values())
     if not ready:
