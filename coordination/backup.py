@@ -19,6 +19,7 @@ every table's count against the manifest before it says it is done."""
 import hashlib
 import io
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -99,7 +100,7 @@ def _dump_database(folder: Path) -> tuple[Path, dict[str, int], dict[str, str]]:
             command = ["pg_dump", "--format=custom", "--no-owner", "--no-acl", f"--snapshot={snapshot}", *args]
             result = subprocess.run(
                 [*command, "--file", str(target), connection.settings_dict["NAME"]],
-                env={**_environ(), **env},
+                env={**os.environ, **env},
                 capture_output=True,
                 text=True,
             )
@@ -120,12 +121,6 @@ def _dump_database(folder: Path) -> tuple[Path, dict[str, int], dict[str, str]]:
         finally:
             copy.close()
     raise BackupError(f"Backups of {connection.vendor} databases are not supported.")
-
-
-def _environ() -> dict:
-    import os
-
-    return dict(os.environ)
 
 
 def _media_files() -> list[Path]:
@@ -331,7 +326,7 @@ def _load_database(folder: Path) -> None:
         args, env = _pg_env()
         command = ["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", "--single-transaction", *args]
         command += ["--dbname", connection.settings_dict["NAME"], str(folder / "database.dump")]
-        result = subprocess.run(command, env={**_environ(), **env}, capture_output=True, text=True)
+        result = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
         if result.returncode:
             raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
         return

@@ -74,15 +74,10 @@ BATCH = 20
 # committee closed since, is never sent from an old copy.
 
 
-def _open(committee_id: int | None) -> bool:
-    """Whether what happened in this committee may leave the system: only
-    what every member of the coalition may read."""
-    return (
-        committee_id is None or Committee.objects.filter(pk=committee_id, visibility=Committee.Visibility.OPEN).exists()
-    )
-
-
-# An item is open when its own committee is, and the meeting it came from (if any) too.
+# What may leave the system: only what every member of the coalition may read. A
+# meeting is open when it has no committee or an open one; an item when its own
+# committee is, and the meeting it came from (if any) too.
+OPEN_MEETINGS = Q(committee__isnull=True) | Q(committee__visibility=Committee.Visibility.OPEN)
 OPEN_ITEMS = (Q(committee__isnull=True) | Q(committee__visibility=Committee.Visibility.OPEN)) & (
     Q(meeting__isnull=True)
     | Q(meeting__committee__isnull=True)
@@ -186,16 +181,13 @@ SUBJECTS: dict[str, Subject] = {
 SUBJECT_TYPES = {subject.model: key for key, subject in SUBJECTS.items()}
 
 
+OPEN = {Meeting: OPEN_MEETINGS, ActionItem: OPEN_ITEMS}
+
+
 def is_open(subject) -> bool:
-    """Whether what happened to this row may leave the system."""
-    if isinstance(subject, Meeting):
-        return _open(subject.committee_id)
-    if isinstance(subject, ActionItem):
-        return _open(subject.committee_id) and (
-            subject.meeting_id is None
-            or _open(Meeting.objects.filter(pk=subject.meeting_id).values_list("committee_id", flat=True).first())
-        )
-    return True
+    """Whether what happened to this row may leave the system (one query, by the rule its sends use)."""
+    rule = OPEN.get(type(subject))
+    return rule is None or type(subject).objects.filter(rule, pk=subject.pk).exists()
 
 
 class Closed(Exception):
